@@ -135,7 +135,7 @@ def check_columns(
     >>> check_columns(df, ["sat1", "sat3"])
     Traceback (most recent call last):
     ...
-    csl_stats.errors.ColumnNotFoundError: columns: 'sat3' not found in data (did you mean 'sat1'?). Available columns: ['sat1', 'sat2'].
+    csl_stats.errors.ColumnNotFoundError: columns: column(s) not found in data: 'sat3' (did you mean 'sat2'?). Available columns: ['sat1', 'sat2'].
     """
     if columns is None:
         cols = list(data.columns)
@@ -161,7 +161,7 @@ def check_columns(
             parts.append(f"{c!r}{hint}")
         shown = available if len(available) <= 12 else available[:12] + ["..."]
         raise ColumnNotFoundError(
-            f"{arg}: {', '.join(parts)} not found in data. Available columns: {shown}."
+            f"{arg}: column(s) not found in data: {', '.join(parts)}. Available columns: {shown}."
         )
     return cols
 
