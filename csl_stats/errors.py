@@ -108,7 +108,7 @@ class ConvergenceWarning(CSLWarning):
 
 
 class HeywoodWarning(CSLWarning):
-    """An improper solution: negative residual variance or |standardized loading| > 1."""
+    """An improper solution: negative residual variance or an absolute standardized loading above 1."""
 
 
 class ReverseKeyWarning(CSLWarning):
