@@ -16,6 +16,8 @@ Examples
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -29,14 +31,79 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree wi
 # name -> submodule that defines it. One section per topic; keep sorted within a section.
 _LAZY: dict[str, str] = {
     # --- datasets (issue 2) ---
+    "codebook": "datasets",
+    "likert_chart": "plotting",
     "load_supply_chain_survey": "datasets",
     "simulate_supply_chain_survey": "datasets",
     # --- reliability and validity (issue 3) ---
+    "AlphaResult": "reliability",
+    "BartlettResult": "dimensionality",
+    "CFAResult": "confirmatory",
+    "KMOResult": "dimensionality",
+    "ParallelAnalysisResult": "dimensionality",
+    "bartlett_sphericity": "dimensionality",
+    "cfa": "confirmatory",
+    "composite_reliability": "measurement",
+    "cronbach_alpha": "reliability",
+    "fornell_larcker": "measurement",
+    "htmt": "validity",
+    "kmo": "dimensionality",
+    "parallel_analysis": "dimensionality",
+    "scale_report": "measurement",
+    "simulate_mystery_shopping": "datasets",
     # --- scoring (issue 4) ---
+    "ScorecardResult": "scorecard",
+    "plot_scorecard": "scorecard",
+    "retention": "behaviour",
+    "rfm": "behaviour",
+    "supplier_scorecard": "scorecard",
+    "AHPResult": "loyalty",
+    "EntropyWeightsResult": "loyalty",
+    "LoyaltyIndexResult": "loyalty",
+    "NPSResult": "net_promoter",
+    "NPSTestResult": "net_promoter",
+    "ScaleScoresResult": "scoring",
+    "TopBoxResult": "net_promoter",
+    "TopBoxTestResult": "net_promoter",
+    "ahp_weights": "loyalty",
+    "dick_basu_segments": "loyalty",
+    "entropy_weights": "loyalty",
+    "loyalty_index": "loyalty",
+    "nps": "net_promoter",
+    "nps_by": "net_promoter",
+    "nps_test": "net_promoter",
+    "reverse_code": "scoring",
+    "satisfaction_index": "scoring",
+    "scale_scores": "scoring",
+    "top_box": "net_promoter",
+    "top_box_test": "net_promoter",
     # --- satisfaction -> loyalty (issue 5) ---
+    "moderation": "moderation_analysis",
+    "plot_johnson_neyman": "moderation_analysis",
+    "plot_simple_slopes": "moderation_analysis",
+    "regress": "regression",
+    "plot_threshold": "threshold",
+    "threshold_regression": "threshold",
     # --- mediation (issue 6) ---
+    "MediationResult": "mediation",
+    "ModeratedMediationResult": "modmed",
+    "mediation": "mediation",
+    "moderated_mediation": "modmed",
+    "plot_bootstrap": "mediation_plots",
+    "plot_paths": "mediation_plots",
     # --- key drivers (issue 7) ---
+    "MAX_LMG_PREDICTORS": "drivers",
+    "PenaltyRewardResult": "ipa",
+    "RelativeImportanceResult": "drivers",
+    "importance_performance": "ipa",
+    "penalty_reward": "ipa",
+    "plot_importance_performance": "ipa",
+    "relative_importance": "drivers",
     # --- index model / PLS-PM (issue 8) ---
+    "PLSResult": "pls",
+    "ipma": "pls",
+    "plot_ipma": "pls",
+    "pls_pm": "pls",
 }
 
 _SUBMODULES = ("datasets", "errors")
@@ -57,3 +124,22 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """Module type of ``csl_stats`` that keeps functions visible over same-named submodules.
+
+    Importing a submodule binds it as an attribute of its package, so after
+    ``import csl_stats.nps`` the name ``csl_stats.nps`` would be the module,
+    not the :func:`nps` function. Here the function wins; the module stays
+    importable as ``from csl_stats.nps import ...`` (via ``sys.modules``).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _LAZY.get(name) == name:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+

@@ -78,3 +78,28 @@ def test_import_is_light():
 
 def test_py_typed_shipped():
     assert (ROOT / "csl_stats" / "py.typed").exists()
+
+
+def test_api_page_lists_every_public_name():
+    """The book's API reference documents every name exported by csl_stats."""
+    text = (ROOT / "book" / "api.md").read_text()
+    listed = set(re.findall(r"^   ([A-Za-z_][A-Za-z0-9_]*)\s*$", text, flags=re.M))
+    public = {n for n in csl_stats.__all__ if not n.startswith("_") and n not in ("datasets", "errors")}
+    missing = public - listed
+    assert not missing, f"add to book/api.md: {sorted(missing)}"
+
+
+def test_toc_lists_every_chapter():
+    toc = yaml.safe_load((ROOT / "book" / "_toc.yml").read_text())
+    files = {c["file"] for part in toc["parts"] for c in part["chapters"]}
+    chapters = {f"chapters/{p.stem}" for p in (ROOT / "book" / "chapters").glob("*.ipynb")}
+    assert chapters <= files, f"chapters missing from _toc.yml: {sorted(chapters - files)}"
+
+
+def test_function_not_shadowed_by_same_named_submodule():
+    """``csl_stats.nps`` stays the function after ``csl_stats.nps`` the module is imported."""
+    same = [name for name, mod in csl_stats._LAZY.items() if name == mod]
+    for name in same:
+        module = importlib.import_module(f"csl_stats.{name}")
+        assert callable(getattr(csl_stats, name)) and not isinstance(getattr(csl_stats, name), type(module))
+        assert getattr(csl_stats, name) is getattr(module, name)
