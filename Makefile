@@ -44,7 +44,7 @@ unit: $(VENV)/.test-installed
 	$(BIN)/python -m pytest tests csl_stats --doctest-modules -q
 
 nbval: $(VENV)/.test-installed
-	$(BIN)/python -m pytest --nbval --sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q $(CHAPTERS)
+	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q $(CHAPTERS)
 
 book-strict: $(VENV)/.test-installed
 	$(BIN)/jupyter-book build book $(JB_FLAGS)

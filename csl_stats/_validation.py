@@ -182,14 +182,10 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFra
     ...
     csl_stats.errors.NonNumericError: column 'q2' must be numeric but holds non-numeric values ['4', 'n/a'] (object dtype). Recode text answers (e.g. "don't know") to numbers or NaN first.
     """
-    out = {}
+    sub = data.loc[:, list(columns)]
     for c in columns:
-        s = data[c]
-        if pd.api.types.is_bool_dtype(s):
-            out[c] = s.astype("float64")
-            continue
-        if pd.api.types.is_numeric_dtype(s):
-            out[c] = s.astype("float64")  # nullable Int64/Float64: pd.NA -> NaN
+        s = sub[c]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         bad = [v for v in s.dropna() if not (isinstance(v, numbers.Real) and not isinstance(v, bool))]
         if bad:
@@ -197,12 +193,12 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFra
                 f"column {c!r} must be numeric but holds non-numeric values {preview(bad)} "
                 f"({s.dtype} dtype). Recode text answers (e.g. \"don't know\") to numbers or NaN first."
             )
-        out[c] = s.astype("float64")
-    frame = pd.DataFrame(out, index=data.index)
-    inf_cols = [c for c in columns if np.isinf(frame[c].to_numpy()).any()]
-    if inf_cols:
-        raise NonNumericError(f"column(s) {inf_cols} contain infinite values.")
-    return frame
+    # one conversion for all columns (nullable Int64/Float64: pd.NA -> NaN; bool -> 0/1)
+    values = sub.astype("float64").to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    inf = np.isinf(values).any(axis=0)
+    if inf.any():
+        raise NonNumericError(f"column(s) {[c for c, f in zip(columns, inf, strict=True) if f]} contain infinite values.")
+    return pd.DataFrame(values, index=data.index, columns=list(columns))
 
 
 def check_scale(
@@ -262,13 +258,16 @@ def _check_scale_arg(scale: Any) -> tuple[float, float]:
 
 def check_not_constant(frame: pd.DataFrame) -> None:
     """Raise :class:`~csl_stats.errors.ConstantError` for an empty or constant column."""
-    for c in frame.columns:
-        v = frame[c].dropna()
-        if v.empty:
+    values = frame.to_numpy(dtype="float64", na_value=np.nan)
+    valid = ~np.isnan(values)
+    filled_lo = np.where(valid, values, np.inf).min(axis=0)
+    filled_hi = np.where(valid, values, -np.inf).max(axis=0)
+    for j, c in enumerate(frame.columns):
+        if not valid[:, j].any():
             raise ConstantError(f"column {c!r} has no non-missing values.")
-        if v.nunique() < 2:
+        if filled_lo[j] == filled_hi[j]:
             raise ConstantError(
-                f"column {c!r} is constant (every valid answer is {_fmt(float(v.iloc[0]))}); "
+                f"column {c!r} is constant (every valid answer is {_fmt(float(filled_lo[j]))}); "
                 "it carries no information and must be removed."
             )
 
@@ -399,7 +398,9 @@ def check_full_rank(X: np.ndarray, names: Sequence[str], *, tol: float = 1e-10) 
         )
     scale = np.sqrt((X**2).sum(axis=0))
     scale[scale == 0] = 1.0
-    _, s, vt = np.linalg.svd(X / scale, full_matrices=False)
+    # X = QR has the singular values and right singular vectors of R (p x p): cheap for tall X
+    r = np.linalg.qr(X / scale, mode="r")
+    _, s, vt = np.linalg.svd(r)
     if s[-1] <= tol * s[0]:
         null = np.abs(vt[-1])
         involved = [names[i] for i in np.flatnonzero(null > 1e-6 * null.max())]
