@@ -78,11 +78,14 @@ _LAZY: dict[str, str] = {
     "top_box": "net_promoter",
     "top_box_test": "net_promoter",
     # --- satisfaction -> loyalty (issue 5) ---
-    "moderation": "moderation_analysis",
-    "plot_johnson_neyman": "moderation_analysis",
-    "plot_simple_slopes": "moderation_analysis",
-    "regress": "regression",
+    "ModerationResult": "moderation",
+    "RegressionResult": "regression",
+    "ThresholdResult": "threshold",
+    "moderation": "moderation",
+    "plot_johnson_neyman": "moderation",
+    "plot_simple_slopes": "moderation",
     "plot_threshold": "threshold",
+    "regress": "regression",
     "threshold_regression": "threshold",
     # --- mediation (issue 6) ---
     "MediationResult": "mediation",
