@@ -1,0 +1,478 @@
+"""Numerical core of PLS path modelling (used by :mod:`csl_stats.pls`).
+
+Model specification checks, Lohmoller's iterative algorithm as implemented
+in seminr's ``simplePLS`` (so that results agree with seminr), the
+quantities derived from the outer weights, and the nonparametric bootstrap.
+Everything here works on numpy arrays; :mod:`csl_stats.pls` wraps it in
+the public API and the result object.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    CollinearityError,
+    ConvergenceWarning,
+    ModelSpecificationError,
+)
+
+__all__ = [
+    "ModelSpec",
+    "Fit",
+    "parse_model",
+    "fit_pls",
+    "estimates_from_weights",
+    "orient",
+    "reliability",
+    "htmt",
+    "boot_summary",
+    "bootstrap",
+]
+
+SCHEMES = ("path", "centroid", "factorial")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A checked PLS model: construct order, blocks and the structural adjacency."""
+
+    constructs: list[str]
+    indicators: list[Hashable]  # all indicators, block by block
+    blocks: list[np.ndarray]  # column positions of each construct's indicators
+    mode_b: np.ndarray  # bool per construct
+    adjacency: np.ndarray  # P[i, j] = 1 for a path i -> j
+    paths: list[tuple[str, str]]  # in the user's order
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Indicator x construct 0/1 membership matrix."""
+        m = np.zeros((len(self.indicators), len(self.constructs)))
+        for j, b in enumerate(self.blocks):
+            m[b, j] = 1.0
+        return m
+
+    @property
+    def endogenous(self) -> list[int]:
+        return [j for j in range(len(self.constructs)) if self.adjacency[:, j].any()]
+
+
+def _find_cycle(names: list[str], adjacency: np.ndarray) -> list[str] | None:
+    """Return one directed cycle as a list of names (first == last), or None."""
+    q = len(names)
+    state = [0] * q  # 0 new, 1 on stack, 2 done
+    stack: list[int] = []
+
+    def visit(i: int) -> list[int] | None:
+        state[i] = 1
+        stack.append(i)
+        for j in np.flatnonzero(adjacency[i]):
+            if state[j] == 1:
+                return [*stack[stack.index(int(j)) :], int(j)]
+            if state[j] == 0:
+                found = visit(int(j))
+                if found:
+                    return found
+        stack.pop()
+        state[i] = 2
+        return None
+
+    for i in range(q):
+        if state[i] == 0:
+            cyc = visit(i)
+            if cyc:
+                return [names[k] for k in cyc]
+    return None
+
+
+def parse_model(
+    measurement: Any,
+    structural: Any,
+    modes: Any,
+) -> ModelSpec:
+    """Check the measurement model, the structural model and ``modes``."""
+    if not isinstance(measurement, Mapping) or not measurement:
+        raise ArgumentTypeError(
+            "measurement must be a non-empty dict mapping each construct to its indicator columns, "
+            f"e.g. {{'Satisfaction': ['sat1', 'sat2', 'sat3']}}; got {type(measurement).__name__}."
+        )
+    constructs: list[str] = []
+    indicators: list[Hashable] = []
+    owner: dict[Hashable, str] = {}
+    blocks: list[np.ndarray] = []
+    for name, items in measurement.items():
+        if not isinstance(name, str):
+            raise ArgumentTypeError(f"construct names must be strings; got {name!r}.")
+        if isinstance(items, str):
+            items = [items]
+        try:
+            items = list(items)
+        except TypeError:
+            raise ArgumentTypeError(
+                f"measurement[{name!r}] must be a list of indicator columns; got {type(items).__name__}."
+            ) from None
+        if not items:
+            raise ModelSpecificationError(
+                f"construct {name!r} has no indicators; give at least one column in measurement[{name!r}]."
+            )
+        start = len(indicators)
+        for it in items:
+            if it in owner:
+                where = (
+                    f"twice in construct {name!r}"
+                    if owner[it] == name
+                    else f"in two blocks ({owner[it]!r} and {name!r})"
+                )
+                raise ModelSpecificationError(
+                    f"indicator {it!r} is used {where}; each indicator must measure exactly one construct."
+                )
+            owner[it] = name
+            indicators.append(it)
+        constructs.append(name)
+        blocks.append(np.arange(start, len(indicators)))
+
+    if isinstance(structural, str) or not isinstance(structural, Sequence) or not structural:
+        raise ModelSpecificationError(
+            "structural must be a non-empty list of (from, to) pairs, e.g. "
+            f"[('Value', 'Satisfaction')]; got {structural!r}."
+        )
+    index = {c: k for k, c in enumerate(constructs)}
+    q = len(constructs)
+    adjacency = np.zeros((q, q))
+    paths: list[tuple[str, str]] = []
+    for pair in structural:
+        if isinstance(pair, str) or not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ModelSpecificationError(f"each structural path must be a (from, to) pair; got {pair!r}.")
+        a, b = pair
+        for c in (a, b):
+            if c not in index:
+                close = difflib.get_close_matches(str(c), constructs, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ModelSpecificationError(
+                    f"structural path {a!r} -> {b!r}: construct {c!r} is not in the measurement model{hint}. "
+                    f"Constructs: {constructs}."
+                )
+        if a == b:
+            raise ModelSpecificationError(f"the structural model has a cycle: {a} -> {a} (a self-loop).")
+        if adjacency[index[a], index[b]]:
+            raise ModelSpecificationError(f"structural path {a!r} -> {b!r} is listed twice.")
+        adjacency[index[a], index[b]] = 1.0
+        paths.append((a, b))
+    cycle = _find_cycle(constructs, adjacency)
+    if cycle:
+        raise ModelSpecificationError(
+            f"the structural model has a cycle: {' -> '.join(cycle)}. PLS path models must be recursive "
+            "(no feedback loops)."
+        )
+    lonely = [c for k, c in enumerate(constructs) if not adjacency[k].any() and not adjacency[:, k].any()]
+    if lonely:
+        raise ModelSpecificationError(
+            f"construct(s) {lonely} are not connected to any other construct in the structural model; "
+            "add a path or remove them from measurement."
+        )
+
+    mode_b = np.zeros(q, dtype=bool)
+    if modes is not None:
+        if not isinstance(modes, Mapping):
+            raise ArgumentTypeError(f"modes must be a dict such as {{'Value': 'B'}}; got {type(modes).__name__}.")
+        for name, mode in modes.items():
+            if name not in index:
+                raise ModelSpecificationError(f"modes: construct {name!r} is not in the measurement model.")
+            if mode not in ("A", "B"):
+                raise ArgumentError(f"modes[{name!r}] must be 'A' (reflective) or 'B' (formative); got {mode!r}.")
+            mode_b[index[name]] = mode == "B"
+    return ModelSpec(constructs, indicators, blocks, mode_b, adjacency, paths)
+
+
+def _center(x: np.ndarray) -> np.ndarray:
+    n = x.shape[-2]
+    return x - ((np.ones(n) @ x) / n)[..., None, :]  # matmul: faster than mean() over axis -2
+
+
+def _sd(x: np.ndarray) -> np.ndarray:
+    """Column standard deviations (n-1) over axis -2, shape (..., 1, columns)."""
+    xc = _center(x)
+    return np.sqrt((np.ones(x.shape[-2]) @ (xc * xc)) / (x.shape[-2] - 1))[..., None, :]
+
+
+def standardize(x: np.ndarray) -> np.ndarray:
+    """Centre each column and divide by its n-1 standard deviation (rows on axis -2)."""
+    xc = _center(x)
+    return xc / np.sqrt((np.ones(x.shape[-2]) @ (xc * xc)) / (x.shape[-2] - 1))[..., None, :]
+
+
+def _t(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+def _regress(r: np.ndarray, preds: np.ndarray, target: int) -> np.ndarray:
+    """Standardized OLS coefficients of ``target`` on ``preds`` from (stacked) correlation matrices."""
+    try:
+        return np.linalg.solve(r[..., preds[:, None], preds], r[..., preds, target][..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        raise CollinearityError("construct scores are perfectly collinear; the structural regressions fail.") from None
+
+
+def _inner_weights(y: np.ndarray, spec: ModelSpec, scheme: str, n: int) -> np.ndarray:
+    r = (_t(y) @ y) / (n - 1)  # y is standardized, so this is the correlation matrix
+    p = spec.adjacency
+    if scheme == "factorial":
+        return r * (p + p.T)
+    if scheme == "centroid":
+        return np.sign(r) * (p + p.T)
+    e = r * p.T  # successors enter with their correlation
+    for j in spec.endogenous:
+        preds = np.flatnonzero(p[:, j])
+        e[..., preds, j] = _regress(r, preds, j)  # predecessors enter with regression weights
+    return e
+
+
+@dataclass
+class Fit:
+    weights: np.ndarray  # (..., indicator, construct), zeros off-block
+    iterations: np.ndarray  # (...,) passes until convergence (max_iter if not converged)
+    converged: np.ndarray  # (...,) bool
+
+
+def fit_pls(xs: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: float) -> Fit:
+    """Lohmoller's PLS algorithm on standardized indicators ``xs`` (seminr's simplePLS).
+
+    Outer weights start at one; each pass computes standardized outer
+    proxies, inner proxies from the weighting scheme (standardized), new
+    outer weights (Mode A: covariances; Mode B: multiple regression) and
+    rescales them so that the outer proxies have unit variance. It stops
+    when the sum of absolute changes in the weights is below ``tol``.
+
+    ``xs`` is ``(n, p)`` or a stack ``(B, n, p)`` of data sets (bootstrap
+    resamples), which are iterated together; each one's weights are frozen
+    at the pass where it converged, so the result for every member equals
+    its own separate fit.
+    """
+    n = xs.shape[-2]
+    mask = spec.mask
+    batch = xs.shape[:-2]
+    w = np.broadcast_to(mask, (*batch, *mask.shape)).copy()
+    modeb_blocks = [(j, spec.blocks[j]) for j in np.flatnonzero(spec.mode_b)]
+    rxx = {j: (_t(xs[..., b]) @ xs[..., b]) / (n - 1) for j, b in modeb_blocks}
+    active = np.ones(batch, dtype=bool)
+    iterations = np.full(batch, max_iter)
+    it = 0
+    while it < max_iter and active.any():
+        it += 1
+        y = standardize(xs @ w)
+        z = standardize(y @ _inner_weights(y, spec, scheme, n))
+        w_new = ((_t(xs) @ z) / (n - 1)) * mask  # Mode A
+        for j, b in modeb_blocks:
+            try:
+                w_new[..., b, j] = np.linalg.solve(rxx[j], w_new[..., b, j][..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                raise CollinearityError(
+                    f"the indicators of Mode B construct {spec.constructs[j]!r} are perfectly collinear."
+                ) from None
+        w_new = w_new / _sd(xs @ w_new)
+        diff = np.abs(w_new - w).sum(axis=(-2, -1))
+        w = np.where(active[..., None, None], w_new, w)
+        done = active & (diff < tol)
+        iterations = np.where(done, it, iterations)
+        active = active & ~done
+    return Fit(w, iterations, ~active)
+
+
+def estimates_from_weights(xs: np.ndarray, w: np.ndarray, spec: ModelSpec) -> dict[str, np.ndarray]:
+    """Scores, loadings, path coefficients, R2 and total effects implied by weights ``w`` (batch-aware)."""
+    n = xs.shape[-2]
+    scores = xs @ w
+    loadings = ((_t(xs) @ scores) / (n - 1)) * spec.mask
+    zs = standardize(scores)
+    r = (_t(zs) @ zs) / (n - 1)
+    q = w.shape[-1]
+    beta = np.zeros(r.shape)
+    r2 = np.full(r.shape[:-1], np.nan)
+    for j in spec.endogenous:
+        preds = np.flatnonzero(spec.adjacency[:, j])
+        b = _regress(r, preds, j)
+        beta[..., preds, j] = b
+        r2[..., j] = (b * r[..., preds, j]).sum(axis=-1)
+    total = np.linalg.inv(np.eye(q) - beta) - np.eye(q)
+    return {"scores": scores, "loadings": loadings, "beta": beta, "r2": r2, "total": total}
+
+
+def orient(xs: np.ndarray, w: np.ndarray, spec: ModelSpec, reference: np.ndarray | None = None) -> np.ndarray:
+    """Fix the sign of each construct's weights (batch-aware).
+
+    Without ``reference``: the construct is oriented so that the sum of its
+    loadings is positive (its score goes with the majority of its
+    indicators). With ``reference`` (loadings of the original sample): the
+    construct is reversed when that brings its loadings closer to the
+    reference (Tenenhaus et al. 2005, construct-level sign change).
+    """
+    n = xs.shape[-2]
+    lo = ((_t(xs) @ (xs @ w)) / (n - 1)) * spec.mask
+    if reference is None:
+        flip = lo.sum(axis=-2) < 0
+    else:
+        flip = np.abs(reference - lo).sum(axis=-2) > np.abs(reference + lo).sum(axis=-2)
+    return w * np.where(flip, -1.0, 1.0)[..., None, :]
+
+
+def reliability(xs: np.ndarray, w: np.ndarray, loadings: np.ndarray, spec: ModelSpec) -> pd.DataFrame:
+    n = xs.shape[0]
+    rows = []
+    for j, b in enumerate(spec.blocks):
+        k = len(b)
+        if spec.mode_b[j]:
+            rows.append((np.nan, np.nan, np.nan, np.nan))
+            continue
+        if k == 1:
+            rows.append((1.0, 1.0, 1.0, 1.0))
+            continue
+        s = (xs[:, b].T @ xs[:, b]) / (n - 1)
+        alpha = k / (k - 1) * (1 - k / s.sum())
+        wj = w[b, j]
+        off = s - np.diag(np.diag(s))
+        ww = np.outer(wj, wj)
+        ww_off = ww - np.diag(np.diag(ww))
+        rho_a = (wj @ wj) ** 2 * (wj @ off @ wj) / (wj @ ww_off @ wj)
+        lam = loadings[b, j]
+        rho_c = lam.sum() ** 2 / (lam.sum() ** 2 + (1 - lam**2).sum())
+        ave = float(np.mean(lam**2))
+        rows.append((alpha, rho_a, rho_c, ave))
+    return pd.DataFrame(rows, index=spec.constructs, columns=["alpha", "rhoA", "rhoC", "AVE"])
+
+
+def htmt(xs: np.ndarray, spec: ModelSpec) -> pd.DataFrame:
+    r = np.abs(np.corrcoef(xs, rowvar=False))  # absolute correlations, as seminr and SmartPLS
+    q = len(spec.constructs)
+    out = np.full((q, q), np.nan)
+
+    def mono(b: np.ndarray) -> float:
+        if len(b) == 1:
+            return 1.0
+        sub = r[np.ix_(b, b)]
+        return float(sub[np.triu_indices(len(b), 1)].mean())
+
+    for i in range(q):
+        for j in range(i + 1, q):
+            bi, bj = spec.blocks[i], spec.blocks[j]
+            out[i, j] = out[j, i] = r[np.ix_(bi, bj)].mean() / np.sqrt(mono(bi) * mono(bj))
+    return pd.DataFrame(out, index=spec.constructs, columns=spec.constructs)
+
+
+def boot_summary(est: np.ndarray, reps: np.ndarray, ci: float) -> dict[str, np.ndarray]:
+    """se, percentile CI, t and two-sided p from bootstrap replicates (axis 0)."""
+    a = (1 - ci) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = np.nanstd(reps, axis=0, ddof=1)
+        lo, hi = np.nanquantile(reps, [a, 1 - a], axis=0)
+        t = est / se
+    df = max(int(np.sum(np.isfinite(reps.reshape(reps.shape[0], -1)[:, 0]))) - 1, 1)
+    p = 2 * stats.t.sf(np.abs(t), df)
+    return {"se": se, "ci_low": lo, "ci_high": hi, "t": t, "p": p}
+
+
+def index_weights(w: np.ndarray, sd: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """Unstandardized weights (w / SD), rescaled to sum to one within each block (batch-aware)."""
+    u = w / sd[..., :, None]
+    return u / u.sum(axis=-2, keepdims=True)
+
+
+def index_scores(x_raw: np.ndarray, u: np.ndarray, low: float, high: float) -> np.ndarray:
+    """Respondent-level 0-100 indices from raw indicators and rescaled weights."""
+    return (x_raw @ u - low) / (high - low) * 100.0
+
+
+def _boot_chunk(xb: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: float,
+                reference: np.ndarray, sign_change: str, low: float, high: float) -> dict[str, np.ndarray]:
+    """Fit a stack of resamples ``xb`` (B, n, p); failed members are NaN."""
+    sd = _sd(xb)[:, 0, :]
+    xs = _center(xb) / sd[:, None, :]
+    fit = fit_pls(xs, spec, scheme, max_iter, tol)
+    w = orient(xs, fit.weights, spec)
+    if sign_change == "construct":
+        w = orient(xs, w, spec, reference=reference)
+    est = estimates_from_weights(xs, w, spec)
+    means = (np.ones(xb.shape[-2]) @ xb) / xb.shape[-2]
+    index = index_scores(means[:, None, :], index_weights(w, sd, spec), low, high)[:, 0, :]
+    out = {"beta": est["beta"], "total": est["total"], "w": w, "loadings": est["loadings"], "index": index}
+    bad = ~fit.converged | ~np.isfinite(w).all(axis=(-2, -1)) | ~np.isfinite(est["total"]).all(axis=(-2, -1))
+    for v in out.values():
+        v[bad] = np.nan
+    return out
+
+
+def bootstrap(
+    x_raw: np.ndarray,
+    spec: ModelSpec,
+    *,
+    scheme: str,
+    max_iter: int,
+    tol: float,
+    n_boot: int,
+    rng: np.random.Generator,
+    low: float,
+    high: float,
+    reference_loadings: np.ndarray,
+    sign_change: str,
+    max_cells: int = 3_000_000,
+) -> tuple[dict[str, np.ndarray], int]:
+    """Nonparametric bootstrap of every estimate; failed replicates are NaN.
+
+    Resamples are fitted together in stacks of about ``max_cells`` data
+    cells (vectorised over resamples); a stack in which a matrix is
+    singular is refitted one resample at a time. Returns the stacked
+    replicates (``beta``, ``total``, ``w``, ``loadings``, ``index``) and the
+    number of failed replicates (non-convergence, constant indicator or
+    collinearity in the resample).
+    """
+    n, p = x_raw.shape
+    q = len(spec.constructs)
+    out = {
+        "beta": np.full((n_boot, q, q), np.nan),
+        "total": np.full((n_boot, q, q), np.nan),
+        "w": np.full((n_boot, p, q), np.nan),
+        "loadings": np.full((n_boot, p, q), np.nan),
+        "index": np.full((n_boot, q), np.nan),
+    }
+    draws = rng.integers(0, n, size=(n_boot, n))
+    step = max(1, max_cells // (n * p))
+    args = (spec, scheme, max_iter, tol, reference_loadings, sign_change, low, high)
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for start in range(0, n_boot, step):
+            rows = np.arange(start, min(start + step, n_boot))
+            xb = x_raw[draws[rows]]
+            ok = (_sd(xb)[:, 0, :] > 0).all(axis=-1)  # no constant indicator
+            rows, xb = rows[ok], xb[ok]
+            if not len(rows):
+                continue
+            try:
+                parts = [(rows, _boot_chunk(xb, *args))]
+            except (CollinearityError, np.linalg.LinAlgError):
+                parts = []
+                for k, r in enumerate(rows):
+                    try:
+                        parts.append((r[None], _boot_chunk(xb[k : k + 1], *args)))
+                    except (CollinearityError, np.linalg.LinAlgError):
+                        pass
+            for r, res in parts:
+                for key, v in res.items():
+                    out[key][r] = v
+    failed = int(np.isnan(out["w"]).any(axis=(-2, -1)).sum())
+    if failed:
+        warnings.warn(
+            f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
+            "iterations, a constant indicator or collinear scores in the resample) and were dropped.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return out, failed

@@ -1,0 +1,591 @@
+"""PLS path modelling of ACSI/ECSI-type index models.
+
+:func:`pls_pm` estimates a PLS path model (Lohmoller's algorithm, as in R's
+seminr), reports reliability, discriminant validity (HTMT), structural
+paths with bootstrap confidence intervals, total and indirect effects and
+the ACSI-convention 0-100 indices; :func:`ipma` and :func:`plot_ipma` give
+the importance-performance map of a target construct's drivers.
+
+Notes
+-----
+**Agreement with seminr.** On seminr's ``mobi`` data (250 mobile-phone
+customers) and its ECSI model - Image (IMAG1-5), Expectation (CUEX1-3),
+Quality (PERQ1-7), Value (PERV1-2), Satisfaction (CUSA1-3), Complaints
+(CUSCO), Loyalty (CUSL1-3), all Mode A; paths Image -> Expectation,
+Satisfaction, Loyalty; Expectation -> Quality, Value, Satisfaction;
+Quality -> Value, Satisfaction; Value -> Satisfaction; Satisfaction ->
+Complaints, Loyalty; Complaints -> Loyalty; path weighting - ``pls_pm``
+reproduces seminr's ``estimate_pls``/``summary`` output (path
+coefficients, outer weights, loadings, construct scores, R2, total and
+indirect effects, alpha, rhoA, rhoC, AVE and HTMT, as published in the
+seminr-generated test fixtures of ``sem-in-r/seminr-ts`` and
+``sem-in-r/seminr``) with a largest absolute difference below 1e-14, and
+needs the same number of passes (seminr's counter starts at 0 and prints
+one less). The same holds for seminr's four-construct mobi models (Image,
+Expectation, Value -> Satisfaction) with path weighting, with the
+factorial scheme, and with Value in Mode B. The unit tests compare with an
+independent base-R implementation (``tests/reference/pls.R``) on a
+simulated ECSI data set to 1e-6.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _pls_core as core
+from ._results import Result, result_dataclass
+from ._validation import (
+    _check_scale_arg,
+    as_generator,
+    check_choice,
+    check_int,
+    check_probability,
+    numeric_frame,
+)
+from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, ModelSpecificationError
+
+__all__ = ["PLSResult", "pls_pm", "ipma", "plot_ipma"]
+
+
+@result_dataclass
+class PLSResult(Result):
+    """Result of :func:`pls_pm`.
+
+    The tidy tables are ``path_table`` (one row per structural path),
+    ``outer_table`` (one row per indicator), ``construct_table`` (one row
+    per construct) and ``effect_table`` (one row per ordered pair of
+    constructs with a non-zero total effect); the attributes named in the
+    issue (``paths``, ``r2``, ``outer_weights``, ``loadings``,
+    ``total_effects``, ``indirect_effects``, ``reliability``, ``indices``)
+    are views of these tables.
+    """
+
+    _title = "PLS path model"
+
+    path_table: pd.DataFrame
+    outer_table: pd.DataFrame
+    construct_table: pd.DataFrame
+    effect_table: pd.DataFrame
+    htmt: pd.DataFrame
+    scores: pd.DataFrame
+    index_scores: pd.DataFrame
+    n: int
+    iterations: int
+    scheme: str
+    scale: tuple[float, float]
+    gof: float
+    n_boot: int
+    ci: float
+    sign_change: str
+    n_boot_failed: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Structural paths: ``from``, ``to``, ``estimate`` (+ bootstrap columns)."""
+        return self.path_table.copy()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Path coefficients (with ``se``, ``ci_low``, ``ci_high``, ``t``, ``p`` when bootstrapped)."""
+        return self.path_table.copy()
+
+    @property
+    def r2(self) -> pd.Series:
+        """R-squared of each endogenous construct."""
+        s = self.construct_table["r2"].dropna()
+        return s.rename("r2")
+
+    @property
+    def r2_adj(self) -> pd.Series:
+        """Adjusted R-squared of each endogenous construct."""
+        return self.construct_table["r2_adj"].dropna().rename("r2_adj")
+
+    def _outer(self, kind: str) -> pd.DataFrame:
+        cols = [c for c in self.outer_table.columns if c == kind or c.startswith(kind + "_")]
+        out = self.outer_table[["construct", "indicator", *cols]]
+        return out.rename(columns={c: "estimate" if c == kind else c[len(kind) + 1 :] for c in cols})
+
+    @property
+    def outer_weights(self) -> pd.DataFrame:
+        """Standardized outer weights: ``construct``, ``indicator``, ``estimate`` (+ bootstrap columns)."""
+        return self._outer("weight")
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        """Outer loadings (indicator-construct correlations), long format like :attr:`outer_weights`."""
+        return self._outer("loading")
+
+    def _effects(self, kind: str) -> pd.DataFrame:
+        cols = [c for c in self.effect_table.columns if c == kind or c.startswith(kind + "_")]
+        out = self.effect_table[["from", "to", *cols]]
+        out = out.rename(columns={c: "estimate" if c == kind else c[len(kind) + 1 :] for c in cols})
+        return out[out["estimate"].abs() > 0].reset_index(drop=True)
+
+    @property
+    def total_effects(self) -> pd.DataFrame:
+        """Total effects (direct + all indirect) for every connected pair of constructs."""
+        return self._effects("total")
+
+    @property
+    def indirect_effects(self) -> pd.DataFrame:
+        """Total indirect effects (total minus direct) where non-zero."""
+        return self._effects("indirect")
+
+    @property
+    def reliability(self) -> pd.DataFrame:
+        """Cronbach's alpha, rhoA, composite reliability rhoC and AVE per construct."""
+        return self.construct_table[["alpha", "rhoA", "rhoC", "AVE"]].copy()
+
+    @property
+    def indices(self) -> pd.Series:
+        """ACSI-convention 0-100 index of each construct (mean of :attr:`index_scores`)."""
+        return self.construct_table["index"].rename("index")
+
+    @property
+    def constructs(self) -> list[str]:
+        """Construct names in the order of the measurement model."""
+        return list(self.construct_table.index)
+
+    def indices_by(self, groups: pd.Series | Sequence[Any]) -> pd.DataFrame:
+        """Mean 0-100 index of each construct per group (e.g. ``survey["industry"]``).
+
+        ``groups`` is aligned on the row labels of the data that were used,
+        so a column of the original DataFrame can be passed directly.
+        """
+        g = pd.Series(groups, index=self.index_scores.index) if not isinstance(groups, pd.Series) else groups
+        g = g.reindex(self.index_scores.index)
+        table = self.index_scores.groupby(g, observed=True).mean()
+        table.insert(0, "n", self.index_scores.groupby(g, observed=True).size())
+        return table
+
+    def summary(self) -> pd.DataFrame:
+        """The structural paths (the table a paper reports first)."""
+        return self.to_frame()
+
+
+def pls_pm(
+    data: pd.DataFrame,
+    measurement: Mapping[str, Sequence[Hashable]],
+    structural: Sequence[tuple[str, str]],
+    *,
+    modes: Mapping[str, str] | None = None,
+    scheme: str = "path",
+    scale: tuple[float, float] | None = None,
+    n_boot: int = 0,
+    ci: float = 0.95,
+    rng: int | np.random.Generator | None = None,
+    max_iter: int = 300,
+    tol: float = 1e-7,
+    nan_policy: str = "listwise",
+    sign_change: str = "none",
+) -> PLSResult:
+    """Estimate a PLS path model (PLS-PM / PLS-SEM) with 0-100 indices.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; indicator columns must be numeric.
+    measurement : dict
+        Each construct's indicator columns, ``{"Satisfaction": ["sat1", "sat2", "sat3"], ...}``.
+        Constructs are reported in this order.
+    structural : list of (from, to)
+        The structural paths. The model must be recursive (no cycles) and
+        every construct must take part in at least one path.
+    modes : dict, optional
+        ``{"construct": "B"}`` for formative (Mode B, regression) weights;
+        every other construct uses Mode A (correlation) weights.
+    scheme : {"path", "centroid", "factorial"}
+        Inner weighting scheme.
+    scale : (low, high), optional
+        The answer scale of the indicators, e.g. ``(1, 7)``, used for the
+        0-100 indices (values outside it raise
+        :class:`~csl_stats.errors.ScaleError`). ``None`` uses the lowest and
+        highest value observed in any indicator - pass the real scale when
+        you report indices.
+    n_boot : int
+        Bootstrap resamples (0 = none). 500-5000 are usual.
+    ci : float
+        Level of the percentile bootstrap intervals.
+    rng : int, Generator or None
+        Seed for the bootstrap.
+    max_iter, tol : int, float
+        The algorithm stops when the sum of the absolute changes of all outer
+        weights is below ``tol`` (seminr's rule with its default 1e-7), or
+        after ``max_iter`` passes with a
+        :class:`~csl_stats.errors.ConvergenceWarning`.
+    nan_policy : {"listwise", "mean", "raise"}
+        Missing values: drop incomplete respondents (the n used is
+        reported), replace each missing answer by its indicator's mean
+        (seminr's default ``mean_replacement``; done once, before the
+        bootstrap) or raise. Both deletion and mean replacement can bias
+        indices when dissatisfied customers skip more questions; consider
+        imputing within each block first.
+    sign_change : {"none", "construct"}
+        Bootstrap sign-change correction. ``"none"`` (default, as seminr,
+        cSEM and SmartPLS) keeps each resample's estimates as they come
+        (after the orientation rule below); ``"construct"`` reverses a
+        construct in a resample when that brings its loadings closer to the
+        original-sample loadings (Tenenhaus et al. 2005).
+
+    Returns
+    -------
+    PLSResult
+        ``paths``, ``r2``, ``outer_weights``, ``loadings``, ``total_effects``,
+        ``indirect_effects``, ``reliability``, ``htmt``, ``indices``,
+        ``index_scores``, ``gof``, ``scores``, ``iterations``; ``n`` is the
+        number of respondents used.
+
+    Raises
+    ------
+    ModelSpecificationError
+        A construct without indicators, an indicator in two blocks, an
+        unknown construct in a path, a cycle (named) or a construct without
+        any path.
+    ColumnNotFoundError, NonNumericError, ScaleError, ConstantError
+        Bad indicator columns.
+    CollinearityError
+        Collinear Mode B indicators or construct scores.
+
+    Notes
+    -----
+    Indicators are standardized with the n-1 standard deviation. Starting
+    from unit weights, each pass of Lohmoller's algorithm computes the
+    outer proxies :math:`\\hat\\eta_j = X_j w_j` (standardized), the inner
+    proxies :math:`\\tilde\\eta_j = \\sum_i e_{ij}\\hat\\eta_i` (standardized),
+    where the path scheme sets :math:`e_{ij}` to the regression weight of a
+    predecessor and to the correlation with a successor (factorial: the
+    correlation, centroid: its sign, for every neighbour), then new weights
+    :math:`w_j = \\mathrm{cov}(X_j, \\tilde\\eta_j)` (Mode A) or
+    :math:`w_j = R_{jj}^{-1}\\mathrm{cor}(X_j, \\tilde\\eta_j)` (Mode B), rescaled
+    so that :math:`\\mathrm{var}(X_j w_j) = 1`. This is seminr's
+    ``simplePLS``. ``iterations`` counts the passes (seminr's counter starts
+    at 0 and shows one less). Construct scores are :math:`X w` (mean 0, SD 1);
+    paths are OLS coefficients among scores, loadings are indicator-score
+    correlations.
+
+    *Sign indeterminacy*: a construct and its weights can be reversed
+    without changing the fit. After convergence each construct is oriented
+    so that the sum of its loadings is positive (it goes with the majority
+    of its indicators); with Mode A and positively keyed items this changes
+    nothing (and never did on the seminr examples). Reverse-code
+    negatively keyed items first.
+
+    *Reliability* (Mode A blocks; 1 for single items, NaN for Mode B):
+    Cronbach's alpha of the standardized items; rhoC
+    :math:`= (\\sum\\lambda)^2 / ((\\sum\\lambda)^2 + \\sum(1-\\lambda^2))`;
+    AVE :math:`= \\overline{\\lambda^2}`; Dijkstra-Henseler's
+    :math:`\\rho_A = (w'w)^2\\, w'(S - \\mathrm{diag}\\,S)w / w'(ww' - \\mathrm{diag}\\,ww')w`
+    as computed by seminr. HTMT is the mean absolute heterotrait correlation
+    divided by the geometric mean of the two mean absolute monotrait
+    correlations (Henseler et al. 2015; seminr's convention). GoF
+    (Tenenhaus et al. 2005) is :math:`\\sqrt{\\overline{\\lambda^2}\\,\\overline{R^2}}`,
+    the first mean over the indicators of multi-item Mode A blocks.
+
+    *Indices* (ACSI convention, Fornell et al. 1996): unstandardized
+    weights :math:`w_k/s_k` (:math:`s_k` the indicator SD) rescaled to sum
+    to one are applied to the raw answers, and the construct value is
+    mapped to 0-100 by :math:`100(x - \\text{low})/(\\text{high} - \\text{low})`.
+
+    *Bootstrap*: resample respondents with replacement, re-standardize and
+    re-estimate everything. The resamples are iterated together as one
+    stacked array (vectorised over resamples; each is frozen when it
+    converges, so it equals its own separate fit). ``se`` is the SD of the
+    replicates, the CI the percentile interval, ``t = estimate / se`` and
+    ``p`` its two-sided Student-t p-value with (replicates - 1) degrees of
+    freedom. Replicates that fail (no convergence, constant indicator) are
+    dropped with a :class:`~csl_stats.errors.ConvergenceWarning`.
+    In ``benchmarks/sim_pls.py`` (X -> M -> Y plus X -> Y, three indicators
+    per construct, n = 200, 500 data sets, B = 250) the 95 % percentile
+    intervals covered the PLS population value (the composite-based
+    estimand, from one fit with n = 10^6) in 94.6 % (X -> M), 94.2 %
+    (M -> Y) and 94.8 % (X -> Y) of the data sets (Monte Carlo SE 1.0 %).
+    PLS path estimates are consistent for that value, not for the
+    common-factor paths (which need consistent PLS).
+
+    References
+    ----------
+    Lohmoller, J.-B. (1989). *Latent Variable Path Modeling with Partial Least Squares*. Physica.
+
+    Fornell, C., Johnson, M. D., Anderson, E. W., Cha, J., & Bryant, B. E. (1996). The American
+    Customer Satisfaction Index. *Journal of Marketing*, 60(4), 7-18.
+
+    Tenenhaus, M., Esposito Vinzi, V., Chatelin, Y.-M., & Lauro, C. (2005). PLS path modeling.
+    *Computational Statistics & Data Analysis*, 48(1), 159-205.
+
+    Dijkstra, T. K., & Henseler, J. (2015). Consistent partial least squares path modeling. *MIS
+    Quarterly*, 39(2), 297-316.
+
+    Ray, S., Danks, N. P., & Calero Valdez, A. (2022). seminr: Building and estimating structural
+    equation models. R package.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import csl_stats
+    >>> g = np.random.default_rng(1)
+    >>> eta = g.normal(size=300)
+    >>> df = pd.DataFrame({f"x{k}": np.clip(np.round(4 + eta + g.normal(size=300)), 1, 7) for k in (1, 2, 3)})
+    >>> df = df.assign(**{f"y{k}": np.clip(np.round(4 + 0.6 * eta + g.normal(size=300)), 1, 7)
+    ...                   for k in (1, 2, 3)})
+    >>> res = csl_stats.pls_pm(df, {"X": ["x1", "x2", "x3"], "Y": ["y1", "y2", "y3"]},
+    ...                        [("X", "Y")], scale=(1, 7))
+    >>> res.paths.round(3)
+      from to  estimate
+    0    X  Y      0.58
+    >>> res.reliability.round(3)
+               alpha   rhoA   rhoC    AVE
+    construct
+    X          0.667  0.709  0.815  0.596
+    Y          0.459  0.471  0.732  0.479
+    >>> print(f"{res.indices['X']:.1f}")
+    47.9
+    """
+    spec = core.parse_model(measurement, structural, modes)
+    check_choice(scheme, "scheme", core.SCHEMES)
+    check_choice(sign_change, "sign_change", ("none", "construct"))
+    n_boot = check_int(n_boot, "n_boot", minimum=0)
+    ci = check_probability(ci, "ci")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol > 0:
+        raise ArgumentError(f"tol must be a positive number; got {tol!r}.")
+    if scale is not None:
+        scale = _check_scale_arg(scale)
+    check_choice(nan_policy, "nan_policy", ("listwise", "mean", "raise"))
+    frame = numeric_frame(
+        data,
+        spec.indicators,
+        arg="measurement",
+        scale=scale,
+        integer=False,
+        nan_policy="pairwise" if nan_policy == "mean" else nan_policy,
+        allowed_policies=("listwise", "pairwise", "raise"),
+        min_rows=max(3, max((len(b) for b, m in zip(spec.blocks, spec.mode_b, strict=True) if m), default=0) + 2),
+    )
+    if nan_policy == "mean":
+        frame = frame.fillna(frame.mean())
+    x_raw = frame.to_numpy(dtype=float)
+    n = x_raw.shape[0]
+    if scale is None:
+        scale = (float(x_raw.min()), float(x_raw.max()))
+    low, high = scale
+    rng = as_generator(rng)
+
+    sd = x_raw.std(axis=0, ddof=1)
+    xs = (x_raw - x_raw.mean(axis=0)) / sd
+    fit = core.fit_pls(xs, spec, scheme, max_iter, float(tol))
+    if not fit.converged:
+        warnings.warn(
+            f"the PLS algorithm did not converge in {fit.iterations} iterations (tol={tol:g}); "
+            "estimates are unreliable. Check for near-empty or incoherent blocks, or raise max_iter.",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
+    w = core.orient(xs, fit.weights, spec)
+    est = core.estimates_from_weights(xs, w, spec)
+    u = core.index_weights(w, sd, spec)
+    idx_scores = core.index_scores(x_raw, u, low, high)
+
+    c_names = spec.constructs
+    pos = {c: k for k, c in enumerate(c_names)}
+    owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
+    rows_i = np.arange(len(spec.indicators))
+
+    boot = None
+    failed = 0
+    if n_boot:
+        boot, failed = core.bootstrap(
+            x_raw, spec, scheme=scheme, max_iter=max_iter, tol=float(tol), n_boot=n_boot, rng=rng,
+            low=low, high=high, reference_loadings=est["loadings"], sign_change=sign_change,
+        )
+
+    # paths
+    fi = np.array([pos[a] for a, _ in spec.paths])
+    ti = np.array([pos[b] for _, b in spec.paths])
+    path_table = pd.DataFrame({"from": [a for a, _ in spec.paths], "to": [b for _, b in spec.paths],
+                               "estimate": est["beta"][fi, ti]})
+    if boot is not None:
+        for k, v in core.boot_summary(est["beta"][fi, ti], boot["beta"][:, fi, ti], ci).items():
+            path_table[k] = v
+
+    # indicators
+    outer = pd.DataFrame({
+        "construct": [c_names[j] for j in owner],
+        "indicator": spec.indicators,
+        "weight": w[rows_i, owner],
+        "loading": est["loadings"][rows_i, owner],
+        "index_weight": u[rows_i, owner],
+    })
+    if boot is not None:
+        for kind, key in (("weight", "w"), ("loading", "loadings")):
+            cols = core.boot_summary(outer[kind].to_numpy(), boot[key][:, rows_i, owner], ci)
+            for k in ("se", "ci_low", "ci_high"):
+                outer[f"{kind}_{k}"] = cols[k]
+    order = ["construct", "indicator", "weight", *[c for c in outer if c.startswith("weight_")],
+             "loading", *[c for c in outer if c.startswith("loading_")], "index_weight"]
+    outer = outer[order]
+
+    # constructs
+    n_pred = spec.adjacency.sum(axis=0)
+    r2 = est["r2"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r2_adj = np.where(np.isnan(r2), np.nan, 1 - (1 - r2) * (n - 1) / (n - n_pred - 1))
+    rel = core.reliability(xs, w, est["loadings"], spec)
+    ctab = pd.DataFrame({"mode": np.where(spec.mode_b, "B", "A"), "n_indicators": [len(b) for b in spec.blocks],
+                         "r2": r2, "r2_adj": r2_adj}, index=pd.Index(c_names, name="construct"))
+    ctab = ctab.join(rel)
+    ctab["index"] = idx_scores.mean(axis=0)
+    if boot is not None:
+        cols = core.boot_summary(ctab["index"].to_numpy(), boot["index"], ci)
+        for k in ("se", "ci_low", "ci_high"):
+            ctab[f"index_{k}"] = cols[k]
+
+    # effects
+    ii, jj = np.nonzero(np.abs(est["total"]) > 0)
+    indirect = est["total"] - est["beta"]
+    etab = pd.DataFrame({"from": [c_names[i] for i in ii], "to": [c_names[j] for j in jj],
+                         "total": est["total"][ii, jj], "indirect": indirect[ii, jj]})
+    if boot is not None:
+        for kind, arr in (("total", boot["total"]), ("indirect", boot["total"] - boot["beta"])):
+            cols = core.boot_summary(etab[kind].to_numpy(), arr[:, ii, jj], ci)
+            for k in ("se", "ci_low", "ci_high"):
+                etab[f"{kind}_{k}"] = cols[k]
+    etab = etab[["from", "to", "total", *[c for c in etab if c.startswith("total_")], "indirect",
+                 *[c for c in etab if c.startswith("indirect_")]]]
+
+    multi_a = [k for j, b in enumerate(spec.blocks) if not spec.mode_b[j] and len(b) > 1 for k in b]
+    comm = float(np.mean(est["loadings"][multi_a, owner[multi_a]] ** 2)) if multi_a else np.nan
+    gof = float(np.sqrt(comm * np.nanmean(r2)))
+
+    index = frame.index
+    return PLSResult(
+        path_table=path_table,
+        outer_table=outer,
+        construct_table=ctab,
+        effect_table=etab,
+        htmt=core.htmt(xs, spec),
+        scores=pd.DataFrame(est["scores"], index=index, columns=c_names),
+        index_scores=pd.DataFrame(idx_scores, index=index, columns=c_names),
+        n=n,
+        iterations=int(fit.iterations),
+        scheme=scheme,
+        scale=(low, high),
+        gof=gof,
+        n_boot=n_boot,
+        ci=ci,
+        sign_change=sign_change,
+        n_boot_failed=failed,
+    )
+
+
+def ipma(result: PLSResult, target: str) -> pd.DataFrame:
+    """Importance-performance map data for the drivers of ``target``.
+
+    Parameters
+    ----------
+    result : PLSResult
+        A fitted model.
+    target : str
+        The construct whose drivers are mapped (typically satisfaction or loyalty).
+
+    Returns
+    -------
+    DataFrame
+        One row per construct with a non-zero total effect on ``target``
+        (sorted by importance): ``importance`` (unstandardized total effect
+        on the 0-100 scale: index points gained in the target per point
+        gained by the driver), ``performance`` (the driver's 0-100 index),
+        and ``total_effect`` (the standardized total effect).
+
+    Notes
+    -----
+    Following Ringle & Sarstedt (2016), the structural regressions are
+    re-estimated on the respondent-level 0-100 index scores (with
+    intercepts); the importance of a driver is its unstandardized total
+    effect :math:`[(I - B_u)^{-1} - I]_{d,\\,\\mathrm{target}}`. Drivers in
+    the lower-right quadrant (important, poorly performing) are where to
+    act first.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import csl_stats
+    >>> g = np.random.default_rng(2)
+    >>> a, b = g.normal(size=(2, 400))
+    >>> y = 0.5 * a + 0.3 * b + 0.8 * g.normal(size=400)
+    >>> cols = {}
+    >>> for name, lv in (("a", a), ("b", b), ("y", y)):
+    ...     for k in (1, 2):
+    ...         cols[f"{name}{k}"] = np.clip(np.round(5 + lv + 0.7 * g.normal(size=400)), 1, 10)
+    >>> res = csl_stats.pls_pm(pd.DataFrame(cols), {"A": ["a1", "a2"], "B": ["b1", "b2"], "Y": ["y1", "y2"]},
+    ...                        [("A", "Y"), ("B", "Y")], scale=(1, 10))
+    >>> csl_stats.ipma(res, "Y").index.tolist()
+    ['A', 'B']
+    """
+    if not isinstance(result, PLSResult):
+        raise ArgumentTypeError(f"result must be a PLSResult from pls_pm; got {type(result).__name__}.")
+    names = result.constructs
+    if target not in names:
+        raise ModelSpecificationError(f"target {target!r} is not a construct of the model; constructs: {names}.")
+    pos = {c: k for k, c in enumerate(names)}
+    q = len(names)
+    s = result.index_scores.to_numpy()
+    bu = np.zeros((q, q))
+    for to, grp in result.path_table.groupby("to", sort=False):
+        preds = [pos[f] for f in grp["from"]]
+        design = np.column_stack([np.ones(len(s)), s[:, preds]])
+        coef = np.linalg.lstsq(design, s[:, pos[to]], rcond=None)[0]
+        bu[preds, pos[to]] = coef[1:]
+    total_u = np.linalg.inv(np.eye(q) - bu) - np.eye(q)
+    te = result.total_effects
+    te = te[te["to"] == target].set_index("from")["estimate"]
+    if te.empty:
+        raise ModelSpecificationError(f"construct {target!r} has no drivers (no incoming paths); choose an endogenous target.")
+    out = pd.DataFrame({
+        "importance": [total_u[pos[d], pos[target]] for d in te.index],
+        "performance": [result.indices[d] for d in te.index],
+        "total_effect": te.to_numpy(),
+    }, index=pd.Index(te.index, name="driver"))
+    return out.sort_values("importance", ascending=False)
+
+
+def plot_ipma(result: PLSResult, target: str, *, ax: Any = None, annotate: bool = True) -> Any:
+    """Plot the importance-performance map of ``target``'s drivers.
+
+    Importance (unstandardized total effect) on the x axis, performance
+    (0-100 index) on the y axis, dashed lines at the means. Returns the
+    matplotlib ``Axes``.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd, matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import csl_stats
+    >>> g = np.random.default_rng(3)
+    >>> a = g.normal(size=300)
+    >>> cols = {f"a{k}": np.clip(np.round(4 + a + g.normal(size=300)), 1, 7) for k in (1, 2)}
+    >>> cols |= {f"y{k}": np.clip(np.round(4 + 0.5 * a + g.normal(size=300)), 1, 7) for k in (1, 2)}
+    >>> res = csl_stats.pls_pm(pd.DataFrame(cols), {"A": ["a1", "a2"], "Y": ["y1", "y2"]}, [("A", "Y")])
+    >>> ax = csl_stats.plot_ipma(res, "Y")
+    >>> ax.get_xlabel()
+    'Importance (total effect on Y, 0-100 scale)'
+    """
+    import matplotlib.pyplot as plt
+
+    table = ipma(result, target)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4.5))
+    ax.scatter(table["importance"], table["performance"], s=60, color="tab:blue", zorder=3)
+    if annotate:
+        for name, row in table.iterrows():
+            ax.annotate(str(name), (row["importance"], row["performance"]), textcoords="offset points",
+                        xytext=(6, 4), fontsize=9)
+    ax.axvline(table["importance"].mean(), color="grey", linestyle="--", linewidth=1)
+    ax.axhline(table["performance"].mean(), color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel(f"Importance (total effect on {target}, 0-100 scale)")
+    ax.set_ylabel("Performance (index, 0-100)")
+    ax.set_title(f"Importance-performance map: {target}")
+    return ax
