@@ -50,7 +50,6 @@ book-strict: $(VENV)/.test-installed
 	$(BIN)/jupyter-book build book $(JB_FLAGS)
 
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done
 
 clean:

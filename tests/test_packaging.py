@@ -27,7 +27,7 @@ def _norm(req: str) -> tuple[str, str]:
 def test_environment_yml_matches_pyproject():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = {_norm(r) for r in pyproject["dependencies"]}
-    for extra in ("book", "test", "bench"):
+    for extra in ("book", "test"):
         wanted |= {_norm(r) for r in pyproject["optional-dependencies"][extra]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     found = set()
