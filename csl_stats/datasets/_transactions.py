@@ -73,7 +73,7 @@ def simulate_transactions(
     survey : pandas.DataFrame
         One row per customer with ``customer_id`` (unique), ``orders_12m``,
         ``revenue_12m`` (kEUR) and ``churned`` (0/1); ``tenure_years`` is used
-        if present. Typically :func:`csl_stats.datasets.load_supply_chain_survey`.
+        if present. Typically :func:`csl_stats.load_supply_chain_survey`.
     rng : int, numpy.random.Generator or None
         Seed or generator.
     survey_date : date, default ``SURVEY_DATE`` ("2024-12-31")

@@ -1,0 +1,649 @@
+"""Net Promoter Score with valid intervals and tests.
+
+The NPS (Reichheld, 2003) is the share of promoters (9-10 on the 0-10
+"would you recommend" question) minus the share of detractors (0-6), in
+points from -100 to 100. It is a difference of two *dependent* multinomial
+shares, so its standard error is not that of a single proportion. This module
+gives the adjusted-Wald interval of Rocks (2016), the plain Wald interval and
+a bootstrap interval; a z test between two groups (independent or paired); and
+a table by segment. Top-box (CSAT) shares live in :mod:`csl_stats.csat`.
+
+Examples
+--------
+>>> res = nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])
+>>> round(res.score, 1), res.n
+(20.0, 10)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._results import Result, result_dataclass
+from ._validation import (
+    as_generator,
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_numeric,
+    check_probability,
+    check_scale,
+)
+from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
+
+__all__ = [
+    "NPSResult",
+    "NPSTestResult",
+    "nps",
+    "nps_by",
+    "nps_test",
+]
+
+CI_METHODS = ("adjusted_wald", "wald", "bootstrap")
+_CATEGORIES = ("detractors", "passives", "promoters")
+_NAN_POLICIES = ("listwise", "raise")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _as_vector(values: Any, name: str) -> pd.Series:
+    """Return ``values`` as a float Series (position index), checking the type."""
+    if isinstance(values, pd.DataFrame):
+        raise ArgumentTypeError(f"{name} must be one column (a Series or 1-D array), not a DataFrame.")
+    if isinstance(values, pd.Series):
+        s = values.reset_index(drop=True)
+    elif isinstance(values, np.ndarray | Sequence) and not isinstance(values, str):
+        arr = np.asarray(values, dtype=object)
+        if arr.ndim != 1:
+            raise ArgumentTypeError(f"{name} must be one-dimensional; got shape {arr.shape}.")
+        s = pd.Series(arr)
+    else:
+        raise ArgumentTypeError(
+            f"{name} must be a pandas Series, a 1-D numpy array or a list; got {type(values).__name__}."
+        )
+    frame = check_numeric(pd.DataFrame({name: s}), [name])
+    return frame[name]
+
+
+def _missing(s: pd.Series, name: str, nan_policy: str) -> np.ndarray:
+    check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
+    miss = s.isna().to_numpy()
+    if miss.any() and nan_policy == "raise":
+        raise InsufficientDataError(
+            f"{name} has {int(miss.sum())} missing answer(s) and nan_policy='raise'; "
+            "use nan_policy='listwise' to drop them."
+        )
+    return miss
+
+
+def _recommend(values: Any, name: str, nan_policy: str) -> np.ndarray:
+    """Validated 0-10 integer answers with missing ones dropped."""
+    s = _as_vector(values, name)
+    miss = _missing(s, name, nan_policy)
+    check_scale(pd.DataFrame({name: s}), (0, 10), integer=True)
+    x = s.to_numpy()[~miss]
+    if x.size == 0:
+        raise InsufficientDataError(f"{name} has no valid answers.")
+    return x
+
+
+def _category(x: np.ndarray) -> np.ndarray:
+    """-1 for detractors (0-6), 0 for passives (7-8), +1 for promoters (9-10)."""
+    return np.where(x >= 9, 1, np.where(x >= 7, 0, -1)).astype(float)
+
+
+def _weights(weights: Any, n: int, keep: np.ndarray | None) -> np.ndarray | None:
+    if weights is None:
+        return None
+    w = _as_vector(weights, "weights").to_numpy()
+    if w.size != n:
+        raise ArgumentError(f"weights has {w.size} value(s) but scores has {n}; give one weight per answer.")
+    if keep is not None:
+        w = w[keep]
+    if np.isnan(w).any():
+        raise ArgumentError("weights contain missing values for answered questions; give every respondent a weight.")
+    if (w < 0).any():
+        raise ArgumentError(f"weights must be non-negative; got {np.sort(w[w < 0])[:5].tolist()}.")
+    if w.sum() <= 0:
+        raise ArgumentError("weights sum to zero.")
+    return w
+
+
+def _shares(r: np.ndarray, w: np.ndarray | None) -> tuple[float, float, float]:
+    if w is None:
+        return float(np.mean(r == -1)), float(np.mean(r == 0)), float(np.mean(r == 1))
+    tot = w.sum()
+    return float(w[r == -1].sum() / tot), float(w[r == 0].sum() / tot), float(w[r == 1].sum() / tot)
+
+
+def _trinomial_var(p: float, d: float) -> float:
+    """Variance of one -1/0/+1 recode: p + d - (p - d)^2."""
+    return max(p + d - (p - d) ** 2, 0.0)
+
+
+# --------------------------------------------------------------------------- NPS
+
+
+@result_dataclass
+class NPSResult(Result):
+    """Net Promoter Score with its confidence interval.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per category (detractors, passives, promoters): ``count``
+        (respondents) and ``share`` (weighted if weights were given).
+    n : int
+        Respondents used.
+    n_eff : float
+        Kish effective sample size (equals ``n`` without weights).
+    se : float
+        Standard error in NPS points (of the adjusted estimate for
+        ``"adjusted_wald"``, the bootstrap SD for ``"bootstrap"``).
+    ci_low, ci_high : float
+        Interval limits in NPS points.
+    ci_level : float
+    ci_method : str
+    """
+
+    table: pd.DataFrame
+    n: int
+    n_eff: float
+    se: float
+    ci_low: float
+    ci_high: float
+    ci_level: float
+    ci_method: str
+    _title = "Net Promoter Score"
+
+    @property
+    def promoters(self) -> float:
+        """Share of promoters (9-10), 0..1."""
+        return float(self.table.loc["promoters", "share"])
+
+    @property
+    def passives(self) -> float:
+        """Share of passives (7-8), 0..1."""
+        return float(self.table.loc["passives", "share"])
+
+    @property
+    def detractors(self) -> float:
+        """Share of detractors (0-6), 0..1."""
+        return float(self.table.loc["detractors", "share"])
+
+    @property
+    def score(self) -> float:
+        """NPS in points, ``100 * (promoters - detractors)``, from the raw shares."""
+        return 100.0 * (self.promoters - self.detractors)
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Confidence interval ``(low, high)`` in NPS points."""
+        return (self.ci_low, self.ci_high)
+
+    def _header(self) -> str:
+        return f"score={self.score:.4g}, " + super()._header()
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the category table (count and share per category)."""
+        return self.table
+
+    def summary(self) -> pd.DataFrame:
+        """One row: score, interval, SE, shares and n."""
+        return pd.DataFrame(
+            {
+                "n": [self.n],
+                "promoters": [self.promoters],
+                "passives": [self.passives],
+                "detractors": [self.detractors],
+                "score": [self.score],
+                "se": [self.se],
+                "ci_low": [self.ci_low],
+                "ci_high": [self.ci_high],
+            },
+            index=pd.Index(["NPS"]),
+        )
+
+
+def _nps_from_recodes(
+    r: np.ndarray,
+    w: np.ndarray | None,
+    ci: float,
+    ci_method: str,
+    n_boot: int,
+    rng: Any,
+) -> NPSResult:
+    n = int(r.size)
+    d, q, p = _shares(r, w)
+    n_eff = float(n if w is None else w.sum() ** 2 / np.sum(w**2))
+    z = float(stats.norm.ppf(0.5 + ci / 2))
+    if ci_method == "wald":
+        centre = p - d
+        se = math.sqrt(_trinomial_var(p, d) / n_eff)
+        lo, hi = centre - z * se, centre + z * se
+    elif ci_method == "adjusted_wald":
+        n_adj = n_eff + 3.0
+        p_adj = (p * n_eff + 0.75) / n_adj
+        d_adj = (d * n_eff + 0.75) / n_adj
+        centre = p_adj - d_adj
+        se = math.sqrt(_trinomial_var(p_adj, d_adj) / n_adj)
+        lo, hi = centre - z * se, centre + z * se
+    else:
+        gen = as_generator(rng)
+        if w is None:
+            counts = gen.multinomial(n, [d, q, p], size=n_boot)
+            boot = (counts[:, 2] - counts[:, 0]) / n
+        else:
+            idx = gen.integers(0, n, size=(n_boot, n))
+            wb = w[idx]
+            boot = (wb * r[idx]).sum(axis=1) / wb.sum(axis=1)
+        se = float(np.std(boot, ddof=1))
+        lo, hi = np.quantile(boot, [0.5 - ci / 2, 0.5 + ci / 2])
+    table = pd.DataFrame(
+        {
+            "count": [int(np.sum(r == -1)), int(np.sum(r == 0)), int(np.sum(r == 1))],
+            "share": [d, q, p],
+        },
+        index=pd.Index(list(_CATEGORIES), name="category"),
+    )
+    return NPSResult(
+        table=table,
+        n=n,
+        n_eff=n_eff,
+        se=100.0 * float(se),
+        ci_low=100.0 * max(float(lo), -1.0),
+        ci_high=100.0 * min(float(hi), 1.0),
+        ci_level=ci,
+        ci_method=ci_method,
+    )
+
+
+def nps(
+    scores: Any,
+    *,
+    weights: Any = None,
+    ci: float = 0.95,
+    ci_method: str = "adjusted_wald",
+    n_boot: int = 2000,
+    rng: int | np.random.Generator | None = None,
+    nan_policy: str = "listwise",
+) -> NPSResult:
+    """Net Promoter Score with a confidence interval.
+
+    Parameters
+    ----------
+    scores : Series, 1-D array or list
+        Answers to "How likely are you to recommend ...?" on the 0-10 scale.
+    weights : Series, 1-D array or list, optional
+        Survey weights (non-negative), one per answer. Shares are weighted and
+        the interval uses Kish's effective sample size.
+    ci : float, default 0.95
+        Confidence level.
+    ci_method : {"adjusted_wald", "wald", "bootstrap"}, default "adjusted_wald"
+        Interval method, see Notes.
+    n_boot : int, default 2000
+        Bootstrap resamples (``ci_method="bootstrap"`` only).
+    rng : int, Generator or None
+        Seed or generator for the bootstrap.
+    nan_policy : {"listwise", "raise"}, default "listwise"
+        ``"listwise"`` drops missing answers (``n`` reports those used);
+        ``"raise"`` raises if any answer is missing.
+
+    Returns
+    -------
+    NPSResult
+        ``score`` (-100..100, from the raw shares), ``promoters``,
+        ``passives``, ``detractors`` (shares 0..1), ``n``, ``n_eff``, ``se``
+        and ``ci`` (in NPS points).
+
+    Raises
+    ------
+    ScaleError
+        Answers outside 0..10 or not whole numbers (the message lists them).
+    NonNumericError
+        Text answers.
+    InsufficientDataError
+        No valid answer, or missing answers with ``nan_policy="raise"``.
+    ArgumentError
+        Unknown ``ci_method`` or ``nan_policy``, bad ``ci``, weights of the
+        wrong length, negative or missing weights.
+    ArgumentTypeError
+        ``scores`` is not one-dimensional.
+
+    Notes
+    -----
+    Recode each answer as :math:`+1` (promoter, 9-10), :math:`0` (passive,
+    7-8) or :math:`-1` (detractor, 0-6). With shares :math:`p` and :math:`d`
+    the NPS is :math:`100(p - d)`, the mean of the recodes, whose variance is
+
+    .. math:: \\operatorname{Var}(\\hat p - \\hat d) = \\frac{p + d - (p - d)^2}{n}.
+
+    - ``"wald"``: :math:`(\\hat p - \\hat d) \\pm z\\,\\widehat{\\text{se}}`.
+    - ``"adjusted_wald"`` (Rocks, 2016): add 3 pseudo-respondents, 3/4 to the
+      promoter and to the detractor counts (and 3/2 to the passives):
+      :math:`\\tilde n = n + 3`, :math:`\\tilde p = (x_p + 3/4)/\\tilde n`,
+      :math:`\\tilde d = (x_d + 3/4)/\\tilde n`; the interval is
+      :math:`(\\tilde p - \\tilde d) \\pm z\\sqrt{(\\tilde p + \\tilde d -
+      (\\tilde p - \\tilde d)^2)/\\tilde n}`, centred on the *adjusted* NPS.
+      ``score`` remains the raw NPS.
+    - ``"bootstrap"``: percentile interval of the NPS over ``n_boot``
+      resamples of the respondents.
+
+    Limits are clipped to [-100, 100]. With weights, the shares are weighted
+    and :math:`n` is replaced by Kish's effective sample size
+    :math:`n_\\text{eff} = (\\sum w)^2 / \\sum w^2` (the adjusted counts become
+    :math:`n_\\text{eff}\\hat p + 3/4`), which assumes the weights are
+    unrelated to the answers.
+
+    Coverage of nominal 95 % intervals (``benchmarks/sim_nps.py``, 2,000
+    samples per cell, Monte Carlo SE about 0.5 points), minimum / mean over
+    five true (promoter, detractor) mixes (0.3, 0.3), (0.5, 0.2), (0.7, 0.1),
+    (0.85, 0.05) and (0.1, 0.7):
+
+    =====  ===============  ===============  ===================
+    n      adjusted Wald    Wald             bootstrap (1,000)
+    =====  ===============  ===============  ===================
+    30     93.3 / 95.0      89.9 / 92.2      90.7 / 94.0
+    50     94.3 / 95.5      91.5 / 93.4      94.5 / 95.0
+    100    94.3 / 95.1      91.8 / 94.0      93.3 / 94.9
+    300    94.8 / 95.1      94.5 / 94.7      95.0 / 95.2
+    1000   94.0 / 95.2      93.9 / 94.9      93.8 / 94.9
+    =====  ===============  ===============  ===================
+
+    The Wald and bootstrap intervals undercover for small samples with an
+    extreme mix (n = 30, 85 % promoters, 5 % detractors: 89.9 % and 90.7 %,
+    against 95.8 % for the adjusted Wald interval); from n = 300 the three
+    agree. This matches Rocks (2016), who recommends the adjusted Wald
+    interval.
+
+    References
+    ----------
+    Reichheld, F. F. (2003). The one number you need to grow. *Harvard
+    Business Review*, 81(12), 46-54.
+
+    Rocks, B. (2016). Interval estimation for the "Net Promoter Score".
+    *The American Statistician*, 70(4), 365-372.
+
+    Examples
+    --------
+    >>> res = nps([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])
+    >>> print(f"{res.score:.1f} [{res.ci_low:.1f}, {res.ci_high:.1f}]")
+    20.0 [-30.3, 61.1]
+    >>> res.promoters, res.detractors
+    (0.5, 0.3)
+    """
+    check_choice(ci_method, "ci_method", CI_METHODS)
+    ci = check_probability(ci, "ci")
+    n_boot = check_int(n_boot, "n_boot", minimum=100)
+    s = _as_vector(scores, "scores")
+    miss = _missing(s, "scores", nan_policy)
+    w = _weights(weights, s.size, ~miss)
+    x = _recommend(s, "scores", nan_policy)
+    return _nps_from_recodes(_category(x), w, ci, ci_method, n_boot, rng)
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@result_dataclass
+class NPSTestResult(Result):
+    """Difference between two Net Promoter Scores, with a z test.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per group: ``n``, ``promoters``, ``detractors``, ``score``.
+    se : float
+        Standard error of the difference, in NPS points.
+    ci_level : float
+    paired : bool
+    """
+
+    table: pd.DataFrame
+    se: float
+    ci_level: float
+    paired: bool
+    _title = "NPS difference test"
+
+    @property
+    def diff(self) -> float:
+        """NPS of the first group minus that of the second, in points."""
+        return float(self.table["score"].iloc[0] - self.table["score"].iloc[1])
+
+    @property
+    def z(self) -> float:
+        """z statistic ``diff / se`` (0 when both are 0; +-inf when only se is 0)."""
+        if self.se == 0:
+            return 0.0 if self.diff == 0 else math.copysign(math.inf, self.diff)
+        return self.diff / self.se
+
+    @property
+    def p_value(self) -> float:
+        """Two-sided p-value from the standard normal distribution."""
+        return float(2 * stats.norm.sf(abs(self.z)))
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """Wald interval of the difference, in NPS points."""
+        h = float(stats.norm.ppf(0.5 + self.ci_level / 2)) * self.se
+        return (self.diff - h, self.diff + h)
+
+    def _header(self) -> str:
+        lo, hi = self.ci
+        return (
+            f"diff={self.diff:.4g}, se={self.se:.4g}, z={self.z:.4g}, p_value={self.p_value:.4g}, "
+            f"ci=({lo:.4g}, {hi:.4g}), paired={self.paired}"
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Return the per-group table."""
+        return self.table
+
+    def summary(self) -> pd.DataFrame:
+        """One row: difference, SE, z, p-value and interval."""
+        lo, hi = self.ci
+        return pd.DataFrame(
+            {"diff": [self.diff], "se": [self.se], "z": [self.z], "p_value": [self.p_value],
+             "ci_low": [lo], "ci_high": [hi]},
+            index=pd.Index([" - ".join(map(str, self.table.index))]),
+        )
+
+
+def nps_test(
+    a: Any,
+    b: Any,
+    *,
+    paired: bool = False,
+    ci: float = 0.95,
+    labels: tuple[Hashable, Hashable] = ("a", "b"),
+    nan_policy: str = "listwise",
+) -> NPSTestResult:
+    """Test the difference between two Net Promoter Scores.
+
+    Parameters
+    ----------
+    a, b : Series, 1-D array or list
+        0-10 recommend answers of the two groups (independent samples), or of
+        the same respondents at two moments (``paired=True``; equal length,
+        pairs by position).
+    paired : bool, default False
+        Paired design (same respondents answered twice).
+    ci : float, default 0.95
+        Level of the interval for the difference.
+    labels : pair of labels, default ("a", "b")
+        Row labels of the per-group table.
+    nan_policy : {"listwise", "raise"}
+        Missing answers are dropped (a pair is dropped if either is missing).
+
+    Returns
+    -------
+    NPSTestResult
+        ``diff`` (NPS of ``a`` minus NPS of ``b``), ``se``, ``z``,
+        ``p_value`` (two-sided), ``ci``, and ``table`` (per group).
+
+    Raises
+    ------
+    ScaleError, NonNumericError, InsufficientDataError
+        As in :func:`nps`.
+    ArgumentError
+        ``paired=True`` with samples of different length.
+
+    Notes
+    -----
+    With recodes :math:`r \\in \\{-1, 0, +1\\}`:
+
+    - independent samples: :math:`z = (\\widehat{NPS}_a - \\widehat{NPS}_b) /
+      \\sqrt{v_a / n_a + v_b / n_b}` with the multinomial variances
+      :math:`v = \\hat p + \\hat d - (\\hat p - \\hat d)^2` (unpooled);
+    - paired samples: :math:`\\delta_i = r_{ai} - r_{bi}`,
+      :math:`z = \\bar\\delta / (s_\\delta / \\sqrt n)` with the sample SD
+      :math:`s_\\delta`.
+
+    The p-value and the Wald interval use the standard normal. Type I error
+    at the 5 % level (``benchmarks/sim_nps.py``, 2,000 samples per cell,
+    Monte Carlo SE 0.5 points; mixes (0.3, 0.3) and (0.7, 0.1)):
+    independent test 6.7 and 5.8 % with n = 30 per group, 5.7 and 5.5 % with
+    n = 100, 5.3 and 4.6 % with n = 300 (slightly liberal in small groups);
+    paired test 5.8 and 5.0 % (n = 30), 4.2 and 4.6 % (n = 100), 5.2 and
+    5.2 % (n = 300).
+
+    Examples
+    --------
+    >>> res = nps_test([10, 9, 9, 8, 3, 10, 9], [5, 6, 9, 7, 8, 2, 10])
+    >>> print(f"{res.diff:.1f} {res.p_value:.3f}")
+    71.4 0.088
+    """
+    check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
+    ci = check_probability(ci, "ci")
+    if len(labels) != 2:
+        raise ArgumentError(f"labels must be a pair such as ('before', 'after'); got {labels!r}.")
+    if paired:
+        sa, sb = _as_vector(a, "a"), _as_vector(b, "b")
+        if sa.size != sb.size:
+            raise ArgumentError(
+                f"paired=True needs one answer per respondent in both samples; got {sa.size} and {sb.size}."
+            )
+        _missing(sa, "a", nan_policy)
+        _missing(sb, "b", nan_policy)
+        keep = (sa.notna() & sb.notna()).to_numpy()
+        xa = _recommend(sa[keep], "a", nan_policy)
+        xb = _recommend(sb[keep], "b", nan_policy)
+        if xa.size < 2:
+            raise InsufficientDataError(f"at least 2 complete pairs are needed; found {xa.size}.")
+        ra, rb = _category(xa), _category(xb)
+        delta = ra - rb
+        se = float(np.std(delta, ddof=1) / math.sqrt(delta.size))
+    else:
+        ra = _category(_recommend(a, "a", nan_policy))
+        rb = _category(_recommend(b, "b", nan_policy))
+        va = _trinomial_var(float(np.mean(ra == 1)), float(np.mean(ra == -1)))
+        vb = _trinomial_var(float(np.mean(rb == 1)), float(np.mean(rb == -1)))
+        se = math.sqrt(va / ra.size + vb / rb.size)
+    table = pd.DataFrame(
+        {
+            "n": [ra.size, rb.size],
+            "promoters": [float(np.mean(ra == 1)), float(np.mean(rb == 1))],
+            "detractors": [float(np.mean(ra == -1)), float(np.mean(rb == -1))],
+            "score": [100.0 * float(ra.mean()), 100.0 * float(rb.mean())],
+        },
+        index=pd.Index(list(labels), name="group"),
+    )
+    return NPSTestResult(table=table, se=100.0 * se, ci_level=ci, paired=bool(paired))
+
+
+def nps_by(
+    data: pd.DataFrame,
+    score: Hashable,
+    by: Hashable | Sequence[Hashable],
+    *,
+    weights: Hashable | None = None,
+    ci: float = 0.95,
+    ci_method: str = "adjusted_wald",
+    n_boot: int = 2000,
+    rng: int | np.random.Generator | None = None,
+    nan_policy: str = "listwise",
+) -> pd.DataFrame:
+    """Net Promoter Score with intervals for every segment.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        Survey data (not modified).
+    score : str
+        Column with the 0-10 recommend answers.
+    by : str or list of str
+        Segment column(s), e.g. ``"industry"`` or ``["industry", "size"]``.
+        Rows with a missing segment are left out.
+    weights : str, optional
+        Column of survey weights.
+    ci, ci_method, n_boot, rng, nan_policy
+        As in :func:`nps` (one generator is shared by the segments).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per segment: ``n``, ``promoters``, ``passives``,
+        ``detractors``, ``score``, ``se``, ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        ``score``, ``by`` or ``weights`` is not a column.
+    ScaleError
+        Answers off the 0-10 scale.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"rec": [10, 9, 3, 8, 9, 6, 10, 2], "seg": list("aaaabbbb")})
+    >>> nps_by(df, "rec", "seg")["score"].tolist()
+    [25.0, 0.0]
+    """
+    data = check_dataframe(data)
+    (score_col,) = check_columns(data, score, arg="score")
+    by_cols = check_columns(data, by, arg="by")
+    if score_col in by_cols:
+        raise ArgumentError(f"score column {score_col!r} cannot also be a segment column.")
+    cols = [score_col, *by_cols]
+    if weights is not None:
+        (wcol,) = check_columns(data, weights, arg="weights")
+        cols.append(wcol)
+    # validate the whole column once so the error names every bad answer
+    _missing(_as_vector(data[score_col], score_col), score_col, nan_policy)
+    check_scale(check_numeric(data, [score_col]), (0, 10), integer=True)
+    gen = as_generator(rng) if ci_method == "bootstrap" else None
+    rows = []
+    keys = []
+    for key, grp in data[cols].groupby(by_cols if len(by_cols) > 1 else by_cols[0], sort=True, dropna=True,
+                                       observed=True):
+        valid = grp[score_col].notna()
+        if not valid.any():
+            continue
+        res = nps(
+            grp[score_col],
+            weights=None if weights is None else grp[wcol],
+            ci=ci,
+            ci_method=ci_method,
+            n_boot=n_boot,
+            rng=gen,
+            nan_policy=nan_policy,
+        )
+        keys.append(key)
+        rows.append(res.summary().iloc[0])
+    if not rows:
+        raise InsufficientDataError(f"no segment of {by_cols} has a valid {score_col!r} answer.")
+    out = pd.DataFrame(rows)
+    if len(by_cols) > 1:
+        out.index = pd.MultiIndex.from_tuples(keys, names=by_cols)
+    else:
+        out.index = pd.Index(keys, name=by_cols[0])
+    out["n"] = out["n"].astype(int)
+    return out
