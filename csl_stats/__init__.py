@@ -18,21 +18,16 @@ from __future__ import annotations
 import importlib
 import sys
 import types
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from . import errors
-
-try:
-    __version__ = version("csl-stats")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0+unknown"
+from . import errors as errors  # explicit re-export
 
 # name -> submodule that defines it. One section per topic; keep sorted within a section.
 _LAZY: dict[str, str] = {
     # --- datasets (issue 2) ---
     "codebook": "datasets",
     "likert_chart": "plotting",
+    "likert_shares": "plotting",
     "load_supply_chain_survey": "datasets",
     "simulate_supply_chain_survey": "datasets",
     # --- reliability and validity (issue 3) ---
@@ -114,7 +109,20 @@ _SUBMODULES = ("datasets", "errors")
 __all__ = sorted([*_LAZY, *_SUBMODULES, "__version__"])
 
 
+def _version() -> str:
+    # importlib.metadata costs ~25 ms at import, so the version is looked up on first use
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("csl-stats")
+    except PackageNotFoundError:  # pragma: no cover - source tree without install
+        return "0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        value = globals()["__version__"] = _version()
+        return value
     if name in _LAZY:
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
         value = getattr(module, name)
