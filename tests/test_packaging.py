@@ -103,3 +103,12 @@ def test_function_not_shadowed_by_same_named_submodule():
         module = importlib.import_module(f"csl_stats.{name}")
         assert callable(getattr(csl_stats, name)) and not isinstance(getattr(csl_stats, name), type(module))
         assert getattr(csl_stats, name) is getattr(module, name)
+
+
+def test_readme_quick_start_runs(capsys):
+    """The README's quick start is real code: run it."""
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## Quick start\n\n```python\n(.*?)```", text, flags=re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "indirect[trust]" in out and "NPS" in out
