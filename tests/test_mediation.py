@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import warnings
 from pathlib import Path
 
@@ -346,15 +347,19 @@ def test_argument_errors():
         csl_stats.mediation(DATA, "x", "m9", "y")
 
 
-def test_progress_without_tqdm():
-    try:
-        import tqdm  # noqa: F401
-    except ImportError:
-        with pytest.raises(ArgumentError, match="progress=True needs the optional package tqdm"):
-            csl_stats.mediation(DATA, "x", "m1", "y", n_boot=100, progress=True)
-    else:
-        res = csl_stats.mediation(DATA, "x", "m1", "y", n_boot=100, progress=True, rng=1)
-        assert res.n_boot == 100
+def test_progress_without_tqdm(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes "import tqdm" raise ImportError
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    with pytest.raises(ArgumentError, match="progress=True needs the optional package tqdm"):
+        csl_stats.mediation(DATA, "x", "m1", "y", n_boot=100, progress=True)
+
+
+def test_progress_bar_reports_and_does_not_change_results(capsys):
+    pytest.importorskip("tqdm")
+    with_bar = csl_stats.mediation(DATA, "x", "m1", "y", n_boot=300, progress=True, rng=1)
+    assert "bootstrap" in capsys.readouterr().err
+    plain = csl_stats.mediation(DATA, "x", "m1", "y", n_boot=300, progress=False, rng=1)
+    pd.testing.assert_frame_equal(with_bar.effects, plain.effects)
 
 
 def test_separation_warns():
