@@ -342,8 +342,8 @@ def _fit_indices(model: _Model, s: np.ndarray, sigma: np.ndarray, n: int) -> pd.
         rmsea = float(np.sqrt(max(chisq / (n * df) - 1 / n, 0.0)))
         ci_low, ci_high = _rmsea_ci(chisq, df, n)
         rmsea_p = float(stats.ncx2.sf(chisq, df, n * df * 0.05**2))
-    else:
-        tli = rmsea = ci_low = ci_high = rmsea_p = np.nan
+    else:  # saturated model (df = 0): lavaan's conventions
+        tli, rmsea, ci_low, ci_high, rmsea_p = 1.0, 0.0, 0.0, 0.0, np.nan
     sd = np.sqrt(np.diag(s))
     resid = (s - sigma) / np.outer(sd, sd)
     iu = np.triu_indices(p)
@@ -532,7 +532,9 @@ def cfa(
     -----
     HeywoodWarning
         A negative residual variance or a standardized loading above 1 in
-        absolute value (improper solution), naming the item.
+        absolute value (improper solution), naming the item; or a factor
+        correlation above 1 in absolute value (a factor correlation matrix that
+        is not positive definite), naming the constructs.
     ConvergenceWarning
         Fisher scoring stopped after ``max_iter`` iterations.
 
@@ -560,7 +562,9 @@ def cfa(
     :math:`= \\sqrt{\\max(\\chi^2/(N\\,df) - 1/N, 0)}` with a 90 % CI from the
     noncentral chi-square; SRMR is Bentler's version,
     :math:`\\sqrt{\\text{mean}_{i\\le j}((s_{ij}-\\hat\\sigma_{ij})/\\sqrt{s_{ii}s_{jj}})^2}`
-    (lavaan's ``srmr`` for continuous ML without mean structure).
+    (lavaan's ``srmr`` for continuous ML without mean structure). For a
+    saturated model (df = 0) lavaan's conventions are kept: CFI = TLI = 1,
+    RMSEA and its limits 0, p-values NaN.
 
     Agreement with lavaan 0.6-14 on ``tests/reference/cfa_data.csv``
     (3 constructs x 4 items, n = 400): estimates within 3e-6 (the tolerance of
@@ -676,6 +680,21 @@ def cfa(
             f"improper solution (Heywood case): negative residual variance or |standardized loading| > 1 "
             f"for item(s) {bad}. The construct may be over-factored, the item nearly redundant, or the "
             "sample too small; do not interpret these estimates as they are.",
+            HeywoodWarning,
+            stacklevel=2,
+        )
+    phi = model.unpack(theta)[1]
+    over = [(model.factors[j], model.factors[k], phi[j, k]) for j, k in model.pairs if abs(phi[j, k]) > 1]
+    if over or (model.m > 1 and np.linalg.eigvalsh(phi)[0] < 0):
+        detail = (
+            ", ".join(f"{a!r} and {b!r} ({r:.3f})" for a, b, r in over)
+            if over
+            else "the factor correlation matrix is not positive definite"
+        )
+        warnings.warn(
+            f"improper solution (Heywood case): factor correlation above 1 in absolute value or not "
+            f"positive definite: {detail}. The constructs are not empirically distinct (merge them or "
+            "revise their items); do not interpret these estimates as they are.",
             HeywoodWarning,
             stacklevel=2,
         )

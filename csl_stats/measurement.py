@@ -29,6 +29,16 @@ __all__ = ["composite_reliability", "fornell_larcker", "scale_report"]
 
 _DENOMINATORS = ("model", "observed")
 
+# the flags of scale_report, their thresholds and the thresholds' sources (also in attrs["thresholds"])
+_THRESHOLDS = {
+    "alpha_ok": "alpha >= .70 (Nunnally 1978)",
+    "omega_ok": "omega >= .70 (Nunnally 1978)",
+    "ave_ok": "AVE >= .50 (Fornell & Larcker 1981)",
+    "fornell_larcker_ok": "sqrt(AVE) > every |factor correlation| (Fornell & Larcker 1981)",
+    "htmt_ok_85": "max HTMT < .85 (Henseler, Ringle & Sarstedt 2015)",
+    "htmt_ok_90": "max HTMT < .90 (Henseler, Ringle & Sarstedt 2015)",
+}
+
 
 _CACHE_SIZE = 8
 _FIT_CACHE: OrderedDict[tuple, tuple[CFAResult, list[tuple[Warning, type[Warning]]]]] = OrderedDict()
@@ -278,7 +288,8 @@ def scale_report(
         ``ave_ok`` (AVE >= .50), ``fornell_larcker_ok`` (sqrt(AVE) >
         max_factor_corr), ``htmt_ok_85`` (max HTMT < .85) and ``htmt_ok_90``
         (max HTMT < .90). HTMT columns are NaN (flags True) with one
-        construct. ``attrs["n_obs"]`` is the number of rows used.
+        construct. ``attrs["n_obs"]`` is the number of rows used and
+        ``attrs["thresholds"]`` maps each flag to its threshold and source.
 
     Raises
     ------
@@ -374,4 +385,5 @@ def scale_report(
         )
     out = pd.DataFrame(rows).set_index("construct")
     out.attrs["n_obs"] = fit.n_obs
+    out.attrs["thresholds"] = dict(_THRESHOLDS)
     return out

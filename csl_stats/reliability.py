@@ -21,7 +21,7 @@ from scipy import stats
 from ._itemdata import _pairwise_cov, _prepare
 from ._results import Result, result_dataclass
 from ._validation import as_generator, check_choice, check_int, check_probability
-from .errors import ReverseKeyWarning
+from .errors import InsufficientDataError, MissingDataWarning, ReverseKeyWarning
 
 __all__ = ["AlphaResult", "cronbach_alpha"]
 
@@ -154,7 +154,8 @@ def cronbach_alpha(
     ------
     InsufficientDataError
         Fewer than two items, fewer usable rows than items, or an item pair
-        answered together by fewer than two respondents (pairwise).
+        answered together by fewer than two respondents (pairwise), or alpha
+        undefined in every bootstrap resample.
     ConstantError
         An item has no variance among the rows used.
     NonNumericError
@@ -170,7 +171,9 @@ def cronbach_alpha(
         An item correlates negatively with the sum of the other items (it was
         probably not reverse-coded); the warning names it.
     MissingDataWarning
-        More than 20 % of the rows (listwise) or answers (pairwise) are missing.
+        More than 20 % of the rows (listwise) or answers (pairwise) are missing;
+        or some bootstrap resamples had to be left out because alpha is undefined
+        in them (the count is given).
 
     Notes
     -----
@@ -311,7 +314,21 @@ def cronbach_alpha(
         lims = (alpha - z * se, alpha + z * se)
     else:
         boots = _bootstrap_alpha(X, mask, n_boot, gen)
-        boots = boots[np.isfinite(boots)]
+        finite = np.isfinite(boots)
+        if not finite.any():
+            raise InsufficientDataError(
+                f"alpha is undefined in all {n_boot} bootstrap resamples (an item pair answered together "
+                "by fewer than 2 respondents, or a constant sum score); use ci_method='feldt'."
+            )
+        if not finite.all():
+            warnings.warn(
+                f"{n_boot - int(finite.sum())} of {n_boot} bootstrap resamples left out: alpha is undefined "
+                "in them (an item pair answered together by fewer than 2 respondents, or a constant sum "
+                "score); the percentile interval uses the others and may be too narrow.",
+                MissingDataWarning,
+                stacklevel=2,
+            )
+        boots = boots[finite]
         lo, hi = np.quantile(boots, [a / 2, 1.0 - a / 2])
         lims = (float(lo), float(hi))
 

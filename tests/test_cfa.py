@@ -268,3 +268,34 @@ def test_unsupported_nan_policy():
         ArgumentError, match=r"nan_policy must be one of \['listwise', 'raise'\]; got 'pairwise'"
     ):
         csl_stats.cfa(DATA, CONSTRUCTS, nan_policy="pairwise")
+
+
+def _factor_heywood_data() -> pd.DataFrame:
+    """Covariance exactly: within-construct r = .40, between-construct r = .45 -> factor correlation 1.125."""
+    target = np.full((6, 6), 0.45)
+    target[:3, :3] = target[3:, 3:] = 0.4
+    np.fill_diagonal(target, 1.0)
+    z = np.random.default_rng(1).standard_normal((300, 6))
+    z -= z.mean(axis=0)
+    white = np.linalg.inv(np.linalg.cholesky(np.cov(z, rowvar=False, bias=True)))
+    z = z @ white.T @ np.linalg.cholesky(target).T
+    return pd.DataFrame(z, columns=["a1", "a2", "a3", "b1", "b2", "b3"])
+
+
+def test_heywood_factor_correlation_above_one_warns():
+    """lavaan 0.6-14 on the same data: A ~~ B = 1.125 and "covariance matrix of latent variables is not
+    positive definite" (cfa("A =~ a1 + a2 + a3\nB =~ b1 + b2 + b3", data, std.lv = TRUE))."""
+    with pytest.warns(HeywoodWarning, match=r"factor correlation.*'A' and 'B' \(1\.125\)"):
+        res = csl_stats.cfa(_factor_heywood_data(), {"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]})
+    assert res.factor_correlations.loc[0, "estimate"] == pytest.approx(1.125, abs=1e-6)
+
+
+def test_saturated_model_fit_indices_as_lavaan():
+    """lavaan 0.6-14: fitMeasures(cfa("f =~ sat1 + sat2 + sat3", dat, std.lv = TRUE)) gives
+    df = 0, cfi = tli = 1, rmsea = rmsea.ci.lower = rmsea.ci.upper = 0, pvalue = rmsea.pvalue = NA."""
+    fit = csl_stats.cfa(DATA, {"f": ["sat1", "sat2", "sat3"]}).fit_indices
+    assert fit["df"] == 0 and fit["chisq"] == pytest.approx(0, abs=1e-10)
+    assert (fit["cfi"], fit["tli"]) == (1.0, 1.0)
+    assert (fit["rmsea"], fit["rmsea_ci_low"], fit["rmsea_ci_high"]) == (0.0, 0.0, 0.0)
+    assert np.isnan(fit["pvalue"]) and np.isnan(fit["rmsea_pvalue"])
+    assert fit["srmr"] == pytest.approx(0, abs=1e-10)

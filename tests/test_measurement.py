@@ -98,6 +98,9 @@ def test_scale_report_consistent_with_parts():
     assert rep["fornell_larcker_ok"].all() and rep["htmt_ok_85"].all()
     assert rep.loc["reliab", "items"] == "rel1, rel2, rel3, rel4"
     assert rep.attrs["n_obs"] == 400
+    flags = [c for c in rep.columns if c.endswith("_ok") or c.startswith("htmt_ok")]
+    assert sorted(rep.attrs["thresholds"]) == sorted(flags)
+    assert "Henseler" in rep.attrs["thresholds"]["htmt_ok_85"] and ".50" in rep.attrs["thresholds"]["ave_ok"]
 
 
 def test_scale_report_single_construct_has_no_htmt():
@@ -110,8 +113,11 @@ def test_flags_detect_poor_discriminant_validity():
     rng = np.random.default_rng(7)
     f = rng.standard_normal(500)
     x = pd.DataFrame({f"i{k}": f + 0.6 * rng.standard_normal(500) for k in range(6)})
-    rep = csl_stats.scale_report(x, {"a": ["i0", "i1", "i2"], "b": ["i3", "i4", "i5"]})
+    # the sample factor correlation exceeds 1 (1.007): an improper solution, which cfa reports
+    with pytest.warns(HeywoodWarning, match=r"factor correlation.*'a' and 'b'"):
+        rep = csl_stats.scale_report(x, {"a": ["i0", "i1", "i2"], "b": ["i3", "i4", "i5"]})
     assert not rep["htmt_ok_90"].any() and not rep["fornell_larcker_ok"].any()
+    assert (rep["max_factor_corr"] > 1).all()
 
 
 def test_listwise_rows_shared():

@@ -54,6 +54,7 @@ def test_zero_site_variance_gives_icc_near_zero():
         ({"n_sites": 2.5}, ArgumentTypeError, "n_sites must be an integer"),
         ({"shopper_sd": -1.0}, ArgumentError, "shopper_sd must be a non-negative number"),
         ({"noise_sd": float("nan")}, ArgumentError, "noise_sd must be a non-negative number"),
+        ({"site_sd": float("inf")}, ArgumentError, "site_sd must be a non-negative number and finite"),
         ({"mean": float("inf")}, ArgumentError, "mean must be a finite number"),
         ({"rng": "seed"}, ArgumentTypeError, "rng must be None"),
     ],

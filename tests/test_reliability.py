@@ -358,3 +358,18 @@ def test_error_infinite_pairwise() -> None:
         csl_stats.cronbach_alpha(df, nan_policy="pairwise")
     with pytest.raises(NonNumericError, match=r"\['q2'\] contain infinite"):
         csl_stats.cronbach_alpha(df)
+
+
+def test_bootstrap_reports_undefined_resamples() -> None:
+    """Pairwise bootstrap resamples in which an item pair has < 2 joint answers are not silently dropped."""
+    rng = np.random.default_rng(0)
+    f = rng.standard_normal(12)
+    x = pd.DataFrame({f"q{i}": np.round(4 + f + rng.standard_normal(12)) for i in range(3)})
+    x.iloc[0:5, 0] = np.nan
+    x.iloc[5:9, 1] = np.nan  # q0 and q1 are answered together by 3 respondents only
+    with (
+        pytest.warns(MissingDataWarning, match="25% of the answers are missing"),
+        pytest.warns(MissingDataWarning, match=r"26 of 200 bootstrap resamples"),
+    ):
+        res = csl_stats.cronbach_alpha(x, nan_policy="pairwise", ci_method="bootstrap", n_boot=200, rng=1)
+    assert np.isfinite(res.ci).all()

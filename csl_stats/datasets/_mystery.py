@@ -56,7 +56,7 @@ def simulate_mystery_shopping(
     Raises
     ------
     ArgumentError
-        Fewer than 2 sites or shoppers, a negative SD, a non-finite mean or a
+        Fewer than 2 sites or shoppers, a negative or infinite SD, a non-finite mean or a
         negative seed.
     ArgumentTypeError
         A non-integer ``n_sites``/``n_shoppers`` or an invalid ``rng``.
@@ -84,8 +84,8 @@ def simulate_mystery_shopping(
     n_sites = check_int(n_sites, "n_sites", minimum=2)
     n_shoppers = check_int(n_shoppers, "n_shoppers", minimum=2)
     for name, value in (("site_sd", site_sd), ("shopper_sd", shopper_sd), ("noise_sd", noise_sd)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
-            raise ArgumentError(f"{name} must be a non-negative number; got {value!r}.")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
+            raise ArgumentError(f"{name} must be a non-negative number and finite; got {value!r}.")
     if isinstance(mean, bool) or not isinstance(mean, numbers.Real) or not np.isfinite(mean):
         raise ArgumentError(f"mean must be a finite number; got {mean!r}.")
     gen = as_generator(rng)
