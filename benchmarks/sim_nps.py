@@ -2,7 +2,8 @@
 
 Run: ``.venv/bin/python benchmarks/sim_nps.py [--reps 2000]`` (about 5-8 minutes
 on one core). Every number comes from the public functions of
-:mod:`csl_stats.net_promoter` and :mod:`csl_stats.csat`, called exactly as a user would.
+:mod:`csl_stats.net_promoter`, :mod:`csl_stats.nps_compare` and
+:mod:`csl_stats.csat`, called exactly as a user would.
 
 Reported
 --------
@@ -23,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from csl_stats.csat import top_box, top_box_test
-from csl_stats.net_promoter import nps, nps_test
+from csl_stats.net_promoter import nps
+from csl_stats.nps_compare import nps_test
 
 NS = (30, 50, 100, 300, 1000)
 MIXES = ((0.3, 0.3), (0.5, 0.2), (0.7, 0.1), (0.85, 0.05), (0.1, 0.7))

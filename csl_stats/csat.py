@@ -204,8 +204,8 @@ class TopBoxTestResult(Result):
         return f"diff={self.diff:.4g}, z={self.z:.4g}, p_value={self.p_value:.4g}, ci=({lo:.4g}, {hi:.4g}), k={self.k}"
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the per-group table."""
-        return self.table
+        """Return a copy of the per-group table."""
+        return self.table.copy()
 
 
 def top_box_test(
@@ -269,6 +269,8 @@ def top_box_test(
     ci = check_probability(ci, "ci")
     if len(labels) != 2:
         raise ArgumentError(f"labels must be a pair such as ('north', 'south'); got {labels!r}.")
+    if labels[0] == labels[1]:
+        raise ArgumentError(f"labels must be two different labels (they name the rows of the table); got {labels!r}.")
     x1, n1 = _top_box_counts(a, "a", scale, k, nan_policy)
     x2, n2 = _top_box_counts(b, "b", scale, k, nan_policy)
     table = pd.DataFrame(

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -95,8 +96,8 @@ class LoyaltyIndexResult(Result):
         return f"n={self.n}, subjective_weight={self.subjective_weight:.4g}, mean loyalty={self.loyalty.mean():.4g}"
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the per-customer scores."""
-        return self.scores
+        """Return a copy of the per-customer scores."""
+        return self.scores.copy()
 
     def summary(self) -> pd.DataFrame:
         """Indicator weights, with the effective weight of each indicator in the final index."""
@@ -157,8 +158,8 @@ def loyalty_index(
         block. ``"entropy"``: entropy weights computed from the data within
         each block (:func:`entropy_weights`). A dict/Series (e.g.
         ``pd.concat([ahp_att.weights, ahp_beh.weights])``) must give a weight
-        for every indicator; weights are validated (non-negative) and rescaled
-        to sum to one within each block.
+        for every indicator and name nothing else; weights are validated
+        (non-negative) and rescaled to sum to one within each block.
     directions : dict, optional
         Behavioural indicator -> ``"benefit"`` (default) or ``"cost"``
         (e.g. ``{"churned": "cost"}``).
@@ -184,8 +185,9 @@ def loyalty_index(
     Raises
     ------
     ArgumentError
-        Negative/non-finite weights, unknown direction, ``subjective_weight``
-        outside [0, 1], a column in both blocks.
+        Negative/non-finite weights, a weight for a name that is not an
+        indicator, unknown direction, ``subjective_weight`` outside [0, 1],
+        a column in both blocks.
     ColumnNotFoundError, NonNumericError, ScaleError
         Missing, non-numeric or off-scale indicators.
     ConstantError
@@ -233,10 +235,17 @@ def loyalty_index(
     beh = check_columns(data, behavioural, arg="behavioural")
     check_distinct_roles(attitudinal=att, behavioural=beh)
     low, high = _check_scale_arg(scale)
-    if isinstance(subjective_weight, bool) or not isinstance(subjective_weight, int | float) \
+    if isinstance(subjective_weight, bool) or not isinstance(subjective_weight, numbers.Real) \
             or not 0.0 <= float(subjective_weight) <= 1.0:
         raise ArgumentError(f"subjective_weight must be a number in [0, 1]; got {subjective_weight!r}.")
     dirs = _directions(directions, beh)
+    if isinstance(weights, Mapping | pd.Series):
+        unknown = [c for c in weights.keys() if c not in att and c not in beh]
+        if unknown:
+            raise ArgumentError(
+                f"weights: {unknown} are not indicators (attitudinal {att}, behavioural {beh}); "
+                "give one weight per indicator and nothing else."
+            )
     if bounds is not None:
         unknown = [c for c in bounds if c not in beh]
         if unknown:

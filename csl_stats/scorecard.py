@@ -181,6 +181,9 @@ def _check_criteria(criteria: Any) -> dict[Hashable, str]:
 
 def _check_weights(weights: Any, criteria: Sequence[Hashable]) -> tuple[np.ndarray, np.ndarray, bool]:
     if isinstance(weights, Mapping | pd.Series):
+        if isinstance(weights, pd.Series) and not weights.index.is_unique:
+            dup = weights.index[weights.index.duplicated()].unique().tolist()
+            raise ArgumentError(f"weights name criterion(s) {dup} more than once; give one weight per criterion.")
         w = dict(weights.items())
         missing = [c for c in criteria if c not in w]
         extra = [c for c in w if c not in criteria]

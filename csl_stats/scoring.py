@@ -152,8 +152,8 @@ class ScaleScoresResult(Result):
         return int(self.scores.shape[0])
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the respondent x construct table of scores."""
-        return self.scores
+        """Return a copy of the respondent x construct table of scores."""
+        return self.scores.copy()
 
     def summary(self) -> pd.DataFrame:
         """Per construct: items, rule, respondents scored / not scored, mean and SD."""

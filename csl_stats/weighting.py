@@ -96,8 +96,8 @@ class AHPResult(Result):
         )
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the criterion x weight table."""
-        return self.table
+        """Return a copy of the criterion x weight table."""
+        return self.table.copy()
 
 
 def _as_matrix(matrix: Any) -> tuple[np.ndarray, list[Hashable]]:
@@ -181,6 +181,10 @@ def ahp_weights(matrix: Any, *, tol: float = 0.01) -> AHPResult:
 
     Saaty, T. L. (1990). How to make a decision: The analytic hierarchy
     process. *European Journal of Operational Research*, 48(1), 9-26.
+
+    Saaty, T. L., & Vargas, L. G. (2012). *Models, Methods, Concepts &
+    Applications of the Analytic Hierarchy Process* (2nd ed.). Springer
+    (random index for n = 11-15).
 
     Examples
     --------
@@ -296,8 +300,8 @@ class EntropyWeightsResult(Result):
         return self.table["weight"]
 
     def to_frame(self) -> pd.DataFrame:
-        """Return the indicator table."""
-        return self.table
+        """Return a copy of the indicator table."""
+        return self.table.copy()
 
 
 def entropy_weights(

@@ -351,3 +351,38 @@ def test_dick_basu_errors():
         dick_basu_segments(["x", 2], [1, 2])
     with pytest.raises(ArgumentTypeError, match="not a DataFrame"):
         dick_basu_segments(pd.DataFrame({"a": [1]}), [1])
+
+
+def test_results_to_frame_is_a_copy(customers):
+    """Callers must not be able to change a result through the table that to_frame() returns."""
+    ahp = ahp_weights([[1, 3], [1 / 3, 1]])
+    frame = ahp.to_frame()
+    frame.loc[:, "weight"] = 0.0
+    np.testing.assert_allclose(ahp.weights, [0.75, 0.25])
+    ent = entropy_weights(customers, columns=["orders", "sow"])
+    before = ent.weights.copy()
+    frame = ent.to_frame()
+    frame.loc[:, "weight"] = 0.0
+    pd.testing.assert_series_equal(ent.weights, before)
+    loy = loyalty_index(customers, ["loy1", "loy2"], ["orders", "sow"], scale=(1, 7))
+    before = loy.loyalty.copy()
+    frame = loy.to_frame()
+    frame.loc[:, "loyalty"] = -1.0
+    pd.testing.assert_series_equal(loy.loyalty, before)
+
+
+def test_loyalty_index_rejects_weights_for_unknown_indicators(customers):
+    """A weight keyed by a name that is no indicator (a typo, or an indicator left out) is an error,
+    not silently dropped before the renormalisation."""
+    w = {"loy1": 1, "loy2": 1, "orders": 1, "sow": 1, "loy3": 2}
+    with pytest.raises(ArgumentError, match=r"weights: \['loy3'\] are not indicators"):
+        loyalty_index(customers, ["loy1", "loy2"], ["orders", "sow"], scale=(1, 7), weights=w)
+
+
+def test_loyalty_index_accepts_numpy_subjective_weight(customers):
+    args = (customers, ["loy1", "loy2"], ["orders", "sow"])
+    a = loyalty_index(*args, scale=(1, 7), subjective_weight=np.float32(0.25))
+    b = loyalty_index(*args, scale=(1, 7), subjective_weight=0.25)
+    pd.testing.assert_series_equal(a.loyalty, b.loyalty)
+    with pytest.raises(ArgumentError, match="subjective_weight must be a number"):
+        loyalty_index(*args, scale=(1, 7), subjective_weight=np.nan)

@@ -1,4 +1,5 @@
-"""Tests for csl_stats.net_promoter (NPS intervals, Rocks 2016; tests; segments) and csl_stats.csat (top-box)."""
+"""Tests for csl_stats.net_promoter (NPS intervals, Rocks 2016), csl_stats.nps_compare (tests;
+segments) and csl_stats.csat (top-box)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from csl_stats.errors import (
     NonNumericError,
     ScaleError,
 )
-from csl_stats.net_promoter import NPSResult, nps, nps_by, nps_test
+from csl_stats.net_promoter import NPSResult, nps
+from csl_stats.nps_compare import nps_by, nps_test
 
 Z = 1.959963984540054
 
@@ -373,3 +375,33 @@ def test_top_box_errors():
         top_box([np.nan], scale=(1, 5))
     with pytest.raises(ArgumentError, match="labels must be a pair"):
         top_box_test([1], [2], scale=(1, 5), labels=("x", "y", "z"))
+
+
+def test_results_to_frame_is_a_copy():
+    """Callers must not be able to change a result through the table that to_frame() returns."""
+    res = nps(answers(5, 3, 2))
+    frame = res.to_frame()
+    frame.loc["promoters", "share"] = 0.0
+    assert res.promoters == pytest.approx(0.5) and res.score == pytest.approx(30.0)
+    t = nps_test(answers(5, 1, 1), answers(2, 2, 3))
+    diff = t.diff
+    frame = t.to_frame()
+    frame.loc[:, "score"] = 0.0
+    assert t.diff == pytest.approx(diff)
+    tb = top_box_test([7, 6, 6, 7, 5, 6], [3, 4, 6, 5, 2, 7], scale=(1, 7))
+    frame = tb.to_frame()
+    frame.loc[:, "count"] = 0
+    assert tb.diff == pytest.approx(0.5) and tb.ci[0] < 0.5 < tb.ci[1]
+
+
+def test_two_group_labels_must_differ():
+    with pytest.raises(ArgumentError, match="two different labels"):
+        nps_test([10, 9], [3, 8], labels=("x", "x"))
+    with pytest.raises(ArgumentError, match="two different labels"):
+        top_box_test([7, 1], [6, 1], scale=(1, 7), labels=("x", "x"))
+
+
+def test_nps_by_weights_column_cannot_be_the_score_or_a_segment():
+    df = pd.DataFrame({"rec": [10, 9, 3, 8], "seg": ["a", "a", "b", "b"]})
+    with pytest.raises(ArgumentError, match="weights column 'rec' cannot also be"):
+        nps_by(df, "rec", "seg", weights="rec")

@@ -264,3 +264,10 @@ def test_option_errors(panel):
         supplier_scorecard(panel, CRIT, W, normalise="zscore")
     with pytest.raises(ArgumentTypeError, match="must be a pandas DataFrame"):
         supplier_scorecard(panel.to_numpy(), CRIT, W)
+
+
+def test_weights_series_with_a_repeated_criterion_is_an_error(panel):
+    """A Series naming a criterion twice must not be collapsed silently to its last value."""
+    w = pd.Series([0.5, 0.3, 0.1, 0.1], index=["price", "quality", "delivery", "delivery"])
+    with pytest.raises(ArgumentError, match=r"weights name criterion\(s\) \['delivery'\] more than once"):
+        supplier_scorecard(panel, CRIT, w)

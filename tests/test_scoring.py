@@ -88,7 +88,11 @@ def test_scale_scores_hand_example_default_half_rule(items):
     assert res.min_valid == {"sat": 2, "loy": 1}
     summ = res.summary()
     assert summ.loc["sat", "n_scored"] == 4 and summ.loc["sat", "n_insufficient"] == 1
-    assert res.to_frame() is res.scores
+    # to_frame() returns the scores as a copy: changing it cannot change the result
+    pd.testing.assert_frame_equal(res.to_frame(), res.scores)
+    frame = res.to_frame()
+    frame.loc[:, "sat"] = 0.0
+    assert res.n_insufficient.to_dict() == {"sat": 1, "loy": 0} and res.scores["sat"].iloc[0] == 20 / 3
     assert "Scale" in repr(res) or "ScaleScoresResult" in repr(res)
 
 
