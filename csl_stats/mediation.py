@@ -189,7 +189,8 @@ class MediationResult(Result):
     _title = "Mediation analysis"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.effects
+        """Return a copy of the effects table."""
+        return self.effects.copy()
 
     @property
     def indirect(self) -> float:

@@ -79,7 +79,8 @@ class ModeratedMediationResult(Result):
     _title = "Moderated mediation"
 
     def to_frame(self) -> pd.DataFrame:
-        return self.effects
+        """Return a copy of the effects table."""
+        return self.effects.copy()
 
     @property
     def conditional(self) -> pd.DataFrame:

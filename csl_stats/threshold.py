@@ -92,7 +92,8 @@ class ThresholdResult(Result):
 
     @property
     def breakpoint_ci(self) -> tuple[float, float]:
-        """Inverted-F confidence interval of the breakpoint."""
+        """Confidence interval of the breakpoint: wild-bootstrap percentile interval
+        (``ci_method="bootstrap"``) or inverted-F interval (``"analytic"``)."""
         row = self.coefs.loc["breakpoint"]
         return float(row["ci_low"]), float(row["ci_high"])
 

@@ -156,6 +156,35 @@ def test_montecarlo_and_bca_close_to_percentile():
     assert e["montecarlo"]["se"] == pytest.approx(e["montecarlo"]["delta_se"], rel=0.1)
 
 
+
+def test_bca_end_to_end_against_explicit_jackknife():
+    """BCa limits of a specific indirect effect recomputed from scratch: leave-one-out refits by
+    lstsq, Efron's (1987) acceleration a = sum(d^3) / (6 (sum d^2)^1.5) with d = mean - theta_(i),
+    z0 = Phi^-1(share of draws below the estimate), limits at Phi(z0 + (z0 + z) / (1 - a (z0 + z)))."""
+    d = DATA.iloc[:120]
+    res = csl_stats.mediation(d, "x", ["m1", "m2"], "y", n_boot=400, ci_method="bca", rng=9)
+    x, m1, m2, y = (d[c].to_numpy() for c in ("x", "m1", "m2", "y"))
+    n = len(x)
+
+    def ind(rows):
+        a = np.linalg.lstsq(np.column_stack([np.ones(rows.size), x[rows]]), m2[rows], rcond=None)[0][1]
+        X = np.column_stack([np.ones(rows.size), x[rows], m1[rows], m2[rows]])
+        return a * np.linalg.lstsq(X, y[rows], rcond=None)[0][3]
+
+    est = ind(np.arange(n))
+    assert res.effects.at["indirect[m2]", "estimate"] == pytest.approx(est, abs=1e-12)
+    jack = np.array([ind(np.delete(np.arange(n), i)) for i in range(n)])
+    dev = jack.mean() - jack
+    a = np.sum(dev**3) / (6 * np.sum(dev**2) ** 1.5)
+    draws = res.draws("indirect[m2]")
+    z0 = stats.norm.ppf(np.mean(draws < est))
+    zq = stats.norm.ppf([0.025, 0.975])
+    lo, hi = np.quantile(draws, stats.norm.cdf(z0 + (z0 + zq) / (1 - a * (z0 + zq))))
+    assert res.effects.at["indirect[m2]", "ci_low"] == pytest.approx(lo, rel=1e-9)
+    assert res.effects.at["indirect[m2]", "ci_high"] == pytest.approx(hi, rel=1e-9)
+    assert abs(a) > 1e-4  # the acceleration actually moves the limits
+
+
 # ---------------------------------------------------------------------------------------------
 # the engine
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +320,10 @@ def test_listwise_deletion_reports_n():
 
 def test_summary_and_repr():
     res = csl_stats.mediation(DATA, "x", "m1", "y", n_boot=100, rng=1)
-    assert res.to_frame() is res.effects
+    frame = res.to_frame()
+    pd.testing.assert_frame_equal(frame, res.effects)
+    frame.iloc[0, 0] = 99.0  # a copy: the caller cannot change the result
+    assert res.effects.iloc[0, 0] != 99.0
     assert list(res.effects.columns[:4]) == ["estimate", "se", "ci_low", "ci_high"]
     assert "MediationResult(" in repr(res) and "n=300" in repr(res)
     assert "<table" in res._repr_html_()

@@ -114,7 +114,10 @@ def test_binomial_outcome_and_covariates():
 def test_repr_and_summary():
     res = csl_stats.moderated_mediation(DATA, "x", "m1", "y", "w", stage="both", n_boot=200, rng=1)
     assert "model=58" in repr(res)
-    assert res.to_frame() is res.effects
+    frame = res.to_frame()
+    pd.testing.assert_frame_equal(frame, res.effects)
+    frame.loc[frame.index[0], "estimate"] = 99.0  # a copy: the caller cannot change the result
+    assert res.effects["estimate"].iloc[0] != 99.0
 
 
 def test_errors():
