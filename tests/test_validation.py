@@ -184,3 +184,25 @@ def test_preview_shortens():
     assert preview([1, 1, 2]) == "[1, 2]"
     assert preview(range(10), limit=3) == "[0, 1, 2, ...] (10 distinct)"
     assert preview([np.float64(2.5)]) == "[2.5]"
+
+
+def test_check_numeric_object_column_with_pd_na():
+    """An object column mixing numbers and pd.NA (common after concat/merge) converts, NA -> NaN."""
+    df = pd.DataFrame({"a": pd.Series([1, pd.NA, 3.5, None], dtype=object)})
+    out = check_numeric(df, ["a"])
+    np.testing.assert_array_equal(out["a"].to_numpy(), [1.0, np.nan, 3.5, np.nan])
+
+
+def test_check_numeric_rejects_complex_and_huge_integers():
+    with pytest.raises(errors.NonNumericError, match=r"column 'z' .*complex"):
+        check_numeric(pd.DataFrame({"z": np.array([1 + 2j, 3, 4])}), ["z"])
+    with pytest.raises(errors.NonNumericError, match=r"column 'big' .*float"):
+        check_numeric(pd.DataFrame({"big": pd.Series([10**400, 1, 2], dtype=object)}), ["big"])
+
+
+def test_scale_argument_must_be_a_finite_numeric_pair():
+    frame = pd.DataFrame({"q": [1.0, 2.0]})
+    with pytest.raises(errors.ArgumentError, match=r"\(low, high\) pair"):
+        check_scale(frame, "17")
+    with pytest.raises(errors.ArgumentError, match="finite"):
+        check_scale(frame, (1, np.inf))

@@ -426,7 +426,7 @@ def simulate_supply_chain_survey(
     -------
     data : pandas.DataFrame
         One row per customer with the columns described in the codebook
-        (:func:`csl_stats.codebook`): ids and segments; 40 raw
+        (:func:`csl_stats.codebook`): ids and segments; 39 raw
         1-7 answers (``srv4`` and ``loy4`` reverse-keyed and *not* reversed);
         ``recommend`` (0-10); complaints; behaviour in the following 12
         months. Answers, ``recommend`` and ``complaint_resolved`` are float64
