@@ -17,6 +17,7 @@ matrix of each resample.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,7 +35,7 @@ from ._validation import (
     check_probability,
     numeric_frame,
 )
-from .errors import ArgumentError
+from .errors import ArgumentError, CSLWarning
 
 __all__ = [
     "MAX_LMG_PREDICTORS",
@@ -116,7 +117,8 @@ def _weighted_corr(z: np.ndarray, counts: np.ndarray) -> np.ndarray:
     cross = (counts @ outer).reshape(-1, q, q) / n
     cov = cross - mean[:, :, None] * mean[:, None, :]
     sd = np.sqrt(np.einsum("bii->bi", cov))
-    return cov / (sd[:, :, None] * sd[:, None, :])
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant resamples -> NaN, dropped later
+        return cov / (sd[:, :, None] * sd[:, None, :])
 
 
 # ---------------------------------------------------------------------------
@@ -311,7 +313,15 @@ def relative_importance(
             draws.append(fn(_weighted_corr(z, counts)))
             done += b
         boot = np.concatenate(draws)
-        boot = boot[np.all(np.isfinite(boot), axis=1)]
+        finite = np.all(np.isfinite(boot), axis=1)
+        if not finite.all():
+            warnings.warn(
+                f"{int((~finite).sum())} of {n_boot} bootstrap resamples had a constant column "
+                "(no correlation defined) and were dropped; n_boot reports the resamples used.",
+                CSLWarning,
+                stacklevel=2,
+            )
+        boot = boot[finite]
         alpha = (1 - ci) / 2
         table["ci_low"] = np.quantile(boot, alpha, axis=0)
         table["ci_high"] = np.quantile(boot, 1 - alpha, axis=0)

@@ -212,16 +212,15 @@ def plot_importance_performance(table: pd.DataFrame, *, ax: Any = None, labels: 
     ax.axhline(cut[0], color="grey", lw=1, ls="--")
     ax.set_xlabel("performance (0-100)")
     ax.set_ylabel("importance")
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    corners = {
-        "concentrate here": (x0, y1, "left", "top"),
-        "keep up the good work": (x1, y1, "right", "top"),
-        "low priority": (x0, y0, "left", "bottom"),
-        "possible overkill": (x1, y0, "right", "bottom"),
+    ax.margins(x=0.25, y=0.2)  # room for the point labels and the quadrant captions in the corners
+    corners = {  # in axes fractions, inset from the frame
+        "concentrate here": (0.02, 0.98, "left", "top"),
+        "keep up the good work": (0.98, 0.98, "right", "top"),
+        "low priority": (0.02, 0.02, "left", "bottom"),
+        "possible overkill": (0.98, 0.02, "right", "bottom"),
     }
     for label, (px, py, ha, va) in corners.items():
-        ax.text(px, py, label, ha=ha, va=va, fontsize=8, color="grey", style="italic")
+        ax.text(px, py, label, ha=ha, va=va, fontsize=8, color="grey", style="italic", transform=ax.transAxes)
     return ax
 
 

@@ -228,3 +228,12 @@ def test_penalty_reward_rejects_non_numeric_cut_points(ref_data):
         csl_stats.penalty_reward(ref_data, "sat", X, low="3", high="6")
     with pytest.raises(errors.ArgumentError, match="band must lie strictly between 0 and 1"):
         csl_stats.penalty_reward(ref_data, "sat", X, low=3, high=6, band=np.nan)
+
+
+def test_bootstrap_reports_degenerate_resamples():
+    """A rare category makes some resamples constant: they are dropped with a warning, not silently."""
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"y": rng.normal(size=30), "a": rng.normal(size=30), "rare": np.r_[1.0, np.zeros(29)]})
+    with pytest.warns(errors.CSLWarning, match=r"of 200 bootstrap resamples had a constant column"):
+        res = csl_stats.relative_importance(df, "y", ["a", "rare"], n_boot=200, rng=1)
+    assert 0 < res.n_boot < 200 and res.boot.shape[0] == res.n_boot
