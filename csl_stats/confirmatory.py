@@ -50,6 +50,7 @@ from .errors import (
     ConvergenceWarning,
     HeywoodWarning,
     ModelSpecificationError,
+    ReverseKeyWarning,
 )
 
 __all__ = ["CFAResult", "cfa"]
@@ -683,6 +684,20 @@ def cfa(
             HeywoodWarning,
             stacklevel=2,
         )
+    # an item loading against the rest of its construct: most often a reverse-keyed item not recoded
+    for j, factor in enumerate(model.factors):
+        idx = [i for i in range(p) if model.item_factor[i] == j]
+        signs = np.sign(theta[idx])
+        if (signs > 0).any() and (signs < 0).any():
+            majority = 1.0 if (signs > 0).sum() >= (signs < 0).sum() else -1.0
+            odd = [items[i] for i, sg in zip(idx, signs, strict=True) if sg == -majority]
+            warnings.warn(
+                f"item(s) {odd} load with the opposite sign to the other items of {factor!r}; "
+                "reverse-code them (e.g. 8 - x on a 1-7 scale) or check their wording before "
+                "interpreting the construct.",
+                ReverseKeyWarning,
+                stacklevel=2,
+            )
     phi = model.unpack(theta)[1]
     over = [(model.factors[j], model.factors[k], phi[j, k]) for j, k in model.pairs if abs(phi[j, k]) > 1]
     if over or (model.m > 1 and np.linalg.eigvalsh(phi)[0] < 0):

@@ -23,6 +23,7 @@ from csl_stats.errors import (
     InsufficientDataError,
     ModelSpecificationError,
     NonNumericError,
+    ReverseKeyWarning,
 )
 
 REF = Path(__file__).parent / "reference"
@@ -299,3 +300,16 @@ def test_saturated_model_fit_indices_as_lavaan():
     assert (fit["rmsea"], fit["rmsea_ci_low"], fit["rmsea_ci_high"]) == (0.0, 0.0, 0.0)
     assert np.isnan(fit["pvalue"]) and np.isnan(fit["rmsea_pvalue"])
     assert fit["srmr"] == pytest.approx(0, abs=1e-10)
+
+
+def test_unrecoded_reverse_keyed_item_warns_and_only_flips_its_sign():
+    """An item entered with reversed sign triggers ReverseKeyWarning naming it; the fit is otherwise the same."""
+    flipped = DATA.assign(rsp2=-DATA["rsp2"])
+    with pytest.warns(ReverseKeyWarning, match=r"\['rsp2'\] load with the opposite sign .* 'respon'"):
+        res = csl_stats.cfa(flipped, CONSTRUCTS)
+    base = csl_stats.cfa(DATA, CONSTRUCTS)
+    a = res.loadings.set_index("item")["std_estimate"]
+    b = base.loadings.set_index("item")["std_estimate"]
+    np.testing.assert_allclose(a.drop("rsp2"), b.drop("rsp2"), atol=1e-6)
+    assert a["rsp2"] == pytest.approx(-b["rsp2"], abs=1e-6)
+    assert res.fit_indices["chisq"] == pytest.approx(base.fit_indices["chisq"], abs=1e-6)
