@@ -288,7 +288,13 @@ def pls_pm(
     nothing (and never did on the seminr examples). Reverse-code
     negatively keyed items first: an indicator that still loads negatively
     on its Mode A construct triggers a
-    :class:`~csl_stats.errors.ReverseKeyWarning` naming it.
+    :class:`~csl_stats.errors.ReverseKeyWarning` naming it. Mode B
+    (formative) blocks are different: a negative outer weight can be a
+    legitimate suppression effect, so no warning is raised, but the block's
+    index is then a contrast of its indicators rather than a weighted mean
+    and may leave 0-100. Report indices for Mode A blocks (the ACSI/ECSI
+    convention), or check that every Mode B weight is positive before
+    reporting a Mode B index.
 
     *Reliability* (Mode A blocks; 1 for single items, NaN for Mode B):
     Cronbach's alpha of the standardized items; rhoC
