@@ -104,7 +104,7 @@ def test_rfm_accepts_datetime_dates_custom_names_and_format(tx):
     assert a.index.name == "cust"
     t2 = tx.assign(date=pd.to_datetime(tx["date"]).dt.strftime("%d/%m/%Y"))
     b = rfm(t2, date_format="%d/%m/%Y", as_of="2024-06-30")
-    assert a["rfm_cell"].tolist() == b["rfm_cell"].tolist()
+    assert a["rfm_cell"].tolist() == b["rfm_cell"].tolist() == ["433", "521", "245", "154", "322"]  # as hand-computed
 
 
 def test_rfm_bins_three_and_segment_grid_is_complete():
@@ -122,6 +122,8 @@ def test_rfm_listwise_drops_incomplete_rows(tx):
     t.loc[0, "amount"] = np.nan
     r = rfm(t, as_of="2024-06-30", nan_policy="listwise")
     assert r.loc["A", "frequency"] == 1
+    assert r.loc["A", "monetary"] == 10.0 and r.loc["A", "first_order"] == pd.Timestamp("2024-06-20")
+    assert r["frequency"].tolist() == [1, 1, 3, 4, 1]  # the other customers are unaffected
 
 
 @settings(max_examples=40, deadline=None)
@@ -276,6 +278,8 @@ def test_retention_aliases_window_and_years(log):
     assert y["retention_rate"].iloc[1] == pytest.approx(1 / 3, abs=1e-12)
     w = retention(log, period="M", start="2024-04-01", end="2024-09-30")
     assert [str(p) for p in w.index] == ["2024-04", "2024-05", "2024-06", "2024-07", "2024-08", "2024-09"]
+    assert w["active"].tolist() == [1, 1, 0, 0, 1, 1]  # A, C, -, -, B, C
+    assert w["orders"].tolist() == [1, 1, 0, 0, 1, 1]
 
 
 def test_retention_by_cohort_hand_computed(log):

@@ -333,7 +333,9 @@ def test_threshold_on_observed_score_metric(large):
     assert beta[2] / se[2] > 8
     ratio = (beta[1] + beta[2]) / beta[1]
     true_ratio = truth.threshold["slope_above"] / truth.threshold["slope_below"]
-    assert ratio == pytest.approx(true_ratio, rel=0.3)
+    # measurement error in the sat score bends the hinge a little (observed 2.42 vs 2.28 at this seed);
+    # rel=0.15 still rejects a simulator whose slope ratio is off by a third
+    assert ratio == pytest.approx(true_ratio, rel=0.15)
 
 
 def test_churn_rate_and_nps_near_population(large):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 import csl_stats
 from csl_stats.errors import ArgumentError, CollinearityError, InsufficientDataError, MissingDataWarning
@@ -53,8 +54,14 @@ def test_bartlett_against_R(items: pd.DataFrame, policy: str) -> None:
 
 
 def test_bartlett_independent_items_not_significant() -> None:
-    res = csl_stats.bartlett_sphericity(_noise(n=500, k=5, seed=3))
+    df = _noise(n=500, k=5, seed=3)
+    res = csl_stats.bartlett_sphericity(df)
     assert res.pvalue > 0.01
+    # closed form: chi2 = -(n - 1 - (2p + 5) / 6) ln|R| on p (p - 1) / 2 df
+    chi2 = -(500 - 1 - (2 * 5 + 5) / 6) * np.log(np.linalg.det(df.corr().to_numpy()))
+    assert res.chi2 == pytest.approx(chi2, rel=1e-10)
+    assert res.df == 10
+    assert res.pvalue == pytest.approx(stats.chi2.sf(chi2, 10), rel=1e-8)
 
 
 def test_kmo_closed_form_two_items() -> None:

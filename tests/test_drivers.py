@@ -1,6 +1,7 @@
 """Tests of key-driver analysis: relative importance, IPA, penalty-reward."""
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,22 @@ def test_lmg_fifteen_predictors_is_exact_and_fast():
     df = pd.DataFrame(z, columns=["y"] + [f"x{i}" for i in range(15)])
     res = csl_stats.relative_importance(df, "y", [f"x{i}" for i in range(15)])
     assert res.table["importance"].sum() == pytest.approx(res.r2, abs=1e-10)
+    # exact: brute-force LMG over all 2^15 subsets, sum_S |S|! (p - |S| - 1)! / p! [R2(S + j) - R2(S)]
+    p = 15
+    r = np.corrcoef(z, rowvar=False)
+    rxx, rxy = r[1:, 1:], r[1:, 0]
+    r2 = np.zeros(1 << p)
+    for mask in range(1, 1 << p):
+        idx = [j for j in range(p) if mask >> j & 1]
+        r2[mask] = rxy[idx] @ np.linalg.solve(rxx[np.ix_(idx, idx)], rxy[idx])
+    masks = np.arange(1 << p)
+    size = np.bitwise_count(masks)
+    weight = np.array([math.factorial(k) * math.factorial(p - k - 1) / math.factorial(p) for k in range(p)])
+    lmg = []
+    for j in range(p):
+        without = masks[(masks >> j & 1) == 0]
+        lmg.append(np.sum(weight[size[without]] * (r2[without | 1 << j] - r2[without])))
+    np.testing.assert_allclose(res.table["importance"], lmg, atol=1e-12)
     rw = csl_stats.relative_importance(df, "y", [f"x{i}" for i in range(15)], method="relative_weights")
     assert rw.r2 == pytest.approx(res.r2, abs=1e-10)
 

@@ -125,7 +125,8 @@ def test_ahp_errors():
         ahp_weights([[2, 3], [1 / 3, 1]])
     with pytest.raises(ArgumentError, match=r"not reciprocal: a\['c1', 'c2'\] = 3 but a\['c2', 'c1'\] = 3"):
         ahp_weights([[1, 3], [3, 1]])
-    ahp_weights([[1, 3], [0.333, 1]])  # rounded reciprocal accepted
+    rounded = ahp_weights([[1, 3], [0.333, 1]])  # rounded reciprocal accepted
+    np.testing.assert_allclose(rounded.weights, [0.75, 0.25], atol=1e-4)
     with pytest.raises(ArgumentError, match="not reciprocal"):
         ahp_weights([[1, 3], [0.3, 1]])
     with pytest.raises(ArgumentError, match="row labels must equal the column labels"):
@@ -150,6 +151,7 @@ def test_ahp_weights_sum_to_one_and_lambda_at_least_n(upper):
     assert res.weights.sum() == pytest.approx(1.0, abs=1e-12)
     assert (res.weights > 0).all()
     assert res.lambda_max >= 4 - 1e-9
+    np.testing.assert_allclose(a @ res.weights.to_numpy(), res.lambda_max * res.weights.to_numpy(), rtol=1e-9)
 
 
 def _cr(a: np.ndarray) -> float:
@@ -191,6 +193,7 @@ def test_entropy_weights_cost_equals_benefit_of_negated_and_columns():
     np.testing.assert_allclose(r1.weights, r2.weights, atol=1e-12)
     sub = entropy_weights(df, columns=["a", "c"])
     assert sub.weights.index.tolist() == ["a", "c"]
+    pd.testing.assert_series_equal(sub.weights, entropy_weights(df[["a", "c"]]).weights)
 
 
 def test_entropy_weights_errors():
@@ -265,6 +268,10 @@ def test_loyalty_index_formula_by_hand(customers):
 def test_loyalty_index_entropy_and_ahp_weights(customers):
     ent = loyalty_index(customers, ["loy1", "loy2"], ["orders", "sow"], scale=(1, 7), weights="entropy")
     assert ent.weights.groupby("block")["weight"].sum().to_dict() == pytest.approx({"objective": 1, "subjective": 1})
+    complete = customers.dropna(subset=["loy1", "loy2", "orders", "sow"])  # the rows the index is computed on
+    for cols in (["loy1", "loy2"], ["orders", "sow"]):
+        np.testing.assert_allclose(ent.weights.loc[cols, "weight"], entropy_weights(complete, columns=cols).weights,
+                                   atol=1e-12)
     ahp = ahp_weights([[1, 3], [1 / 3, 1]])
     w = pd.concat([pd.Series({"loy1": 0.5, "loy2": 0.5}), ahp.weights.set_axis(["orders", "sow"])])
     res = loyalty_index(customers, ["loy1", "loy2"], ["orders", "sow"], scale=(1, 7), weights=w)

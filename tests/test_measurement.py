@@ -22,11 +22,14 @@ CONSTRUCTS = {
 }
 
 
-@pytest.mark.parametrize("model", ["three", "one"])
+MIXED = {"reliab": ["rel1", "rel2"], "respon": CONSTRUCTS["respon"], "satisf": ["sat1", "sat3", "sat4"]}
+
+
+@pytest.mark.parametrize("model", ["three", "one", "mixed"])
 def test_composite_reliability_against_R(model):
     """semTools 0.5-6: compRelSEM(fit) (obs.var = TRUE); the "model" omega and AVE from
     standardizedSolution(fit): sum(l)^2 / (sum(l)^2 + sum(1 - l^2)) and mean(l^2) (tests/reference/cfa.R)."""
-    spec = CONSTRUCTS if model == "three" else {"satisf": CONSTRUCTS["satisf"]}
+    spec = {"three": CONSTRUCTS, "one": {"satisf": CONSTRUCTS["satisf"]}, "mixed": MIXED}[model]
     ref = R[model]
     by_model = csl_stats.composite_reliability(DATA, spec)
     observed = csl_stats.composite_reliability(DATA, spec, denominator="observed")
@@ -40,7 +43,7 @@ def test_composite_reliability_against_R(model):
     )
     pd.testing.assert_series_equal(by_model["ave"], observed["ave"])
     assert list(by_model.columns) == ["alpha", "omega", "ave", "n_items"]
-    assert by_model.attrs["n_obs"] == 400 and (by_model["n_items"] == 4).all()
+    assert by_model.attrs["n_obs"] == 400 and by_model["n_items"].tolist() == [len(v) for v in spec.values()]
     for k in names:
         assert by_model.loc[k, "alpha"] == pytest.approx(
             csl_stats.cronbach_alpha(DATA, spec[k]).alpha, abs=1e-12

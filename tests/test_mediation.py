@@ -50,6 +50,8 @@ def test_parallel_against_R():
     p = res.paths
     assert p.at["a[m1]", "estimate"] == pytest.approx(r["a_m1"], abs=1e-10)
     assert p.at["b[m2]", "estimate"] == pytest.approx(r["b_m2"], abs=1e-10)
+    assert p.at["a[m2]", "estimate"] == pytest.approx(r["a_m2"], abs=1e-10)
+    assert p.at["b[m1]", "estimate"] == pytest.approx(r["b_m1"], abs=1e-10)
     assert p.at["a[m1]", "se"] == pytest.approx(r["se_a_m1"], abs=1e-10)
     assert p.at["b[m1]", "se"] == pytest.approx(r["se_b_m1"], abs=1e-10)
     assert p.at["b[m1]", "r2"] == pytest.approx(r["r2_y"], abs=1e-10)
@@ -273,6 +275,7 @@ def test_interval_rules():
     p = bs.interval(d, est, 0.95, "percentile")
     bc = bs.interval(d, est, 0.95, "bc")
     bca0 = bs.interval(d, est, 0.95, "bca", np.array([0.0]))
+    assert (p[0][0], p[1][0]) == pytest.approx(tuple(np.quantile(d[:, 0], [0.025, 0.975])), rel=1e-12)
     assert p[0][0] == pytest.approx(bc[0][0], abs=1e-3)
     assert bc[0][0] == bca0[0][0] and bc[1][0] == bca0[1][0]
     bca = bs.interval(d, est, 0.95, "bca", np.array([0.1]))
@@ -301,6 +304,10 @@ def test_reproducible_and_draws_stored():
     assert r1.boot_draws.shape == (300, len(r1.effects))
     np.testing.assert_array_equal(r1.draws("indirect"), r1.boot_draws[:, 2])
     assert r1.effects.at["indirect", "se"] == pytest.approx(np.std(r1.draws("indirect"), ddof=1))
+    # percentile limits (the default) are the 2.5 % and 97.5 % quantiles of the stored draws
+    lims = np.quantile(r1.draws("indirect"), [0.025, 0.975])
+    assert (r1.effects.at["indirect", "ci_low"], r1.effects.at["indirect", "ci_high"]) == pytest.approx(
+        tuple(lims), rel=1e-12)
     with pytest.raises(ArgumentError, match="effect must be one of"):
         r1.draws("nope")
 

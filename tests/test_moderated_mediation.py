@@ -92,6 +92,8 @@ def test_dichotomous_moderator_and_custom_values():
     df = DATA.assign(wb=(DATA["w"] > 3).astype(float))
     res = csl_stats.moderated_mediation(df, "x", "m1", "y", "wb", n_boot=200, rng=1)
     assert res.values == (0.0, 1.0)
+    cb = res.conditional["estimate"].to_numpy()  # w = 0 and w = 1: the difference is the index (model 7)
+    assert cb[1] - cb[0] == pytest.approx(res.effects.at["index[m1]", "estimate"], abs=1e-12)
     res = csl_stats.moderated_mediation(DATA, "x", ["m1", "m2"], "y", "w", values=[2, 4], n_boot=200, rng=1)
     assert list(res.conditional.index) == ["indirect[m1|w=2]", "indirect[m1|w=4]",
                                            "indirect[m2|w=2]", "indirect[m2|w=4]"]

@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 matplotlib.use("Agg")
 
@@ -73,6 +74,10 @@ def test_simple_slopes_against_R(kw, key):
     np.testing.assert_allclose(ss["estimate"], ref["estimate"], rtol=1e-6)
     np.testing.assert_allclose(ss["se"], ref["se"], rtol=1e-6)
     np.testing.assert_allclose(ss["p"], ref["p"], rtol=1e-5)
+    # t intervals on the residual df of lm(loy ~ satc * swcc + trs): n - 5 = 295
+    crit = stats.t.ppf(0.975, 300 - 5)
+    np.testing.assert_allclose(ss["ci_low"], np.array(ref["estimate"]) - crit * np.array(ref["se"]), rtol=1e-6)
+    np.testing.assert_allclose(ss["ci_high"], np.array(ref["estimate"]) + crit * np.array(ref["se"]), rtol=1e-6)
 
 
 @pytest.mark.parametrize(("se", "key"), [("nonrobust", "jn"), ("HC3", "jn_HC3")])

@@ -50,6 +50,9 @@ def test_version_from_metadata():
 def test_every_public_name_resolves():
     for name in csl_stats.__all__:
         assert getattr(csl_stats, name) is not None, name
+    # each lazy name is exactly the object defined in the module it is mapped to
+    for name, module in csl_stats._LAZY.items():
+        assert getattr(csl_stats, name) is getattr(importlib.import_module(f"csl_stats.{module}"), name), name
     assert set(csl_stats.__all__) <= set(dir(csl_stats))
     with pytest.raises(AttributeError, match="no attribute 'not_a_function'"):
         csl_stats.not_a_function  # noqa: B018

@@ -34,6 +34,8 @@ def test_shares_sum_to_one_and_ignore_missing(answers):
     shares = likert_shares(answers, ["a", "b"])
     np.testing.assert_allclose(shares.sum(axis=1), 1.0, atol=1e-12)
     assert shares.loc["a", 4] == pytest.approx(2 / 9)
+    np.testing.assert_allclose(shares.loc["a"], np.array([1, 1, 1, 2, 1, 1, 2]) / 9, atol=1e-12)
+    np.testing.assert_allclose(shares.loc["b"], np.array([1, 1, 0, 2, 1, 2, 3]) / 10, atol=1e-12)
     assert list(shares.columns) == [1, 2, 3, 4, 5, 6, 7]
 
 

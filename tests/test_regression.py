@@ -53,6 +53,9 @@ def test_lm_hc3_p_and_ci_against_R():
     np.testing.assert_allclose(
         res.coefs["ci_low"], np.array(ref["estimate"]) - crit * np.array(ref["se"]), rtol=1e-6
     )
+    np.testing.assert_allclose(
+        res.coefs["ci_high"], np.array(ref["estimate"]) + crit * np.array(ref["se"]), rtol=1e-6
+    )
 
 
 def test_lm_standardized_against_R():
@@ -103,6 +106,8 @@ def test_glm_binomial_against_R(se):
 def test_adj_r2():
     res = regress(DATA, "loy", ["sat", "trs", "swc"])
     assert res.adj_r2 == pytest.approx(res.model.rsquared_adj, rel=1e-10)
+    # closed form with R's R^2 (n = 300, 3 predictors)
+    assert res.adj_r2 == pytest.approx(1 - (1 - REF["lm"]["r2"]) * 299 / 296, rel=1e-8)
     assert regress(DATA, "churned", "sat", family="binomial").adj_r2 is None
 
 
@@ -117,6 +122,9 @@ def test_listwise_deletion_reports_n_and_does_not_mutate():
     before = df.copy()
     res = regress(df, "loy", "sat")
     assert res.n_obs == 290
+    rest = DATA.iloc[10:]
+    beta, *_ = np.linalg.lstsq(np.column_stack([np.ones(290), rest["sat"]]), rest["loy"], rcond=None)
+    np.testing.assert_allclose(res.coefs["estimate"], beta, rtol=1e-10)
     pd.testing.assert_frame_equal(df, before)
     with pytest.raises(InsufficientDataError, match="nan_policy='raise'"):
         regress(df, "loy", "sat", nan_policy="raise")

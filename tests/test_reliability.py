@@ -239,6 +239,7 @@ def test_nullable_and_bool_columns() -> None:
     nullable.iloc[0, 0] = pd.NA
     res = csl_stats.cronbach_alpha(nullable)
     assert res.n_obs == 39
+    assert res.alpha == pytest.approx(csl_stats.cronbach_alpha(df.iloc[1:]).alpha, abs=1e-12)
 
 
 # ---------------------------------------------------------------------------- warnings

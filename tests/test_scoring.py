@@ -102,6 +102,7 @@ def test_scale_scores_min_valid_count_share_and_sum(items):
     assert int(strict.n_insufficient["sat"]) == 3
     share = scale_scores(items, {"sat": ["s1", "s2", "s3"]}, min_valid=0.34)  # ceil(1.02) = 2
     assert share.min_valid["sat"] == 2
+    np.testing.assert_allclose(share.scores["sat"], [20 / 3, 4.0, np.nan, 1.5, 4.0])
     summed = scale_scores(items, {"sat": ["s1", "s2", "s3"]}, method="sum")
     # prorated sum = 3 x mean of valid answers
     np.testing.assert_allclose(summed.scores["sat"], [20.0, 12.0, np.nan, 4.5, 12.0])
@@ -197,6 +198,8 @@ def test_satisfaction_index_bounded_0_100(x, w):
     # monotone: raising every answer to the top gives 100
     top = satisfaction_index(df * 0 + 7, ["a", "b", "c"], scale=(1, 7), weights=w)
     np.testing.assert_allclose(top, 100.0)
+    # the closed form: 100 x weighted mean of (x - 1) / 6 with weights normalised to sum 1
+    np.testing.assert_allclose(idx, 100 * ((x - 1) / 6) @ (np.array(w) / sum(w)), rtol=1e-10, atol=1e-10)
 
 
 @settings(max_examples=60, deadline=None)

@@ -41,6 +41,11 @@ def test_segmented_fit_against_R(res):
     c = res.coefs["estimate"]
     np.testing.assert_allclose(c[["Intercept", "slope_below", "slope_change"]], REF["coef"], rtol=1e-6)
     assert res.slope_above == pytest.approx(REF["slope_above"], rel=1e-6)
+    # R's minimised SSR: reached at our breakpoint, and no grid point of the profile beats it
+    X = np.column_stack([np.ones(300), DATA["sat"], np.maximum(DATA["sat"] - res.breakpoint, 0)])
+    beta, *_ = np.linalg.lstsq(X, DATA["kink_y"], rcond=None)
+    assert float(np.sum((DATA["kink_y"] - X @ beta) ** 2)) == pytest.approx(REF["ssr"], rel=1e-8)
+    assert res.profile["ssr"].min() >= REF["ssr"] * (1 - 1e-10)
 
 
 def test_model_comparison_against_R(res):
@@ -122,6 +127,16 @@ def test_covariates_and_explicit_grid():
     )
     assert "trs" in r.coefs.index
     assert 4.5 < r.breakpoint < 5.3
+    # given the breakpoint, the coefficients are OLS; no candidate of the explicit grid fits better
+    x, z, y = DATA["sat"].to_numpy(), DATA["trs"].to_numpy(), DATA["kink_y"].to_numpy()
+    X = np.column_stack([np.ones(len(y)), x, np.maximum(x - r.breakpoint, 0), z])
+    beta, *_ = np.linalg.lstsq(X, y, rcond=None)
+    c = r.coefs["estimate"]
+    np.testing.assert_allclose(c[["Intercept", "slope_below", "slope_change", "trs"]], beta, rtol=1e-8, atol=1e-10)
+    assert c["slope_above"] == pytest.approx(beta[1] + beta[2], rel=1e-10)
+    ssr_hat = float(np.sum((y - X @ beta) ** 2))
+    assert r.profile["ssr"].min() >= ssr_hat * (1 - 1e-10)
+    assert len(r.profile) == 40 and np.isin(r.profile["tau"], np.linspace(3.5, 6, 40)).all()  # the given grid
 
 
 @settings(max_examples=15, deadline=None)

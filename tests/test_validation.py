@@ -37,7 +37,7 @@ def answers():
 def test_check_dataframe_rejects_non_frames():
     with pytest.raises(errors.ArgumentTypeError, match="must be a pandas DataFrame; got ndarray"):
         check_dataframe(np.zeros((3, 2)))
-    with pytest.raises(TypeError):  # also a built-in TypeError
+    with pytest.raises(TypeError, match="must be a pandas DataFrame; got list"):  # also a built-in TypeError
         check_dataframe([[1, 2]])
 
 
@@ -54,7 +54,7 @@ def test_check_columns_normalises_and_suggests(answers):
     assert check_columns(answers, None) == ["sat1", "sat2", "region"]
     with pytest.raises(errors.ColumnNotFoundError, match=r"items: column\(s\) not found in data: 'sat3' \(did you mean 'sat2'\?\)"):
         check_columns(answers, ["sat1", "sat3"], arg="items")
-    with pytest.raises(KeyError):  # ColumnNotFoundError is also a KeyError
+    with pytest.raises(KeyError, match=r"column\(s\) not found in data: 'nope'"):  # also a KeyError
         check_columns(answers, ["nope"])
     with pytest.raises(errors.DuplicateColumnError, match=r"column\(s\) \['sat1'\] named more than once"):
         check_columns(answers, ["sat1", "sat1"])
@@ -176,7 +176,7 @@ def test_as_generator():
         as_generator(np.random.RandomState(1))
     with pytest.raises(errors.ArgumentError, match="non-negative"):
         as_generator(-1)
-    with pytest.raises(errors.ArgumentTypeError):
+    with pytest.raises(errors.ArgumentTypeError, match="rng must be None, a non-negative int .*; got float"):
         as_generator(1.5)
 
 
