@@ -3,8 +3,14 @@
 Every public function returns a frozen dataclass derived from :class:`Result`.
 A result stores one tidy table (plus the few scalars that do not fit in it);
 accessors derive from that table rather than storing the same number twice.
-``to_frame()`` returns the tidy table, ``summary()`` the table a paper would
-print, and ``_repr_html_`` renders it in notebooks.
+``to_frame()`` returns a copy of the tidy table, ``summary()`` the table a
+paper would print, and ``_repr_html_`` renders it in notebooks.
+
+A subclass names the field that holds its tidy table in the class attribute
+``_frame`` (e.g. ``_frame = "effects"``) and inherits ``to_frame()``, which
+returns a copy, so callers can never change a result through its table. A
+subclass whose table is computed overrides ``to_frame()`` instead; one that
+does neither cannot be instantiated.
 
 Subclasses are declared with :func:`result_dataclass`, which is
 ``dataclasses.dataclass(frozen=True, eq=False, repr=False)``: ``eq`` is off
@@ -51,11 +57,23 @@ def _fmt_value(v: Any) -> str:
     return str(v)
 
 
+def _copy_of_frame(self: Result) -> pd.DataFrame:
+    """Return a copy of the result's tidy table (one row per estimate)."""
+    return getattr(self, self._frame).copy()
+
+
 class Result(abc.ABC):
     """Mixin for result dataclasses: tidy table, summary and notebook display."""
 
     #: Short human title used by ``repr`` and the HTML display.
     _title: str = "Result"
+    #: Name of the field holding the tidy table returned (as a copy) by ``to_frame()``.
+    _frame: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_frame") is not None and "to_frame" not in cls.__dict__:
+            cls.to_frame = _copy_of_frame  # type: ignore[method-assign]
 
     @abc.abstractmethod
     def to_frame(self) -> pd.DataFrame:

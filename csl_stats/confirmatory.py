@@ -420,9 +420,7 @@ class CFAResult(Result):
             f"rmsea={f['rmsea']:.3f}, srmr={f['srmr']:.3f}"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """The parameter table."""
-        return self.params.copy()
+    _frame = "params"
 
     def summary(self) -> pd.DataFrame:
         """Loadings (unstandardized and standardized) with standard errors."""

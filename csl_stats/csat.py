@@ -203,9 +203,7 @@ class TopBoxTestResult(Result):
         lo, hi = self.ci
         return f"diff={self.diff:.4g}, z={self.z:.4g}, p_value={self.p_value:.4g}, ci=({lo:.4g}, {hi:.4g}), k={self.k}"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the per-group table."""
-        return self.table.copy()
+    _frame = "table"
 
 
 def top_box_test(

@@ -88,9 +88,7 @@ class KMOResult(Result):
 
     _title = "Kaiser-Meyer-Olkin sampling adequacy"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Per-item MSA table."""
-        return self.item_msa.copy()
+    _frame = "item_msa"
 
     @property
     def msa_items(self) -> pd.Series:
@@ -316,9 +314,7 @@ class ParallelAnalysisResult(Result):
 
     _title = "Parallel analysis"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Observed and random eigenvalues."""
-        return self.eigenvalues.copy()
+    _frame = "eigenvalues"
 
     def plot(self, ax: Any = None) -> Any:
         """Scree plot of observed and random (quantile) eigenvalues; returns the Axes."""

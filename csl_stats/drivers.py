@@ -162,9 +162,7 @@ class RelativeImportanceResult(Result):
     ci: float
     boot: np.ndarray | None = None
 
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy table, one row per predictor."""
-        return self.table.copy()
+    _frame = "table"
 
     def summary(self) -> pd.DataFrame:
         """The table sorted from most to least important."""

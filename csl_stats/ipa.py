@@ -260,9 +260,7 @@ class PenaltyRewardResult(Result):
     high: float
     band: float
 
-    def to_frame(self) -> pd.DataFrame:
-        """The tidy table, one row per attribute."""
-        return self.table.copy()
+    _frame = "table"
 
 
 def penalty_reward(

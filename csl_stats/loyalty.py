@@ -95,9 +95,7 @@ class LoyaltyIndexResult(Result):
     def _header(self) -> str:
         return f"n={self.n}, subjective_weight={self.subjective_weight:.4g}, mean loyalty={self.loyalty.mean():.4g}"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the per-customer scores."""
-        return self.scores.copy()
+    _frame = "scores"
 
     def summary(self) -> pd.DataFrame:
         """Indicator weights, with the effective weight of each indicator in the final index."""

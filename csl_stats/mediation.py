@@ -188,9 +188,7 @@ class MediationResult(Result):
 
     _title = "Mediation analysis"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the effects table."""
-        return self.effects.copy()
+    _frame = "effects"
 
     @property
     def indirect(self) -> float:

@@ -16,6 +16,13 @@ from .modmed import ModeratedMediationResult
 __all__ = ["plot_paths", "plot_bootstrap"]
 
 
+
+def _check_result(result: Any) -> None:
+    if not isinstance(result, MediationResult | ModeratedMediationResult):
+        raise ArgumentTypeError(
+            f"result must be a MediationResult or ModeratedMediationResult; got {type(result).__name__}."
+        )
+
 def _label(paths: Any, name: str, digits: int = 2) -> str:
     est, p = paths.at[name, "estimate"], paths.at[name, "p"]
     stars = "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
@@ -60,10 +67,7 @@ def plot_paths(result: MediationResult | ModeratedMediationResult, ax: Any = Non
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(result, MediationResult | ModeratedMediationResult):
-        raise ArgumentTypeError(
-            f"result must be a MediationResult or ModeratedMediationResult; got {type(result).__name__}."
-        )
+    _check_result(result)
     ms = result.mediators
     k = len(ms)
     if ax is None:
@@ -140,10 +144,7 @@ def plot_bootstrap(
     """
     import matplotlib.pyplot as plt
 
-    if not isinstance(result, MediationResult | ModeratedMediationResult):
-        raise ArgumentTypeError(
-            f"result must be a MediationResult or ModeratedMediationResult; got {type(result).__name__}."
-        )
+    _check_result(result)
     if effect not in result.effects.index:
         raise ArgumentError(f"effect must be one of {list(result.effects.index)}; got {effect!r}.")
     d = result.draws(effect)

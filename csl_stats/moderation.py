@@ -86,9 +86,7 @@ class ModerationResult(Result):
     y_offset: float = dataclasses.field(default=0.0, repr=False)
     model: Any = dataclasses.field(default=None, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return the coefficient table."""
-        return self.coefs.copy()
+    _frame = "coefs"
 
     @property
     def interaction(self) -> pd.Series:

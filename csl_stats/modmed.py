@@ -78,9 +78,7 @@ class ModeratedMediationResult(Result):
 
     _title = "Moderated mediation"
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the effects table."""
-        return self.effects.copy()
+    _frame = "effects"
 
     @property
     def conditional(self) -> pd.DataFrame:

@@ -188,9 +188,7 @@ class NPSResult(Result):
     def _header(self) -> str:
         return f"score={self.score:.4g}, " + super()._header()
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the category table (count and share per category)."""
-        return self.table.copy()
+    _frame = "table"
 
     def summary(self) -> pd.DataFrame:
         """One row: score, interval, SE, shares and n."""

@@ -90,9 +90,7 @@ class NPSTestResult(Result):
             f"ci=({lo:.4g}, {hi:.4g}), paired={self.paired}"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the per-group table."""
-        return self.table.copy()
+    _frame = "table"
 
     def summary(self) -> pd.DataFrame:
         """One row: difference, SE, z, p-value and interval."""

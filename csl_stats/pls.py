@@ -90,9 +90,7 @@ class PLSResult(Result):
     sign_change: str
     n_boot_failed: int
 
-    def to_frame(self) -> pd.DataFrame:
-        """Structural paths: ``from``, ``to``, ``estimate`` (+ bootstrap columns)."""
-        return self.path_table.copy()
+    _frame = "path_table"
 
     @property
     def paths(self) -> pd.DataFrame:

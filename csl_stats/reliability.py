@@ -82,9 +82,7 @@ class AlphaResult(Result):
 
     _title = "Cronbach's alpha"
 
-    def to_frame(self) -> pd.DataFrame:
-        """The item-analysis table (one row per item)."""
-        return self.item_stats.copy()
+    _frame = "item_stats"
 
     @property
     def r_drop(self) -> pd.Series:

@@ -151,9 +151,7 @@ class ScaleScoresResult(Result):
         """Number of respondents (rows)."""
         return int(self.scores.shape[0])
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the respondent x construct table of scores."""
-        return self.scores.copy()
+    _frame = "scores"
 
     def summary(self) -> pd.DataFrame:
         """Per construct: items, rule, respondents scored / not scored, mean and SD."""

@@ -81,9 +81,7 @@ class ThresholdResult(Result):
     x_range: tuple[float, float]
     y_offset: float = dataclasses.field(default=0.0, repr=False)
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return the coefficient table."""
-        return self.coefs.copy()
+    _frame = "coefs"
 
     @property
     def breakpoint(self) -> float:

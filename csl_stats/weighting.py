@@ -95,9 +95,7 @@ class AHPResult(Result):
             f"RI={self.random_index:.4g}, CR={self.consistency_ratio:.4g}"
         )
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the criterion x weight table."""
-        return self.table.copy()
+    _frame = "table"
 
 
 def _as_matrix(matrix: Any) -> tuple[np.ndarray, list[Hashable]]:
@@ -299,9 +297,7 @@ class EntropyWeightsResult(Result):
         """Indicator weights, summing to one."""
         return self.table["weight"]
 
-    def to_frame(self) -> pd.DataFrame:
-        """Return a copy of the indicator table."""
-        return self.table.copy()
+    _frame = "table"
 
 
 def entropy_weights(

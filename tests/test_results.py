@@ -57,3 +57,18 @@ def test_subclass_must_define_to_frame():
 
     with pytest.raises(TypeError, match="abstract"):
         Broken(n_obs=1)
+
+
+def test_frame_field_gives_a_copying_to_frame():
+    """A result naming its table in ``_frame`` inherits a ``to_frame`` that returns a copy."""
+
+    @result_dataclass
+    class Named(Result):
+        _frame = "effects"
+        effects: pd.DataFrame
+
+    res = Named(effects=pd.DataFrame({"estimate": [1.0]}, index=["a"]))
+    out = res.to_frame()
+    pd.testing.assert_frame_equal(out, res.effects)
+    out.loc["a", "estimate"] = 99.0
+    assert res.effects.loc["a", "estimate"] == 1.0
