@@ -156,7 +156,8 @@ class TopBoxTestResult(Result):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per group: ``count``, ``n``, ``share``.
+        One row per group: ``count`` and ``n``; ``to_frame()`` adds the
+        derived ``share`` (count / n).
     ci_level : float
     k : int
     """
@@ -173,7 +174,8 @@ class TopBoxTestResult(Result):
     @property
     def diff(self) -> float:
         """Share of the first group minus that of the second."""
-        return float(self.table["share"].iloc[0] - self.table["share"].iloc[1])
+        x1, n1, x2, n2 = self._counts()
+        return x1 / n1 - x2 / n2
 
     @property
     def z(self) -> float:
@@ -203,7 +205,9 @@ class TopBoxTestResult(Result):
         lo, hi = self.ci
         return f"diff={self.diff:.4g}, z={self.z:.4g}, p_value={self.p_value:.4g}, ci=({lo:.4g}, {hi:.4g}), k={self.k}"
 
-    _frame = "table"
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group: count, n and the top-box share."""
+        return self.table.assign(share=self.table["count"] / self.table["n"])
 
 
 def top_box_test(
@@ -272,7 +276,7 @@ def top_box_test(
     x1, n1 = _top_box_counts(a, "a", scale, k, nan_policy)
     x2, n2 = _top_box_counts(b, "b", scale, k, nan_policy)
     table = pd.DataFrame(
-        {"count": [x1, x2], "n": [n1, n2], "share": [x1 / n1, x2 / n2]},
+        {"count": [x1, x2], "n": [n1, n2]},
         index=pd.Index(list(labels), name="group"),
     )
     return TopBoxTestResult(table=table, ci_level=ci, k=int(k))

@@ -47,7 +47,8 @@ class NPSTestResult(Result):
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per group: ``n``, ``promoters``, ``detractors``, ``score``.
+        One row per group: ``n``, ``promoters``, ``detractors`` (shares).
+        ``to_frame()`` adds each group's ``score``, derived from the shares.
     se : float
         Standard error of the difference, in NPS points.
     ci_level : float
@@ -63,7 +64,13 @@ class NPSTestResult(Result):
     @property
     def diff(self) -> float:
         """NPS of the first group minus that of the second, in points."""
-        return float(self.table["score"].iloc[0] - self.table["score"].iloc[1])
+        score = self.scores
+        return float(score.iloc[0] - score.iloc[1])
+
+    @property
+    def scores(self) -> pd.Series:
+        """NPS of each group, ``100 * (promoters - detractors)``."""
+        return (100.0 * (self.table["promoters"] - self.table["detractors"])).rename("score")
 
     @property
     def z(self) -> float:
@@ -90,7 +97,9 @@ class NPSTestResult(Result):
             f"ci=({lo:.4g}, {hi:.4g}), paired={self.paired}"
         )
 
-    _frame = "table"
+    def to_frame(self) -> pd.DataFrame:
+        """One row per group: n, promoter and detractor shares, and the NPS."""
+        return self.table.assign(score=self.scores)
 
     def summary(self) -> pd.DataFrame:
         """One row: difference, SE, z, p-value and interval."""
@@ -199,7 +208,6 @@ def nps_test(
             "n": [ra.size, rb.size],
             "promoters": [float(np.mean(ra == 1)), float(np.mean(rb == 1))],
             "detractors": [float(np.mean(ra == -1)), float(np.mean(rb == -1))],
-            "score": [100.0 * float(ra.mean()), 100.0 * float(rb.mean())],
         },
         index=pd.Index(list(labels), name="group"),
     )

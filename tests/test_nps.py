@@ -420,3 +420,17 @@ def test_nps_by_weights_column_cannot_be_the_score_or_a_segment():
     df = pd.DataFrame({"rec": [10, 9, 3, 8], "seg": ["a", "a", "b", "b"]})
     with pytest.raises(ArgumentError, match="weights column 'rec' cannot also be"):
         nps_by(df, "rec", "seg", weights="rec")
+
+
+def test_comparison_tables_derive_scores_and_shares_from_stored_counts():
+    """Scores and shares are not stored twice: to_frame() derives them from shares and counts."""
+    res = nps_test([10, 9, 9, 3, 8], [10, 2, 1, 7], labels=("x", "y"))
+    assert "score" not in res.table.columns
+    frame = res.to_frame()
+    assert frame.loc["x", "score"] == pytest.approx(100 * (3 / 5 - 1 / 5))
+    assert frame.loc["y", "score"] == pytest.approx(100 * (1 / 4 - 2 / 4))
+    assert res.diff == pytest.approx(frame.loc["x", "score"] - frame.loc["y", "score"])
+    tb = top_box_test([7, 6, 5, 2], [7, 1, 1], scale=(1, 7), labels=("x", "y"))
+    assert "share" not in tb.table.columns
+    assert tb.to_frame()["share"].tolist() == pytest.approx([0.5, 1 / 3])
+    assert tb.diff == pytest.approx(0.5 - 1 / 3)
