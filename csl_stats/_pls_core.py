@@ -38,6 +38,10 @@ __all__ = [
     "htmt",
     "boot_summary",
     "bootstrap",
+    "inner_vif_f2",
+    "outer_vif",
+    "implied_construct_cor",
+    "srmr_composite",
 ]
 
 SCHEMES = ("path", "centroid", "factorial")
@@ -476,3 +480,86 @@ def bootstrap(
             stacklevel=3,
         )
     return out, failed
+
+
+# ---------------------------------------------------------------------------
+# quality criteria of a fitted model (issue 14): VIF, f2, SRMR
+# ---------------------------------------------------------------------------
+
+
+def _r2_from_cor(r: np.ndarray, preds: Sequence[int], target: int) -> float:
+    """R2 of ``target`` regressed on ``preds``, from a correlation matrix (0 without predictors)."""
+    preds = list(preds)
+    if not preds:
+        return 0.0
+    rp = r[np.ix_(preds, [target])][:, 0]
+    return float(rp @ np.linalg.solve(r[np.ix_(preds, preds)], rp))
+
+
+def inner_vif_f2(score_cor: np.ndarray, paths: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """VIF of each path's predictor and the path's f2 effect size, from the construct-score correlations.
+
+    ``paths`` holds (from, to) positions. The VIF of predictor ``i`` of
+    ``j`` is :math:`1/(1 - R^2_{i\\cdot P\\setminus i})` among the predictors
+    ``P`` of ``j``; :math:`f^2 = (R^2_j - R^2_{j(-i)})/(1 - R^2_j)`.
+    """
+    preds_of: dict[int, list[int]] = {}
+    for i, j in paths:
+        preds_of.setdefault(j, []).append(i)
+    vif = np.empty(len(paths))
+    f2 = np.empty(len(paths))
+    for k, (i, j) in enumerate(paths):
+        others = [p for p in preds_of[j] if p != i]
+        vif[k] = 1.0 / (1.0 - _r2_from_cor(score_cor, others, i))
+        r2_full = _r2_from_cor(score_cor, preds_of[j], j)
+        f2[k] = (r2_full - _r2_from_cor(score_cor, others, j)) / (1.0 - r2_full)
+    return vif, f2
+
+
+def outer_vif(indicator_cor: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """VIF of each indicator among the other indicators of its block (1 for single-item blocks)."""
+    out = np.ones(len(spec.indicators))
+    for b in spec.blocks:
+        if len(b) > 1:
+            out[b] = np.diag(np.linalg.inv(indicator_cor[np.ix_(b, b)]))
+    return out
+
+
+def implied_construct_cor(score_cor: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """Construct correlations implied by a recursive structural model with uncorrelated disturbances.
+
+    Exogenous constructs keep their observed correlations; each endogenous
+    construct is :math:`\\eta_j = \\sum_i \\beta_{ij}\\eta_i + \\zeta_j` with
+    :math:`\\mathrm{var}(\\zeta_j) = 1 - R^2_j`, disturbances uncorrelated with
+    each other and with the exogenous constructs.
+    """
+    q = beta.shape[0]
+    endo = beta.any(axis=0)
+    exo = ~endo
+    psi = np.zeros((q, q))
+    psi[np.ix_(exo, exo)] = score_cor[np.ix_(exo, exo)]
+    for j in np.flatnonzero(endo):
+        preds = np.flatnonzero(beta[:, j])
+        psi[j, j] = 1.0 - float(beta[preds, j] @ score_cor[preds, j])
+    a = np.linalg.inv(np.eye(q) - beta.T)
+    return a @ psi @ a.T
+
+
+def srmr_composite(indicator_cor: np.ndarray, loadings: np.ndarray, construct_cor: np.ndarray,
+                   spec: ModelSpec) -> float:
+    """SRMR between observed and composite-model-implied indicator correlations.
+
+    In the composite model every block is a weighted composite: within a
+    block the indicator correlations are free (implied = observed); between
+    blocks :math:`\\Sigma_{kl} = \\lambda_k \\rho_{kl} \\lambda_l'` with the
+    composite loadings :math:`\\lambda` and the construct correlations
+    :math:`\\rho`. SRMR is the root mean square of the residuals over the
+    :math:`p(p+1)/2` elements of the lower triangle, diagonal included.
+    """
+    owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
+    lam = loadings[np.arange(len(owner)), owner]
+    implied = np.outer(lam, lam) * construct_cor[np.ix_(owner, owner)]
+    same = owner[:, None] == owner[None, :]
+    implied = np.where(same, indicator_cor, implied)
+    tri = np.tril_indices(len(owner))
+    return float(np.sqrt(np.mean((indicator_cor - implied)[tri] ** 2)))

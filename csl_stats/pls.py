@@ -68,7 +68,11 @@ class PLSResult(Result):
     constructs with a non-zero total effect); the attributes named in the
     issue (``paths``, ``r2``, ``outer_weights``, ``loadings``,
     ``total_effects``, ``indirect_effects``, ``reliability``, ``indices``)
-    are views of these tables.
+    are views of these tables. The quality criteria a reviewer expects
+    besides reliability and HTMT (``vif_inner``, ``vif_outer``, ``f2``,
+    ``srmr``) are computed from the construct scores and the stored
+    indicator correlations (``indicator_cor``); they agree with base-R
+    ``lm``/``cor`` computations (``tests/reference/pls_quality.R``) to 1e-10.
     """
 
     _title = "PLS path model"
@@ -80,6 +84,7 @@ class PLSResult(Result):
     htmt: pd.DataFrame
     scores: pd.DataFrame
     index_scores: pd.DataFrame
+    indicator_cor: pd.DataFrame
     n: int
     iterations: int
     scheme: str
@@ -166,6 +171,96 @@ class PLSResult(Result):
         table.insert(0, "n", self.index_scores.groupby(g, observed=True).size())
         return table
 
+    # --- quality criteria (issue 14) ---------------------------------------------------------
+
+    def _path_positions(self) -> list[tuple[int, int]]:
+        pos = {c: k for k, c in enumerate(self.constructs)}
+        return [(pos[a], pos[b]) for a, b in zip(self.path_table["from"], self.path_table["to"], strict=True)]
+
+    def _spec(self) -> core.ModelSpec:
+        """The measurement and structural model, rebuilt from the tables (indicators in block order)."""
+        names = self.constructs
+        owner = self.outer_table["construct"].to_numpy()
+        adjacency = np.zeros((len(names), len(names)))
+        for i, j in self._path_positions():
+            adjacency[i, j] = 1.0
+        return core.ModelSpec(names, list(self.outer_table["indicator"]),
+                              [np.flatnonzero(owner == c) for c in names],
+                              (self.construct_table["mode"] == "B").to_numpy(), adjacency,
+                              list(zip(self.path_table["from"], self.path_table["to"], strict=True)))
+
+    def _score_cor(self) -> np.ndarray:
+        return np.corrcoef(self.scores.to_numpy(), rowvar=False)
+
+    @property
+    def vif_inner(self) -> pd.DataFrame:
+        """Collinearity of the structural model: VIF of each path's predictor among the predictors of its target.
+
+        ``vif`` is :math:`1/(1-R^2)` of the predictor's construct score
+        regressed on the scores of the other predictors of the same target
+        (1 when the target has a single predictor). Values above about 5
+        (stricter: 3) signal collinearity that makes paths unstable
+        (Hair et al. 2022, ch. 6).
+        """
+        vif, _ = core.inner_vif_f2(self._score_cor(), self._path_positions())
+        return self.path_table[["from", "to"]].assign(vif=vif)
+
+    @property
+    def f2(self) -> pd.DataFrame:
+        """Cohen's f2 effect size of every path: :math:`(R^2_{incl} - R^2_{excl}) / (1 - R^2_{incl})`.
+
+        :math:`R^2_{excl}` is the R2 of the target when the path's predictor is
+        left out of its structural regression (construct scores fixed, not
+        re-estimated). Cohen's (1988) 0.02, 0.15 and 0.35 are the usual
+        "small", "medium" and "large" marks.
+        """
+        _, f2 = core.inner_vif_f2(self._score_cor(), self._path_positions())
+        return self.path_table[["from", "to"]].assign(f2=f2)
+
+    @property
+    def vif_outer(self) -> pd.DataFrame:
+        """VIF of each indicator among the other indicators of its block (``construct``, ``indicator``, ``mode``, ``vif``).
+
+        This is the collinearity check of formative (Mode B) blocks, whose
+        weights are multiple-regression coefficients (Hair et al. 2022
+        flag VIF above about 5, stricter 3). For Mode A blocks a high VIF is
+        expected and harmless (reflective items should correlate); it is
+        reported for completeness.
+        """
+        vif = core.outer_vif(self.indicator_cor.to_numpy(), self._spec())
+        mode = self.construct_table["mode"].reindex(self.outer_table["construct"]).to_numpy()
+        return self.outer_table[["construct", "indicator"]].assign(mode=mode, vif=vif)
+
+    @property
+    def srmr(self) -> pd.Series:
+        """Standardized root mean square residual of the composite model (``saturated`` and ``estimated``).
+
+        Observed indicator correlations are compared with those implied by
+        the composite model (every block a weighted composite; within a
+        block the correlations are free, between blocks
+        :math:`\\lambda_k \\rho_{kl} \\lambda_l'`). ``saturated`` uses the
+        observed construct-score correlations :math:`\\rho` (it checks the
+        measurement model only); ``estimated`` uses the correlations implied
+        by the structural paths with uncorrelated disturbances (it also
+        checks the paths left out). SRMR averages the squared residuals over
+        the lower triangle including the diagonal. Henseler et al. (2014)
+        suggest values below about 0.08 for an acceptable composite model; the
+        cut-off was transferred from factor models and is a rule of thumb.
+        """
+        spec = self._spec()
+        r = self.indicator_cor.to_numpy()
+        owner = np.array([j for j, blk in enumerate(spec.blocks) for _ in blk])
+        lam = np.zeros((len(owner), len(spec.constructs)))
+        lam[np.arange(len(owner)), owner] = self.outer_table["loading"].to_numpy()
+        rho = self._score_cor()
+        beta = np.zeros_like(rho)
+        for (i, j), b in zip(self._path_positions(), self.path_table["estimate"], strict=True):
+            beta[i, j] = b
+        return pd.Series({
+            "saturated": core.srmr_composite(r, lam, rho, spec),
+            "estimated": core.srmr_composite(r, lam, core.implied_construct_cor(rho, beta), spec),
+        }, name="srmr")
+
     def summary(self) -> pd.DataFrame:
         """The structural paths (the table a paper reports first)."""
         return self.to_frame()
@@ -241,7 +336,8 @@ def pls_pm(
         ``paths``, ``r2``, ``outer_weights``, ``loadings``, ``total_effects``,
         ``indirect_effects``, ``reliability``, ``htmt``, ``indices``,
         ``index_scores``, ``gof``, ``scores``, ``iterations``; ``n`` is the
-        number of respondents used.
+        number of respondents used. Quality criteria: ``vif_inner``,
+        ``vif_outer``, ``f2`` and ``srmr`` (composite model).
 
     Raises
     ------
@@ -503,6 +599,7 @@ def pls_pm(
         htmt=core.htmt(xs, spec),
         scores=pd.DataFrame(est["scores"], index=index, columns=c_names),
         index_scores=pd.DataFrame(idx_scores, index=index, columns=c_names),
+        indicator_cor=pd.DataFrame(np.corrcoef(xs, rowvar=False), index=spec.indicators, columns=spec.indicators),
         n=n,
         iterations=int(fit.iterations),
         scheme=scheme,

@@ -388,3 +388,65 @@ def test_unreversed_item_warns_and_names_it():
     with pytest.warns(ReverseKeyWarning, match=r"'Y'.*'SAT3'.*8 - x"):
         res = csl_stats.pls_pm(mixed, SMALL_MM, SMALL_SM, scale=(1, 7))
     assert res.loadings.set_index("indicator").loc["SAT3", "estimate"] < 0
+
+
+# --- quality criteria (issue 14) -------------------------------------------------------------
+
+Q_OUT = json.loads((REF / "pls_quality_R.json").read_text())
+
+
+@pytest.mark.parametrize(("key", "modes", "scheme"),
+                         [("path_A", None, "path"), ("factorial_B", {"Value": "B", "Image": "B"}, "factorial")])
+def test_pls_quality_against_R(key, modes, scheme):
+    """Base R on the saved construct scores, ``Rscript tests/reference/pls_quality.R``:
+    ``1 / (1 - summary(lm(S[, i] ~ S[, others]))$r.squared)`` (VIF), the R2 difference of two
+    ``lm`` fits over ``1 - R2`` (f2), ``lm`` of each indicator on its block (outer VIF) and the
+    composite-model SRMR from ``cor()`` with recursively built implied construct correlations."""
+    ref = Q_OUT[key]
+    res = csl_stats.pls_pm(DATA, MM, SM, modes=modes, scheme=scheme, scale=(1, 7))
+    np.testing.assert_allclose(res.vif_inner["vif"], ref["vif_inner"], rtol=1e-10)
+    np.testing.assert_allclose(res.f2["f2"], ref["f2"], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(res.vif_outer["vif"], ref["vif_outer"], rtol=1e-10)
+    assert res.srmr["saturated"] == pytest.approx(ref["srmr_saturated"], rel=1e-10)
+    assert res.srmr["estimated"] == pytest.approx(ref["srmr_estimated"], rel=1e-10)
+    assert list(res.vif_outer["mode"].unique()) == (["A"] if modes is None else ["B", "A"])
+
+
+def test_pls_quality_hand_formulas(ecsi):
+    """Single-predictor targets: VIF 1 and f2 = R2 / (1 - R2); two-item blocks: VIF = 1 / (1 - r^2)."""
+    single = ecsi.f2.merge(ecsi.vif_inner, on=["from", "to"])
+    single = single[single["to"].map(ecsi.path_table["to"].value_counts()) == 1]
+    assert set(single["to"]) == {"Expectation", "Quality", "Complaints"}
+    np.testing.assert_allclose(single["vif"], 1.0, atol=1e-12)
+    r2 = ecsi.r2[single["to"]].to_numpy()
+    np.testing.assert_allclose(single["f2"], r2 / (1 - r2), rtol=1e-10)
+    r = DATA["VAL1"].corr(DATA["VAL2"])
+    vif = ecsi.vif_outer.set_index("indicator")["vif"]
+    assert vif["VAL1"] == pytest.approx(1 / (1 - r**2), rel=1e-10)
+    assert vif["CMP1"] == 1.0
+    # f2 of a path equals the drop in R2 when the predictor's score is left out, over 1 - R2
+    s = ecsi.scores
+    full = np.linalg.lstsq(s[["Image", "Satisfaction", "Complaints"]], s["Loyalty"], rcond=None)[1][0]
+    red = np.linalg.lstsq(s[["Image", "Complaints"]], s["Loyalty"], rcond=None)[1][0]
+    f2_sat = ecsi.f2.set_index(["from", "to"]).loc[("Satisfaction", "Loyalty"), "f2"]
+    assert f2_sat == pytest.approx((red - full) / full, rel=1e-9)  # (SSE_red - SSE_full) / SSE_full
+
+
+def test_srmr_saturated_structural_model_equals_estimated():
+    """With every pair of constructs connected (a saturated recursive model) the structural model
+    reproduces the construct correlations, so both SRMRs coincide; leaving paths out can only add misfit
+    here, and the saturated SRMR depends on the measurement model only."""
+    mm = SMALL_MM
+    sat = csl_stats.pls_pm(DATA, mm, [("X", "M"), ("M", "Y"), ("X", "Y")], scale=(1, 7))
+    assert sat.srmr["estimated"] == pytest.approx(sat.srmr["saturated"], abs=1e-12)
+    chain = csl_stats.pls_pm(DATA, mm, [("X", "M"), ("M", "Y")], scale=(1, 7))
+    assert chain.srmr["estimated"] > chain.srmr["saturated"] > 0
+    # hand computation of the saturated SRMR from the observed correlations
+    x = DATA[[c for cols in mm.values() for c in cols]]
+    r = x.corr().to_numpy()
+    lam = chain.loadings["estimate"].to_numpy()
+    owner = np.repeat([0, 1, 2], 3)
+    rho = chain.scores.corr().to_numpy()
+    implied = np.where(owner[:, None] == owner[None, :], r, np.outer(lam, lam) * rho[np.ix_(owner, owner)])
+    resid = (r - implied)[np.tril_indices(9)]
+    assert chain.srmr["saturated"] == pytest.approx(np.sqrt(np.mean(resid**2)), rel=1e-12)
