@@ -183,6 +183,10 @@ def importance_performance(
 def plot_importance_performance(table: pd.DataFrame, *, ax: Any = None, labels: Mapping[str, str] | None = None) -> Any:
     """Quadrant plot of an :func:`importance_performance` table.
 
+    Importance on the x axis and performance on the y axis, as in Martilla
+    and James (1977) and :func:`plot_ipma`: "concentrate here" (important,
+    performing below the cut) is the lower-right quadrant.
+
     Parameters
     ----------
     table : pandas.DataFrame
@@ -204,20 +208,21 @@ def plot_importance_performance(table: pd.DataFrame, *, ax: Any = None, labels: 
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
     cut = table.attrs.get("cut", (table["importance"].mean(), table["performance"].mean()))
-    ax.scatter(table["performance"], table["importance"], s=60, color="C0", zorder=3)
+    # importance on x, performance on y (Martilla & James 1977; the IPMA convention of plot_ipma)
+    ax.scatter(table["importance"], table["performance"], s=60, color="C0", zorder=3)
     for name, row in table.iterrows():
         text = (labels or {}).get(str(name), str(name))
-        ax.annotate(text, (row["performance"], row["importance"]), xytext=(5, 5), textcoords="offset points")
-    ax.axvline(cut[1], color="grey", lw=1, ls="--")
-    ax.axhline(cut[0], color="grey", lw=1, ls="--")
-    ax.set_xlabel("performance (0-100)")
-    ax.set_ylabel("importance")
+        ax.annotate(text, (row["importance"], row["performance"]), xytext=(5, 5), textcoords="offset points")
+    ax.axvline(cut[0], color="grey", lw=1, ls="--")
+    ax.axhline(cut[1], color="grey", lw=1, ls="--")
+    ax.set_xlabel("importance")
+    ax.set_ylabel("performance (0-100)")
     ax.margins(x=0.25, y=0.2)  # room for the point labels and the quadrant captions in the corners
     corners = {  # in axes fractions, inset from the frame
-        "concentrate here": (0.02, 0.98, "left", "top"),
+        "possible overkill": (0.02, 0.98, "left", "top"),
         "keep up the good work": (0.98, 0.98, "right", "top"),
         "low priority": (0.02, 0.02, "left", "bottom"),
-        "possible overkill": (0.98, 0.02, "right", "bottom"),
+        "concentrate here": (0.98, 0.02, "right", "bottom"),
     }
     for label, (px, py, ha, va) in corners.items():
         ax.text(px, py, label, ha=ha, va=va, fontsize=8, color="grey", style="italic", transform=ax.transAxes)

@@ -193,6 +193,11 @@ def test_plot_importance_performance(ref_data):
     ax = csl_stats.plot_importance_performance(ipa, labels={"dlv": "delivery"})
     texts = {t.get_text() for t in ax.texts}
     assert {"delivery", "qlt", "concentrate here", "possible overkill"} <= texts
+    # importance on x, performance on y (the convention of plot_ipma and Martilla & James)
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("importance", "performance (0-100)")
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), ipa[["importance", "performance"]].to_numpy())
+    corner = {t.get_text(): t.get_position() for t in ax.texts}
+    assert corner["concentrate here"] == (0.98, 0.02)  # lower right: important, performing below the cut
     with pytest.raises(errors.ArgumentError, match="column 'importance' is missing"):
         csl_stats.plot_importance_performance(pd.DataFrame({"x": [1]}))
 
