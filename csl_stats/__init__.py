@@ -102,6 +102,8 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- lost customers and complaints (issue 13) ---
+    "load_prior_behaviour": "datasets",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ._codebook import codebook
 from ._files import write_datasets
 from ._mystery import simulate_mystery_shopping
+from ._prior import PRIOR_SEED, load_prior_behaviour, simulate_prior_behaviour
 from ._suppliers import SUPPLIER_CRITERIA, SUPPLIERS_SEED, load_suppliers, simulate_suppliers
 from ._survey import SURVEY_SEED, SurveyTruth, load_supply_chain_survey, simulate_supply_chain_survey
 from ._transactions import SURVEY_DATE, TRANSACTIONS_SEED, load_transactions, simulate_transactions
@@ -30,4 +31,8 @@ __all__ = [
     "simulate_supply_chain_survey",
     "simulate_transactions",
     "write_datasets",
+    # prior-period behaviour (issue 13)
+    "PRIOR_SEED",
+    "load_prior_behaviour",
+    "simulate_prior_behaviour",
 ]

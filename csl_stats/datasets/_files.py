@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from ._prior import prior_behaviour_csv_text
 from ._suppliers import suppliers_csv_text
 from ._survey import survey_csv_text
 from ._transactions import transactions_csv_text
@@ -24,6 +25,7 @@ _CSV_WRITERS: dict[str, Callable[[], str]] = {
     "supply_chain_survey.csv": survey_csv_text,
     "transactions.csv": transactions_csv_text,  # after the survey: generated from its packaged copy
     "suppliers.csv": suppliers_csv_text,
+    "prior_behaviour.csv": prior_behaviour_csv_text,  # 12 months before the survey (issue 13)
 }
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -520,6 +520,14 @@ def simulate_supply_chain_survey(
     n = check_int(n, "n", minimum=_MIN_N)
     gen = as_generator(rng)
     truth = _population_truth()
+    data, _ = _simulate_with_latents(n, gen, truth)
+    return data, truth
+
+
+def _simulate_with_latents(
+    n: int, gen: np.random.Generator, truth: SurveyTruth
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The survey draw itself; also returns the latent scores (used by the prior-behaviour simulator)."""
     cov, psi = _gaussian_moments()
     lp = _loyalty_parts(cov)
 
@@ -621,7 +629,7 @@ def simulate_supply_chain_survey(
         "churned": churned,
         "churn_reason": churn_reason,
     })
-    return _set_dtypes(data), truth
+    return _set_dtypes(data), lat
 
 
 def _draw_categories(gen: np.random.Generator, n: int, probs: tuple[float, ...]) -> np.ndarray:

@@ -144,9 +144,16 @@ def simulate_transactions(
     customer_id
     C1              3  12.5
     """
+    tx, _ = _simulate_with_truth(survey, as_generator(rng), survey_date)
+    return tx
+
+
+def _simulate_with_truth(
+    survey: pd.DataFrame, gen: np.random.Generator, survey_date: Any
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The order-log draw; also returns each customer's true churn date (NaT if they stay)."""
     data = check_dataframe(survey, name="survey")
     check_columns(data, ["customer_id", "orders_12m", "revenue_12m", "churned"], arg="survey columns")
-    gen = as_generator(rng)
     try:
         t0 = pd.Timestamp(survey_date).normalize()
     except (TypeError, ValueError):
@@ -211,7 +218,7 @@ def simulate_transactions(
     before0 = t0 - pd.DateOffset(years=1) + pd.Timedelta(days=1)
     n_before = (t0 - before0).days + 1
 
-    cust, day, units = [], [], []
+    cust, day, units, churn_day = [], [], [], []
     for i, cid in enumerate(ids.tolist()):
         k = int(orders[i])
         total = int(round(revenue[i] * _UNIT))
@@ -232,6 +239,9 @@ def simulate_transactions(
         if churned[i] == 1 and k == 0:  # drifted away already before the survey
             end = max(1, int(gen.uniform(0.5, 1.0) * n_before))
             share = share * end / n_before
+        # truth: the day buying stopped (relative to the survey date; drifted customers: before it)
+        churn_day.append(np.nan if churned[i] == 0 else
+                         (max(1, int(active * n_after)) if k > 0 else end - n_before))
         m = max(1, int(gen.poisson(per_year * math.exp(gen.normal(0, 0.25)) * share)))
         value = (total / k if k > 0 else aov[group[i]] * _UNIT) * math.exp(gen.normal(0, 0.2))
         start = end - max(1, int(round(share * n_before))) + 1
@@ -246,7 +256,11 @@ def simulate_transactions(
     out["date"] = t0 + pd.to_timedelta(out["day"], unit="D")
     out["amount"] = out["units"] / _UNIT
     out.insert(0, "order_id", [f"T{j:06d}" for j in range(1, len(out) + 1)])
-    return _set_dtypes(out[_COLUMNS])
+    truth = pd.DataFrame({
+        "customer_id": ids.astype(str).to_numpy(),
+        "churn_date": t0 + pd.to_timedelta(np.asarray(churn_day, dtype=float), unit="D"),
+    })
+    return _set_dtypes(out[_COLUMNS]), truth
 
 
 def _set_dtypes(tx: pd.DataFrame) -> pd.DataFrame:
