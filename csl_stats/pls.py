@@ -612,7 +612,7 @@ def pls_pm(
     )
 
 
-def ipma(result: PLSResult, target: str) -> pd.DataFrame:
+def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None) -> pd.DataFrame:
     """Importance-performance map data for the drivers of ``target``.
 
     Parameters
@@ -621,6 +621,13 @@ def ipma(result: PLSResult, target: str) -> pd.DataFrame:
         A fitted model.
     target : str
         The construct whose drivers are mapped (typically satisfaction or loyalty).
+    drivers : list of str, optional
+        Map only these drivers, e.g. the ones management can act on. The
+        importances do not change (they are total effects in the whole
+        model), but the map's grid lines sit at the means of the drivers
+        shown, so a driver that is not a lever (image, or satisfaction as a
+        driver of loyalty) no longer pulls them. Default: every construct
+        with a non-zero total effect on ``target``.
 
     Returns
     -------
@@ -655,6 +662,8 @@ def ipma(result: PLSResult, target: str) -> pd.DataFrame:
     ...                        [("A", "Y"), ("B", "Y")], scale=(1, 10))
     >>> csl_stats.ipma(res, "Y").index.tolist()
     ['A', 'B']
+    >>> csl_stats.ipma(res, "Y", drivers=["B"]).index.tolist()
+    ['B']
     """
     if not isinstance(result, PLSResult):
         raise ArgumentTypeError(f"result must be a PLSResult from pls_pm; got {type(result).__name__}.")
@@ -675,6 +684,15 @@ def ipma(result: PLSResult, target: str) -> pd.DataFrame:
     te = te[te["to"] == target].set_index("from")["estimate"]
     if te.empty:
         raise ModelSpecificationError(f"construct {target!r} has no drivers (no incoming paths); choose an endogenous target.")
+    if drivers is not None:
+        if isinstance(drivers, str) or not isinstance(drivers, Sequence) or not len(drivers):
+            raise ArgumentTypeError(f"drivers must be a non-empty list of construct names; got {drivers!r}.")
+        unknown = [d for d in drivers if d not in te.index]
+        if unknown:
+            raise ModelSpecificationError(
+                f"drivers {unknown} have no total effect on {target!r}; its drivers are {list(te.index)}."
+            )
+        te = te.loc[list(dict.fromkeys(drivers))]
     out = pd.DataFrame({
         "importance": [total_u[pos[d], pos[target]] for d in te.index],
         "performance": [result.indices[d] for d in te.index],
@@ -683,12 +701,15 @@ def ipma(result: PLSResult, target: str) -> pd.DataFrame:
     return out.sort_values("importance", ascending=False)
 
 
-def plot_ipma(result: PLSResult, target: str, *, ax: Any = None, annotate: bool = True) -> Any:
+def plot_ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None, ax: Any = None,
+              annotate: bool = True) -> Any:
     """Plot the importance-performance map of ``target``'s drivers.
 
     Importance (unstandardized total effect) on the x axis, performance
-    (0-100 index) on the y axis, dashed lines at the means. Returns the
-    matplotlib ``Axes``.
+    (0-100 index) on the y axis, dashed lines at the means of the drivers
+    shown (``drivers`` as in :func:`ipma`), and the quadrant captions of
+    :func:`csl_stats.plot_importance_performance` in the corners ("concentrate
+    here": lower right). Returns the matplotlib ``Axes``.
 
     Examples
     --------
@@ -706,7 +727,7 @@ def plot_ipma(result: PLSResult, target: str, *, ax: Any = None, annotate: bool 
     """
     import matplotlib.pyplot as plt
 
-    table = ipma(result, target)
+    table = ipma(result, target, drivers=drivers)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))
     ax.scatter(table["importance"], table["performance"], s=60, color="tab:blue", zorder=3)
@@ -719,4 +740,13 @@ def plot_ipma(result: PLSResult, target: str, *, ax: Any = None, annotate: bool 
     ax.set_xlabel(f"Importance (total effect on {target}, 0-100 scale)")
     ax.set_ylabel("Performance (index, 0-100)")
     ax.set_title(f"Importance-performance map: {target}")
+    ax.margins(x=0.2, y=0.2)  # room for the point labels and the quadrant captions
+    corners = {
+        "possible overkill": (0.02, 0.98, "left", "top"),
+        "keep up the good work": (0.98, 0.98, "right", "top"),
+        "low priority": (0.02, 0.02, "left", "bottom"),
+        "concentrate here": (0.98, 0.02, "right", "bottom"),
+    }
+    for label, (px, py, ha, va) in corners.items():
+        ax.text(px, py, label, ha=ha, va=va, fontsize=8, color="grey", style="italic", transform=ax.transAxes)
     return ax

@@ -231,11 +231,32 @@ def test_plot_ipma(ecsi):
 
     ax = csl_stats.plot_ipma(ecsi, "Loyalty")
     assert ax.get_ylabel() == "Performance (index, 0-100)"
-    assert len(ax.texts) == 6
+    assert ax.get_xlabel() == "Importance (total effect on Loyalty, 0-100 scale)"
+    assert len(ax.texts) == 6 + 4  # six drivers + four quadrant captions
+    assert {t.get_text(): t.get_position() for t in ax.texts}["concentrate here"] == (0.98, 0.02)
     fig, ax2 = plt.subplots()
     assert csl_stats.plot_ipma(ecsi, "Satisfaction", ax=ax2, annotate=False) is ax2
-    assert len(ax2.texts) == 0
+    assert len(ax2.texts) == 4
+    # a subset of drivers: its points only, grid lines at its own means
+    table = csl_stats.ipma(ecsi, "Loyalty", drivers=["Quality", "Value"])
+    ax3 = csl_stats.plot_ipma(ecsi, "Loyalty", drivers=["Quality", "Value"], annotate=False)
+    np.testing.assert_allclose(ax3.collections[0].get_offsets(), table[["importance", "performance"]].to_numpy())
+    assert ax3.lines[0].get_xdata()[0] == pytest.approx(table["importance"].mean())
+    assert ax3.lines[1].get_ydata()[0] == pytest.approx(table["performance"].mean())
     plt.close("all")
+
+
+def test_ipma_drivers_subset(ecsi):
+    full = csl_stats.ipma(ecsi, "Loyalty")
+    sub = csl_stats.ipma(ecsi, "Loyalty", drivers=["Value", "Quality"])
+    assert set(sub.index) == {"Value", "Quality"}
+    pd.testing.assert_frame_equal(sub, full.loc[sub.index])  # same numbers, sorted by importance
+    with pytest.raises(ModelSpecificationError, match=r"drivers \['Loyalty'\] have no total effect"):
+        csl_stats.ipma(ecsi, "Satisfaction", drivers=["Value", "Loyalty"])
+    with pytest.raises(ArgumentTypeError, match="non-empty list"):
+        csl_stats.ipma(ecsi, "Loyalty", drivers="Value")
+    with pytest.raises(ArgumentTypeError, match="non-empty list"):
+        csl_stats.ipma(ecsi, "Loyalty", drivers=[])
 
 
 # ---------------------------------------------------------------- properties
