@@ -21,7 +21,6 @@ import json
 import re
 import shutil
 import struct
-import subprocess
 import sys
 from base64 import b64decode
 from pathlib import Path
@@ -36,8 +35,8 @@ IMAGE_TYPES = ("image/png", "image/svg+xml", "image/jpeg")
 MAX_WIDTH_PX = 760  # 7 inches at the inline backend's 100 dpi, plus what a tight bounding box adds
 
 sys.path.insert(0, str(BOOK / "tools"))
-import check_html  # noqa: E402
 import chapter_links  # noqa: E402
+import check_html  # noqa: E402
 
 
 def _cells(path: Path) -> list[dict]:
