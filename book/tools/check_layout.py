@@ -31,7 +31,7 @@ window.addEventListener("load", function () { setTimeout(function () {
     if (r.right > W + 1 && wide.length < 10) {
       var p = el.parentElement, clipped = false;
       while (p) { var o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") { clipped = true; break; } p = p.parentElement; }
-      if (!clipped) wide.push(el.tagName.toLowerCase() + "." + (el.className || "").toString().split(" ")[0] + " right=" + Math.round(r.right));
+      if (!clipped) wide.push(el.tagName.toLowerCase() + "." + (el.className || "").toString().split(" ")[0] + " right=" + Math.round(r.right) + " '" + (el.textContent || "").trim().slice(0, 40) + "'");
     }
   });
   window.parent.postMessage(JSON.stringify({scroll_width: document.documentElement.scrollWidth, inner_width: W, wide: wide}), "*");

@@ -1,6 +1,6 @@
 """The book's Sphinx extension (``_config.yml``: ``sphinx.local_extensions: {csl_book: tools/}``).
 
-- ``{{ repository_url }}``, ``{{ pip_install_git }}`` and ``{{ download_notebooks }}``: MyST
+- ``{{ repository_url }}``, ``{{ pip_install_git }}`` and ``{{ chapters_url }}``: MyST
   substitutions derived from ``repository.url`` in ``_config.yml`` (the one place that names
   the repository).
 - ``authoryear`` bibliography style: entries labelled "Author Year" (``Morgan and Hunt 1994``,
@@ -72,9 +72,9 @@ def _substitutions(app, config) -> None:
         return
     branch = (config.html_theme_options or {}).get("repository_branch", "main")
     subs = dict(config.myst_substitutions or {})
-    subs.setdefault("repository_url", url)
+    subs.setdefault("repository_url", f"<{url}>")
     subs.setdefault("pip_install_git", f'`pip install "csl-stats @ git+{url}"`')
-    subs.setdefault("chapters_url", f"{url}/tree/{branch}/book/chapters")
+    subs.setdefault("chapters_url", f"<{url}/tree/{branch}/book/chapters>")
     config.myst_substitutions = subs
 
 
