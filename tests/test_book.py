@@ -38,6 +38,7 @@ sys.path.insert(0, str(BOOK / "tools"))
 import chapter_links  # noqa: E402
 import check_html  # noqa: E402
 import check_layout  # noqa: E402
+import csl_book  # noqa: E402
 
 
 def _cells(path: Path) -> list[dict]:
@@ -243,3 +244,34 @@ def test_repository_url_is_one_setting():
     assert "{{ pip_install_git }}" in intro and "{{ repository_url }}" in intro
     assert "<repository>" not in intro and "github.com" not in intro
     assert "pip install csl-stats" in intro
+
+
+def test_trim_assets_drops_fontawesome_js_and_search_index(tmp_path):
+    from types import SimpleNamespace
+
+
+
+    (tmp_path / "_static" / "scripts").mkdir(parents=True)
+    (tmp_path / "_static" / "scripts" / "fontawesome.js").write_text("x")
+    fonts = tmp_path / "_static" / "vendor" / "fontawesome" / "webfonts"
+    fonts.mkdir(parents=True)
+    (fonts / "fa-solid-900.ttf").write_text("x")
+    (fonts / "fa-solid-900.woff2").write_text("x")
+    head = ('<script defer src="../_static/scripts/fontawesome.js?digest=abc"></script>\n'
+            '<script src="../searchindex.js"></script>\n<script src="../_static/doctools.js"></script>'
+            '\n<script>window.MathJax = {"options": {}}</script>'
+            '\n<script defer="defer" src="../_static/mathjax/tex-chtml.js"></script>')
+    (tmp_path / "page.html").write_text(head)
+    (tmp_path / "search.html").write_text(head)
+    (tmp_path / "maths.html").write_text(head + '<span class="math notranslate">\\(x\\)</span>')
+    app = SimpleNamespace(outdir=str(tmp_path), builder=SimpleNamespace(format="html"),
+                          config=SimpleNamespace(html_theme_options={}))
+    csl_book._trim_assets(app, None)
+    assert (tmp_path / "page.html").read_text() == '\n<script src="../_static/doctools.js"></script>'
+    assert "searchindex.js" in (tmp_path / "search.html").read_text()
+    assert "fontawesome" not in (tmp_path / "search.html").read_text()
+    assert "mathjax" not in (tmp_path / "search.html").read_text().lower()
+    maths = (tmp_path / "maths.html").read_text()
+    assert "tex-chtml.js" in maths and "window.MathJax" in maths and "searchindex" not in maths
+    assert not (tmp_path / "_static" / "scripts" / "fontawesome.js").exists()
+    assert not (fonts / "fa-solid-900.ttf").exists() and (fonts / "fa-solid-900.woff2").exists()

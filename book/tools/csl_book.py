@@ -10,7 +10,9 @@
 - One search field: pydata-sphinx-theme's header copy is switched off (``navbar_persistent``).
 - After the build: drop the theme's 1.5 MB ``fontawesome.js`` (it swaps ``<i class="fa-...">``
   for inline SVG; the theme's CSS already draws the same icons from the woff2 webfonts) and the
-  ``.ttf`` copies of those webfonts (every browser the theme supports takes woff2).
+  ``.ttf`` copies of those webfonts (every browser the theme supports takes woff2); load the
+  search index (190 KiB, growing with the book) only on the search page and MathJax only on
+  pages with math.
 - ``_static/csl_book.css``: wide outputs scroll inside their own box at phone width.
 """
 
@@ -22,6 +24,13 @@ from pathlib import Path
 import chapter_links
 
 FONTAWESOME_JS = re.compile(r'\s*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+# pydata-sphinx-theme loads the whole search index on every page for its optional search-as-you-type
+# (off here: the search dialog opens search.html, which loads the index itself).
+# MathJax (1.1 MB) is needed only on pages with math: formulas (class "math") or notebook outputs
+# (MathJax also processes "output_area"); other pages (API, references, intro) skip it.
+MATHJAX = re.compile(r'\s*<script>window\.MathJax = .*?</script>|\s*<script defer="defer" src="[^"]*_static/mathjax/[^"]*"></script>')
+NEEDS_MATH = re.compile(r'class="(?:[^"]* )?(?:math|output_area)[ "]')
+SEARCH_INDEX = re.compile(r'\s*<script src="[^"]*searchindex\.js"></script>')
 
 
 def _author_year_style():
@@ -85,6 +94,10 @@ def _trim_assets(app, exc) -> None:
     for page in out.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         new = FONTAWESOME_JS.sub("", text)
+        if page.name != "search.html" and not (app.config.html_theme_options or {}).get("search_as_you_type"):
+            new = SEARCH_INDEX.sub("", new)
+        if not NEEDS_MATH.search(new):
+            new = MATHJAX.sub("", new)
         if new != text:
             page.write_text(new, encoding="utf-8")
     for junk in [out / "_static" / "scripts" / "fontawesome.js", out / "_static" / "scripts" / "fontawesome.js.map",
