@@ -272,3 +272,33 @@ def test_trim_assets_drops_fontawesome_js_and_search_index(tmp_path):
     assert "tex-chtml.js" in maths and "window.MathJax" in maths and "searchindex" not in maths
     assert not (tmp_path / "_static" / "scripts" / "fontawesome.js").exists()
     assert not (fonts / "fa-solid-900.ttf").exists() and (fonts / "fa-solid-900.woff2").exists()
+
+
+def test_bibliography_labels_are_author_year():
+    """The references page labels entries 'Author Year' (as the citations read), unique, sorted by author."""
+    from pybtex.database import parse_file
+
+    style = csl_book._author_year_style()()
+    bib = parse_file(str(BOOK / "references.bib"))
+    formatted = list(style.format_entries(bib.entries.values()))
+    labels = [e.label for e in formatted]
+    assert len(set(labels)) == len(labels)
+    assert all(re.fullmatch(r"\S.* (\d{4}[a-z]?|n\.d\.)", lab) for lab in labels), labels
+    assert "Morgan and Hunt 1994" in labels and "Kapuscinski et al. 2004" in labels
+    assert not any("{" in lab or "\\" in lab for lab in labels)
+    firsts = [lab.split()[0].lower() for lab in labels]
+    assert firsts == sorted(firsts)
+
+
+def test_repository_substitutions_come_from_the_config():
+    from types import SimpleNamespace
+
+    config = SimpleNamespace(html_theme_options={"repository_url": "https://github.com/o/r/", "repository_branch": "dev"},
+                             myst_substitutions={"other": "x"})
+    csl_book._substitutions(None, config)
+    assert config.myst_substitutions == {
+        "other": "x",
+        "repository_url": "<https://github.com/o/r>",
+        "pip_install_git": '`pip install "csl-stats @ git+https://github.com/o/r"`',
+        "chapters_url": "<https://github.com/o/r/tree/dev/book/chapters>",
+    }
