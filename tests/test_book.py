@@ -6,10 +6,11 @@ Every chapter in ``book/chapters/*.ipynb`` must have:
   markdown cell, the install note (``pip install csl-stats`` or ``pip install "csl-stats[extra]"``);
 - figures: every code cell with an image output carries ``mystnb.figure.caption``,
   ``mystnb.figure.name`` (``fig-...``, unique across the book) and ``mystnb.image.alt``
-  (words, not a path, at least 20 characters); one image per cell; at most 7 inches wide;
+  (words, not a file name, at least 20 characters); one image per cell; at most 7 inches wide;
   the first code cell switches the inline backend to retina PNG (readable on phones);
 - ``## Key terms`` (a definition list), then ``## Exercises`` with 3-5 ``### Exercise N``
-  cells numbered 1, 2, ...; each followed by its solution: a markdown cell starting
+  cells numbered 1, 2, ... (the first may share its cell with the ``## Exercises`` heading);
+  each followed by its solution: a markdown cell starting
   ``**Solution N.**`` and/or a code cell tagged ``hide-input`` that ran without error.
 
 Also: the book's HTML checker (``book/tools/check_html.py``) on synthetic pages, the
@@ -94,7 +95,7 @@ def test_figures_have_caption_name_and_alt(path):
             problems.append(f"cell {i}: no mystnb.figure.caption")
         if not re.fullmatch(r"fig-[a-z0-9][a-z0-9-]*", name):
             problems.append(f"cell {i}: mystnb.figure.name must look like 'fig-<slug>', got {name!r}")
-        if len(alt.strip()) < 20 or re.search(r"[/\\]|\.(png|svg|jpe?g)\b", alt):
+        if len(alt.strip()) < 20 or " " not in alt.strip() or re.search(r"\S+\.(png|svg|jpe?g)\b", alt):
             problems.append(f"cell {i}: mystnb.image.alt must describe the figure in words (>= 20 chars), got {alt!r}")
         if len(_images(c)) != 1:
             problems.append(f"cell {i}: {len(_images(c))} images in one cell (draw one figure, show it once)")
@@ -146,12 +147,15 @@ def test_key_terms_and_exercises_with_solutions(path):
         terms += "".join(cells[j]["text"] for j in range(key[0] + 1, ex[0]) if cells[j]["cell_type"] == "markdown")
     terms = terms.split("## Exercises", 1)[0]
     assert re.search(r"^\S.*\n: \S", terms, re.M), f"{path.name}: '## Key terms' must be a definition list"
-    starts = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown" and c["text"].startswith("### Exercise")]
-    numbers = [int(m.group(1)) for i in starts if (m := re.match(r"### Exercise (\d+)\b", cells[i]["text"]))]
+    # an exercise cell starts with '### Exercise N' (the first may follow the '## Exercises' heading in its cell)
+    starts = [i for i, c in enumerate(cells) if c["cell_type"] == "markdown"
+              and re.sub(r"^## Exercises\s*", "", c["text"]).startswith("### Exercise")]
+    numbers = [int(m.group(1)) for i in starts
+               if (m := re.match(r"### Exercise (\d+)\b", re.sub(r"^## Exercises\s*", "", cells[i]["text"])))]
     assert len(numbers) == len(starts), f"{path.name}: exercise headings must read '### Exercise N'"
     assert 3 <= len(numbers) <= 5, f"{path.name}: {len(numbers)} exercises (want 3-5)"
     assert numbers == list(range(1, len(numbers) + 1)), f"{path.name}: exercises numbered {numbers}"
-    assert all(i > ex[0] for i in starts), f"{path.name}: exercises must be under '## Exercises'"
+    assert all(i >= ex[0] for i in starts), f"{path.name}: exercises must be under '## Exercises'"
     for n, i in zip(numbers, starts, strict=True):
         end = next((j for j in starts if j > i), len(cells))
         block = cells[i + 1 : end]
