@@ -1,6 +1,7 @@
 # The two commands of the README:
 #   make book   set-up, execute every chapter, write the HTML book to book/_build/html
 #   make test   set-up, ruff, unit tests + doctests, strict nbval on every chapter, strict book build
+#               (then book/tools/check_html.py: no external scripts/styles; phone-width layout check)
 # Both create .venv on first use and only reinstall when pyproject.toml changes.
 
 SHELL := /bin/bash
@@ -19,6 +20,7 @@ help:
 
 book: $(VENV)/.book-installed
 	$(BIN)/jupyter-book build book $(JB_FLAGS)
+	$(BIN)/python book/tools/check_html.py book/_build/html
 	@echo "Book written to book/_build/html/index.html"
 
 test: $(VENV)/.test-installed lint unit nbval book-strict
@@ -46,8 +48,12 @@ unit: $(VENV)/.test-installed
 nbval: $(VENV)/.test-installed
 	$(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider -q $(CHAPTERS)
 
+# After the strict build: no page may load an external script or stylesheet (the book must work
+# offline), and a chapter page must fit a phone's width (skipped where Chromium is missing).
 book-strict: $(VENV)/.test-installed
 	$(BIN)/jupyter-book build book $(JB_FLAGS)
+	$(BIN)/python book/tools/check_html.py book/_build/html
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_book.py -k horizontal_overflow
 
 bench: $(VENV)/.test-installed
 	for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f; done

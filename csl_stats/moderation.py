@@ -350,10 +350,12 @@ def moderation(
     )
 
 
-def plot_simple_slopes(result: ModerationResult, ax: Any = None) -> Any:
+def plot_simple_slopes(result: ModerationResult, ax: Any = None, *, band: bool = True) -> Any:
     """Plot the predicted outcome against X at each probed value of W.
 
-    Covariates are held at their sample means. Returns the matplotlib Axes.
+    Covariates are held at their sample means. With ``band=True`` (default) each line carries
+    its pointwise confidence band at level ``result.ci`` (from the coefficients' covariance
+    matrix, so HC standard errors carry over). Returns the matplotlib Axes.
     """
     import matplotlib.pyplot as plt
 
@@ -361,17 +363,36 @@ def plot_simple_slopes(result: ModerationResult, ax: Any = None) -> Any:
         raise ArgumentError(f"result must be a ModerationResult; got {type(result).__name__}.")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4))
-    b = result.coefs["estimate"]
+    fit = result.model
+    names = list(fit.model.exog_names)
+    params = np.asarray(fit.params)
+    V = np.asarray(fit.cov_params())
+    means = np.asarray(fit.model.exog).mean(axis=0)  # covariates at their means
+    crit = stats.t.ppf(0.5 + result.ci / 2, fit.df_resid)
     xg = np.linspace(*result.x_range, 50)
+    xc = xg - result.x_center
     inter = f"{result.x}:{result.w}"
-    for label, row in result.simple_slopes.iterrows():
-        u, xc = row["w"] - result.w_center, xg - result.x_center
-        yhat = b["Intercept"] + result.y_offset + b[result.x] * xc + b[result.w] * u + b[inter] * xc * u
-        ax.plot(xg, yhat, label=f"{result.w} = {row['w']:.2f} ({label})")
+    for k, (label, row) in enumerate(result.simple_slopes.iterrows()):
+        u = row["w"] - result.w_center
+        G = np.tile(means, (len(xg), 1))
+        for col, values in (("Intercept", 1.0), (result.x, xc), (result.w, u), (inter, xc * u)):
+            G[:, names.index(col)] = values
+        yhat = G @ params
+        color = f"C{k}"
+        ax.plot(xg, yhat, color=color, label=f"{result.w} = {row['w']:.2f} ({label})")
+        if band:
+            se = np.sqrt(np.einsum("ij,jk,ik->i", G, V, G))
+            ax.fill_between(xg, yhat - crit * se, yhat + crit * se, color=color, alpha=0.15, lw=0)
     ax.set_xlabel(result.x)
     ax.set_ylabel(f"predicted {result.y}")
     ax.set_title(f"Simple slopes of {result.x} at values of {result.w}")
-    ax.legend(frameon=False, fontsize="small")
+    handles, labels = ax.get_legend_handles_labels()
+    if band:
+        from matplotlib.patches import Patch
+
+        handles.append(Patch(color="0.6", alpha=0.4, lw=0))
+        labels.append(f"{result.ci:.0%} confidence band")
+    ax.legend(handles, labels, frameon=False, fontsize="small")
     return ax
 
 

@@ -141,7 +141,7 @@ def likert_chart(
     if k % 2 == 1:
         below = below + pct[:, int(mid)] / 2
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.35 * len(shares) + 1.2))
+        _, ax = plt.subplots(figsize=(7, 0.35 * len(shares) + 1.2))  # <= 7 in: readable at phone width
     colors = colormaps[cmap](np.linspace(0.08, 0.92, k))
     if k % 2 == 1:
         colors[int(mid)] = (0.82, 0.82, 0.82, 1.0)

@@ -497,7 +497,7 @@ def plot_scorecard(result: ScorecardResult, *, kind: str = "contributions", ax: 
         ax.set_yticks(y, labels)
         ax.set_xlabel(f"rank (base = dot; line = range under weights +-{result.sensitivity:.0%})")
         ax.set_xlim(0.5, len(order) + 0.5)
-        ax.invert_xaxis()
+        ax.set_xticks(range(1, len(order) + 1))  # every rank labelled, rank 1 (best) on the left
         if result.acceptability is not None:  # share of random draws keeping the base rank, right of the axes
             p = result.p_same_rank.loc[order]
             trans = ax.get_yaxis_transform()  # x in axes fraction, y in data units

@@ -152,6 +152,32 @@ def test_plots_return_axes():
         plot_johnson_neyman(None)
 
 
+def test_simple_slopes_bands_are_confidence_bands_of_the_prediction():
+    """At the left end of the x range the band is yhat +- t * sqrt(g V g'), g the design row (trs at its mean)."""
+    import matplotlib.pyplot as plt
+    from scipy import stats
+
+    res = _fit()
+    ax = plot_simple_slopes(res)
+    assert len(ax.collections) == 3  # one band per probed value
+    b = res.coefs["estimate"]
+    V = res.model.cov_params().loc[b.index, b.index].to_numpy()
+    crit = stats.t.ppf(0.5 + res.ci / 2, res.model.df_resid)
+    x0 = res.x_range[0]
+    for k, (_, row) in enumerate(res.simple_slopes.iterrows()):
+        xc, u = x0 - res.x_center, row["w"] - res.w_center
+        row_of = {"Intercept": 1.0, "sat": xc, "swc": u, "sat:swc": xc * u, "trs": DATA["trs"].mean()}
+        g = np.array([row_of[t] for t in b.index])
+        yhat = g @ b.to_numpy()
+        assert yhat == pytest.approx(b["Intercept"] + res.y_offset + b["sat"] * xc + b["swc"] * u + b["sat:swc"] * xc * u)
+        se = np.sqrt(g @ V @ g)
+        verts = ax.collections[k].get_paths()[0].vertices
+        edges = np.unique(verts[np.isclose(verts[:, 0], x0), 1])
+        assert [edges.min(), edges.max()] == pytest.approx([yhat - crit * se, yhat + crit * se], rel=1e-9)
+    assert len(plot_simple_slopes(res, band=False).collections) == 0
+    plt.close("all")
+
+
 def test_repr_and_export():
     res = _fit()
     assert "sat:swc" in repr(res)

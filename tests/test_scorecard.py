@@ -158,6 +158,8 @@ def test_plots(panel):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["B", "A", "C", "D"]  # best on top
     ax2 = plot_scorecard(res, kind="sensitivity")
     assert ax2.get_title() == "Stability of the supplier ranking"
+    assert list(ax2.get_xticks()) == [1, 2, 3, 4]  # every rank has a tick, rank 1 first (left)
+    assert ax2.get_xlim() == (0.5, 4.5)
     _, ax3 = plt.subplots()
     assert plot_scorecard(supplier_scorecard(panel, CRIT, W), kind="sensitivity", ax=ax3) is ax3
     plt.close("all")
