@@ -21,6 +21,8 @@ from scipy import special
 
 from . import _validation as v
 from ._bootstrap import Engine, Equation, FullFit, acceleration, fit_full, interval
+from ._process_engine import build_model, evaluate
+from ._process_templates import TEMPLATES
 from ._results import Result, result_dataclass
 from .errors import ArgumentError, DataError
 
@@ -373,36 +375,28 @@ def mediation(
         data, {"x": xc, "m": ms, "y": yc}, covs, y=yc, y_family=y_family,
         nan_policy=nan_policy, n_params=n_params,
     )
-    names = ["(intercept)", str(xc), *map(str, ms), *map(str, covs), str(yc)]
-    Z = np.column_stack([np.ones(len(frame)), frame[[xc, *ms, *covs, yc]].to_numpy()])
-    ix, iy = 1, Z.shape[1] - 1
-    im = list(range(2, 2 + k))
-    ic = list(range(2 + k, 2 + k + len(covs)))
-    eqs = [
-        Equation(str(ms[j]), im[j], (0, ix, *(im[:j] if serial else []), *ic)) for j in range(k)
-    ]
-    eqs.append(Equation(str(yc), iy, (0, ix, *im, *ic), y_family))
     gaussian = y_family == "gaussian"
-    if gaussian:
-        eqs.append(Equation(f"{yc} (total)", iy, (0, ix, *ic)))
-    fits = fit_system(Z, eqs, names)
+    model, base, display = build_model(
+        frame, TEMPLATES[6 if serial else 4], x=xc, y=yc, ms=ms, covs=covs, y_family=y_family, total=gaussian
+    )
+    fits = model.fit()
+    Z, eqs, names = model.Z, model.equations, model.names
+    ix, iy = model.col("x0"), model.col("y")
 
-    chains = [c for r in range(1, (k if serial else 1) + 1) for c in itertools.combinations(range(k), r)]
+    chains = model.chains()
     chain_names = ["->".join(str(ms[i]) for i in c) for c in chains]
     labels = [*(["total"] if gaussian else []), "direct", "indirect", *(f"indirect[{c}]" for c in chain_names)]
     pairs = list(itertools.combinations(range(len(chains)), 2))
     labels += [f"contrast[{chain_names[i]}-{chain_names[j]}]" for i, j in pairs]
+    polys = [model.indirect(0, c) for c in chains]
+    direct_poly = model.direct(0)
+    total_poly = model.total_effect(0) if gaussian else None
 
     def effect_fn(coefs: list[np.ndarray], sd: np.ndarray) -> np.ndarray:
-        by = coefs[k]
-        spec = []
-        for c in chains:
-            e = coefs[c[0]][:, 1] * by[:, 2 + c[-1]]
-            for prev, nxt in itertools.pairwise(c):
-                e = e * coefs[nxt][:, 2 + prev]
-            spec.append(e)
+        spec = [evaluate(pl, coefs, {}, 1)[:, 0] for pl in polys]
         ind = np.sum(spec, axis=0)
-        cols = ([coefs[k + 1][:, 1]] if gaussian else []) + [by[:, 1], ind, *spec]
+        cols = [evaluate(total_poly, coefs, {}, 1)[:, 0]] if total_poly is not None else []
+        cols += [evaluate(direct_poly, coefs, {}, 1)[:, 0], ind, *spec]
         cols += [spec[i] - spec[j] for i, j in pairs]
         out = np.column_stack(cols)
         if gaussian:
@@ -421,6 +415,8 @@ def mediation(
             {"estimate": est[K:], "se": se[K:], "ci_low": lo[K:], "ci_high": hi[K:]},
             index=pd.Index(labels, name="effect"),
         )
+
+    im = [model.col(b) for b in model.m]
 
     def label(eq: int, pos: int) -> str:
         col = eqs[eq].predictors[pos]
