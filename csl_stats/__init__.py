@@ -102,6 +102,12 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- conditional process analysis (issue 20) ---
+    "PROCESS_MODELS": "conditional_process",
+    "ProcessResult": "conditional_process",
+    "plot_conditional_indirect": "mediation_plots",
+    "plot_template": "mediation_plots",
+    "process": "conditional_process",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -37,6 +37,7 @@ __all__ = [
     "ReverseKeyWarning",
     "InconsistencyWarning",
     "SeparationWarning",
+    "ExtrapolationWarning",
 ]
 
 
@@ -121,3 +122,8 @@ class InconsistencyWarning(CSLWarning):
 
 class SeparationWarning(CSLWarning):
     """(Quasi-)complete separation in a binary model: estimates are unreliable."""
+
+
+# --- conditional process analysis (issue 20) ---
+class ExtrapolationWarning(CSLWarning):
+    """A requested value (e.g. a moderator probe value) lies outside the observed data range."""
