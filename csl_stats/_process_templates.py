@@ -114,6 +114,9 @@ TEMPLATES: dict[int, Template] = {
     ]
 }
 
+#: Model numbers that exist in PROCESS v4 (some are not in :data:`TEMPLATES`).
+V4_MODELS = frozenset([*range(1, 23), 28, 29, *range(58, 77), *range(80, 93)])
+
 #: PROCESS 2 / pyprocessmacro name of each PROCESS v4 moderator role, where it differs.
 PROCESS2_ROLES: dict[int, dict[str, str]] = {
     1: {"w": "m"},
@@ -132,9 +135,9 @@ def get_template(model: int) -> Template:
         raise ArgumentTypeError(f"model must be a PROCESS model number (int); got {type(model).__name__} {model!r}.")
     if model not in TEMPLATES:
         have = sorted(TEMPLATES)
-        known = "is not a PROCESS v4 model" if not 1 <= model <= 92 else "is not available here"
+        known = "is not a PROCESS v4 model" if model not in V4_MODELS else "is not available here"
         raise ArgumentError(
             f"model {model} {known}; available PROCESS models are {have} "
-            "(models 74 and 80-92 are not implemented)."
+            "(PROCESS v4's models 74 and 80-92 are not implemented)."
         )
     return TEMPLATES[model]
