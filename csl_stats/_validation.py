@@ -279,10 +279,14 @@ def check_columns(
     return cols
 
 
-def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFrame:
+def check_numeric(
+    data: pd.DataFrame, columns: Sequence[Hashable], *, booleans: bool = True, expected: str = "answers"
+) -> pd.DataFrame:
     """Return a float64 copy of ``data[columns]``; raise on non-numeric content.
 
-    Booleans are accepted as 0/1. Text that merely looks like numbers
+    Booleans are accepted as 0/1, unless ``booleans=False`` (where a scale
+    answer such as a 0-10 rating is expected, a ``recommend > 8`` mask is a
+    mistake, not an answer; ``expected`` names what is expected). Text that merely looks like numbers
     (``"5"``) is *not* converted silently: survey exports that store answers as
     text usually also hold labels such as ``"don't know"``, and those must be
     recoded deliberately.
@@ -303,9 +307,17 @@ def check_numeric(data: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFra
             raise NonNumericError(
                 f"column {c!r} holds complex numbers ({s.dtype} dtype); answers must be real numbers."
             )
+        is_bool = pd.api.types.is_bool_dtype(s) or (
+            s.dtype == object and s.notna().any() and all(isinstance(v, bool | np.bool_) for v in s.dropna())
+        )
+        if is_bool and not booleans:
+            raise NonNumericError(
+                f"column {c!r} holds True/False values ({s.dtype} dtype) where {expected} are expected; "
+                "pass the answers themselves, not a mask such as answers > 8."
+            )
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
             continue
-        bad = [v for v in s.dropna() if not (isinstance(v, numbers.Real) and not isinstance(v, bool))]
+        bad = [v for v in s.dropna() if not (isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_))]
         if bad:
             raise NonNumericError(
                 f"column {c!r} must be numeric but holds non-numeric values {preview(bad)} "
