@@ -118,6 +118,7 @@ __all__ = [
     "check_numeric",
     "check_scale",
     "check_not_constant",
+    "check_answered",
     "apply_nan_policy",
     "check_min_rows",
     "check_choice",
@@ -399,6 +400,19 @@ def _check_scale_arg(scale: Any) -> tuple[float, float]:
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ArgumentError(f"scale must have finite end points; got {scale!r}.")
     return low, high
+
+
+def check_answered(frame: pd.DataFrame, *, what: str = "item") -> None:
+    """Raise :class:`~csl_stats.errors.ConstantError` naming the columns without a single answer.
+
+    An all-missing item must not be dropped silently from a score.
+    """
+    empty = [c for c in frame.columns if not frame[c].notna().any()]
+    if empty:
+        raise ConstantError(
+            f"{what}(s) {empty} have no non-missing values; remove them from the analysis "
+            "(a score would otherwise rest silently on the other items)."
+        )
 
 
 def check_not_constant(frame: pd.DataFrame) -> None:
@@ -687,11 +701,14 @@ def check_number(
     low_bad = minimum is not None and (out < minimum if inclusive else out <= minimum)
     high_bad = maximum is not None and (out > maximum if inclusive else out >= maximum)
     if low_bad or high_bad:
-        ge, le = (">=", "<=") if inclusive else (">", "<")
-        parts = ([f"{ge} {minimum:g}"] if minimum is not None else []) + (
-            [f"{le} {maximum:g}"] if maximum is not None else []
-        )
-        raise ArgumentError(f"{name} must be {' and '.join(parts)}; got {value!r}.")
+        if minimum is not None and maximum is not None:
+            lb, rb = ("[", "]") if inclusive else ("(", ")")
+            want = f"{kind} in {lb}{minimum:g}, {maximum:g}{rb}"
+        elif minimum is not None:
+            want = f"{'>=' if inclusive else '>'} {minimum:g}"
+        else:
+            want = f"{'<=' if inclusive else '<'} {maximum:g}"
+        raise ArgumentError(f"{name} must be {want}; got {value!r}.")
     return out
 
 

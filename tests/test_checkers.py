@@ -52,7 +52,7 @@ def test_check_number():
         check_number(np.inf, "tol")
     with pytest.raises(errors.ArgumentError, match=r"tol must be > 0; got 0"):
         check_number(0, "tol", minimum=0, inclusive=False)
-    with pytest.raises(errors.ArgumentError, match=r"trim must be >= 0 and <= 0.5; got 0.6"):
+    with pytest.raises(errors.ArgumentError, match=r"trim must be a number in \[0, 0.5\]; got 0.6"):
         check_number(0.6, "trim", minimum=0, maximum=0.5)
     with pytest.raises(errors.ArgumentTypeError, match="grid must be an integer; got float 10.0"):
         check_number(10.0, "grid", integer=True)
