@@ -39,7 +39,7 @@ from ._process_engine import (
 from ._process_templates import TEMPLATES, Template, get_template
 from ._results import Result, result_dataclass
 from .errors import ArgumentError, ArgumentTypeError, DataError, ExtrapolationWarning, InsufficientDataError
-from .mediation import CI_METHODS, FAMILIES, run_intervals
+from .mediation import CI_METHODS, FAMILIES, _labels, _single, run_intervals
 
 __all__ = ["process", "ProcessResult", "PROCESS_MODELS"]
 
@@ -204,12 +204,6 @@ def _scheme(value: Any, name: str) -> str | None:
         return value
     raise ArgumentError(f"{name} must be one of {list(MCX_SCHEMES.values())} or a PROCESS code 1-4 "
                         f"(1 indicator, 2 sequential, 3 helmert, 4 effect); got {value!r}.")
-
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ArgumentTypeError(f"{name} must be True or False; got {type(value).__name__} {value!r}.")
-    return bool(value)
 
 
 def _values(values: Any, name: str) -> tuple[float, ...] | None:
@@ -435,27 +429,22 @@ def process(
     v.check_choice(probe, "probe", PROBES)
     v.check_choice(ci_method, "ci_method", CI_METHODS)
     v.check_choice(y_family, "y_family", FAMILIES)
-    n_boot = v.check_int(n_boot, "n_boot", minimum=100)
+    n_boot = v.check_n_boot(n_boot)
     ci = v.check_probability(ci, "ci")
-    progress = _flag(progress, "progress")
-    gen = v.as_generator(rng)
+    progress = v.check_flag(progress, "progress")
+    gen = v.check_rng(rng)
     xs, ws = _scheme(mcx, "mcx"), _scheme(mcw, "mcw")
     wv_user, zv_user = _values(w_values, "w_values"), _values(z_values, "z_values")
     v.check_dataframe(data)
 
-    def single(col: Any, arg: str) -> Hashable:
-        cols = v.check_columns(data, col, arg=arg)
-        if len(cols) != 1:
-            raise ArgumentError(f"{arg} must name one column; got {cols}.")
-        return cols[0]
-
-    xc, yc = single(x, "x"), single(y, "y")
-    ms = [] if m is None else v.check_columns(data, m, arg="m")
-    wc = None if w is None else single(w, "w")
-    zc = None if z is None else single(z, "z")
-    covs = [] if covariates is None else v.check_columns(data, covariates, arg="covariates")
+    xc, yc = _single(data, x, "x"), _single(data, y, "y")
+    ms = [] if m is None else _labels(data, m, "m")
+    wc = None if w is None else _single(data, w, "w")
+    zc = None if z is None else _single(data, z, "z")
+    covs = [] if covariates is None else _labels(data, covariates, "covariates")
     _check_roles(template, ms, wc, zc, ws, wv_user, zv_user)
-    v.check_distinct_roles(x=xc, m=ms, y=yc, w=wc, z=zc, covariates=covs)
+    v.check_distinct_roles(x=[xc], m=ms, y=[yc], w=None if wc is None else [wc], z=None if zc is None else [zc],
+                           covariates=covs)  # lists: tuple labels stay whole
     for col, scheme, arg in ((xc, xs, "mcx"), (wc, ws, "mcw")):
         if col is not None and scheme is None and _is_categorical(data[col]):
             role = arg[-1].upper()
@@ -472,7 +461,11 @@ def process(
     numeric = v.check_numeric(data, num_cols)
     v.check_not_constant(numeric)
     combined = pd.concat([numeric, data[cat_cols]], axis=1)
-    frame = v.apply_nan_policy(combined[all_cols], nan_policy)
+    with warnings.catch_warnings(record=True) as caught:  # re-emitted at the caller's line
+        warnings.simplefilter("always")
+        frame = v.apply_nan_policy(combined[all_cols], nan_policy)
+    for wrn in caught:
+        v.warn(str(wrn.message), wrn.category)
     n_dropped = len(data) - len(frame)
     v.check_min_rows(len(frame), 10)
     v.check_not_constant(frame[num_cols])
@@ -524,11 +517,10 @@ def process(
             lo, hi = float(vals.min()), float(vals.max())
             outside = [u for u in user if u < lo or u > hi]
             if outside:
-                warnings.warn(
+                v.warn(
                     f"{role}_values {outside} lie outside the observed range of {col!r} "
                     f"({_fmt(lo)} to {_fmt(hi)}); conditional effects there are extrapolations.",
                     ExtrapolationWarning,
-                    stacklevel=2,
                 )
             pv = list(user)
         elif np.unique(vals).size == 2:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -24,7 +25,7 @@ from ._bootstrap import Engine, Equation, FullFit, acceleration, fit_full, inter
 from ._process_engine import build_model, evaluate
 from ._process_templates import TEMPLATES
 from ._results import Result, result_dataclass
-from .errors import ArgumentError, DataError
+from .errors import ArgumentError, DataError, MissingDataWarning
 
 __all__ = ["mediation", "MediationResult"]
 
@@ -37,10 +38,16 @@ EFFECT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "delta_se", "z", "p"]
 # shared helpers (also used by csl_stats.modmed)
 # ----------------------------------------------------------------------------------------------
 def _single(data: pd.DataFrame, col: Any, arg: str) -> Hashable:
-    cols = v.check_columns(data, col, arg=arg)
+    """One column label (a tuple that is a column of two-level data is one label)."""
+    cols = v.check_labels(col, arg, columns=data.columns)
     if len(cols) != 1:
         raise ArgumentError(f"{arg} must name one column; got {cols}.")
-    return cols[0]
+    return v.check_columns(data, cols, arg=arg)[0]
+
+
+def _labels(data: pd.DataFrame, value: Any, arg: str) -> list[Hashable]:
+    """A label or list of labels (shared policy: tuples are labels of two-level columns)."""
+    return v.check_columns(data, v.check_labels(value, arg, columns=data.columns), arg=arg)
 
 
 def prepare(
@@ -62,7 +69,11 @@ def prepare(
     for r in roles.values():
         cols.extend(r if isinstance(r, list) else [r])
     cols.extend(covariates)
-    frame = v.numeric_frame(data, cols, nan_policy=nan_policy, min_rows=2)
+    with warnings.catch_warnings(record=True) as caught:  # re-emitted below at the caller's line
+        warnings.simplefilter("always", MissingDataWarning)
+        frame = v.numeric_frame(data, cols, nan_policy=nan_policy, min_rows=2)
+    for w in caught:
+        v.warn(str(w.message), w.category)
     minimum = max(10, n_params + 5)
     v.check_min_rows(len(frame), minimum, what=f"complete rows (for {n_params} coefficients per equation)")
     if y_family == "binomial":
@@ -75,9 +86,15 @@ def prepare(
     return frame, len(data) - len(frame)
 
 
-def check_options(n_boot: Any, ci: Any, ci_method: Any) -> tuple[int, float]:
+def check_options(
+    n_boot: Any, ci: Any, ci_method: Any, rng: Any = None, progress: Any = False
+) -> tuple[int, float, np.random.Generator]:
+    """Shared option checks (issue 15 policies): ci_method, n_boot, ci, rng and progress, always."""
     v.check_choice(ci_method, "ci_method", CI_METHODS)
-    return v.check_int(n_boot, "n_boot", minimum=100), v.check_probability(ci, "ci")
+    n_boot, ci = v.check_n_boot(n_boot), v.check_probability(ci, "ci")
+    gen = v.check_rng(rng)
+    v.check_flag(progress, "progress")
+    return n_boot, ci, gen
 
 
 def fit_system(Z: np.ndarray, eqs: list[Equation], names: list[str]) -> list[FullFit]:
@@ -115,7 +132,7 @@ def run_intervals(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Point estimates, draws, SE, limits and delta-method SE for every effect."""
-    gen = v.as_generator(rng)
+    gen = v.check_rng(rng)
     est, _ = engine.estimate()
     if ci_method == "montecarlo":
         draws = engine.monte_carlo(n_boot, gen)
@@ -358,13 +375,13 @@ def mediation(
     >>> bool(res.effects.at["indirect", "ci_low"] > 0)
     True
     """
-    n_boot, ci = check_options(n_boot, ci, ci_method)
+    n_boot, ci, rng = check_options(n_boot, ci, ci_method, rng, progress)
     v.check_dataframe(data)
     xc = _single(data, x, "x")
     yc = _single(data, y, "y")
-    ms = v.check_columns(data, m, arg="m")
-    covs = [] if covariates is None else v.check_columns(data, covariates, arg="covariates")
-    v.check_distinct_roles(x=xc, m=ms, y=yc, covariates=covs)
+    ms = _labels(data, m, "m")
+    covs = [] if covariates is None else _labels(data, covariates, "covariates")
+    v.check_distinct_roles(x=[xc], m=ms, y=[yc], covariates=covs)  # lists: tuple labels stay whole
     if not isinstance(serial, bool):
         raise ArgumentError(f"serial must be True or False; got {serial!r}.")
     k = len(ms)

@@ -19,6 +19,7 @@ from ._process_templates import TEMPLATES
 from ._results import Result, result_dataclass
 from .errors import ArgumentError, ArgumentTypeError
 from .mediation import (
+    _labels,
     _single,
     check_options,
     effects_frame,
@@ -202,15 +203,15 @@ def moderated_mediation(
     >>> print(f"{res.effects.at['index[trust]', 'estimate']:.3f}")
     0.076
     """
-    n_boot, ci = check_options(n_boot, ci, ci_method)
+    n_boot, ci, rng = check_options(n_boot, ci, ci_method, rng, progress)
     v.check_choice(stage, "stage", list(STAGES))
     if not isinstance(moderate_direct, bool):
         raise ArgumentError(f"moderate_direct must be True or False; got {moderate_direct!r}.")
     v.check_dataframe(data)
     xc, yc, wc = _single(data, x, "x"), _single(data, y, "y"), _single(data, w, "w")
-    ms = v.check_columns(data, m, arg="m")
-    covs = [] if covariates is None else v.check_columns(data, covariates, arg="covariates")
-    v.check_distinct_roles(x=xc, m=ms, y=yc, w=wc, covariates=covs)
+    ms = _labels(data, m, "m")
+    covs = [] if covariates is None else _labels(data, covariates, "covariates")
+    v.check_distinct_roles(x=[xc], m=ms, y=[yc], w=[wc], covariates=covs)  # lists: tuple labels stay whole
     k = len(ms)
     second = stage in ("second", "both")
     n_params = 2 + k + len(covs) + (k if second else 0) + (1 if second or moderate_direct else 0)

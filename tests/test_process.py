@@ -500,3 +500,42 @@ def test_plots():
     with pytest.raises(ArgumentTypeError, match="result must be a ProcessResult"):
         csl_stats.plot_conditional_indirect(DATA)
     plt.close("all")
+
+
+# ---------------------------------------------------------------------------------------------
+# argument policies of issue 15 applied to the mediation family
+# ---------------------------------------------------------------------------------------------
+def test_warnings_point_at_the_caller():
+    with pytest.warns(ExtrapolationWarning) as rec:
+        csl_stats.process(DATA, 7, x="x", m="m1", y="y", w="w", w_values=[99.0], n_boot=100, rng=1)
+    assert rec[0].filename == __file__
+    d = DATA.copy()
+    d.loc[: len(d) // 3, "m1"] = np.nan
+    for call in (lambda: csl_stats.mediation(d, "x", "m1", "y", n_boot=100, rng=1),
+                 lambda: csl_stats.moderated_mediation(d, "x", "m1", "y", "w", n_boot=100, rng=1),
+                 lambda: csl_stats.process(d, 4, x="x", m="m1", y="y", n_boot=100, rng=1)):
+        with pytest.warns(csl_stats.errors.MissingDataWarning, match="listwise deletion dropped") as rec:
+            call()
+        assert rec[0].filename == __file__
+
+
+def test_strict_options_in_every_front_end():
+    for f in (lambda **k: csl_stats.mediation(DATA, "x", "m1", "y", **k),
+              lambda **k: csl_stats.moderated_mediation(DATA, "x", "m1", "y", "w", **k),
+              lambda **k: csl_stats.process(DATA, 7, x="x", m="m1", y="y", w="w", **k)):
+        with pytest.raises(ArgumentTypeError, match="progress must be True or False"):
+            f(progress="no")
+        with pytest.raises(ArgumentTypeError, match="rng must be None"):
+            f(rng="abc")
+        with pytest.raises(ArgumentError, match="n_boot must be >= 100"):
+            f(n_boot=10)
+
+
+def test_tuple_labels_of_two_level_columns():
+    d = DATA[["x", "m1", "w", "y"]].copy()
+    d.columns = pd.MultiIndex.from_tuples([("s", "x"), ("s", "m1"), ("s", "w"), ("s", "y")])
+    res = csl_stats.process(d, 7, x=("s", "x"), m=("s", "m1"), y=("s", "y"), w=("s", "w"), n_boot=100, rng=1)
+    ref = _fit(7, n_boot=100, covariates=None)
+    np.testing.assert_allclose(res.conditional_indirect["estimate"], ref.conditional_indirect["estimate"])
+    med = csl_stats.mediation(d, ("s", "x"), ("s", "m1"), ("s", "y"), n_boot=100, rng=1)
+    assert med.mediators == ("('s', 'm1')",)
