@@ -540,31 +540,30 @@ def process(
     n = len(frame)
     kind_direct = "direct" if ms else "effect"
     jn_rows: list[dict[str, Any]] = []
-    for j in range(len(pm.x)):
-        polys = [(kind_direct, pm.iy, pm.direct(j))]
-        if pm.itotal is not None:
-            polys.append(("total", pm.itotal, pm.total_effect(j)))
-        for kind, ieq, poly in polys:
-            roles = sorted({_role_of(b) for b in bases_of(poly)})
-            P, pts, shown = probes.points(roles)
-            eq, fit, V = pm.equations[ieq], fits[ieq], covs_eq[ieq]
-            L = linear_weights(poly, len(eq.predictors), pts, P)
-            est = L @ fit.coef
-            sev = np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
-            dist = stats.norm() if eq.family == "binomial" else stats.t(n - len(eq.predictors))
-            crit = dist.ppf(0.5 + ci / 2)
-            for i in range(P):
-                t = est[i] / sev[i]
-                rows.append({
-                    "effect": kind, "path": "", "x": x_names[j],
-                    "w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
-                    "moderator": "", "estimate": est[i], "se": sev[i], "t": t, "p": 2 * dist.sf(abs(t)),
-                    "ci_low": est[i] - crit * sev[i], "ci_high": est[i] + crit * sev[i],
-                    "inference": "z" if eq.family == "binomial" else "t",
-                })
-            if kind == kind_direct:
-                jn_rows += _johnson_neyman(poly, eq, fit.coef, V, dist, crit, base, probes, codings,
-                                           display, x_names[j])
+    analytic = [(kind_direct, pm.iy, j, pm.direct(j)) for j in range(len(pm.x))]
+    if pm.itotal is not None:
+        analytic += [("total", pm.itotal, j, pm.total_effect(j)) for j in range(len(pm.x))]
+    for kind, ieq, j, poly in analytic:
+        roles = sorted({_role_of(b) for b in bases_of(poly)})
+        P, pts, shown = probes.points(roles)
+        eq, fit, V = pm.equations[ieq], fits[ieq], covs_eq[ieq]
+        L = linear_weights(poly, len(eq.predictors), pts, P)
+        est = L @ fit.coef
+        sev = np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
+        dist = stats.norm() if eq.family == "binomial" else stats.t(n - len(eq.predictors))
+        crit = dist.ppf(0.5 + ci / 2)
+        for i in range(P):
+            t = est[i] / sev[i]
+            rows.append({
+                "effect": kind, "path": "", "x": x_names[j],
+                "w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
+                "moderator": "", "estimate": est[i], "se": sev[i], "t": t, "p": 2 * dist.sf(abs(t)),
+                "ci_low": est[i] - crit * sev[i], "ci_high": est[i] + crit * sev[i],
+                "inference": "z" if eq.family == "binomial" else "t",
+            })
+        if kind == kind_direct:
+            jn_rows += _johnson_neyman(poly, eq, fit.coef, V, dist, crit, base, probes, codings,
+                                       display, x_names[j])
 
     # -- bootstrapped effects ------------------------------------------------------------------
     blocks: list[tuple[Poly, dict[str, np.ndarray], int]] = []
