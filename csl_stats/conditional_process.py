@@ -652,7 +652,7 @@ def process(
              "df_resid": [f.n - len(eq.predictors) for eq, f in zip(pm.equations, fits, strict=True)]},
             index=pd.Index([eq.name for eq in pm.equations], name="outcome"),
         ),
-        johnson_neyman=pd.DataFrame(jn_rows) if jn_rows else None,
+        johnson_neyman=_jn_frame(jn_rows, "x" in codings),
         floodlight=flood,
         x_coding=codings["x"][0].frame() if "x" in codings else None,
         w_coding=codings["w"][0].frame() if "w" in codings else None,
@@ -793,6 +793,17 @@ def _johnson_neyman(poly, eq, coef, V, dist, crit, base, probes, codings, displa
                             "significant": bool(abs(est / se) > crit),
                             "direction": "positive" if est >= 0 else "negative"})
         break
+    return out
+
+
+def _jn_frame(rows: list[dict[str, Any]], mcx: bool) -> pd.DataFrame | None:
+    if not rows:
+        return None
+    out = pd.DataFrame(rows)
+    if not mcx:
+        out = out.drop(columns="x")
+    if out["at"].isna().all():
+        out = out.drop(columns="at")
     return out
 
 

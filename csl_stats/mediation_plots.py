@@ -294,6 +294,10 @@ def plot_template(model: Any, ax: Any = None) -> Any:
     mids["c"].append(_arrow(ax, X, Y, ""))
     top = max([y for _, y in pos.values()], default=0.0)
     mod_pos = {"w": (0.25, top + 0.55), "z": (0.75, top + 0.55)}
+    if len(t.roles) == 1:  # one moderator: above the path(s) it moderates, clear of the mediator box
+        (role,) = t.roles
+        hits = [p for p in ("a", "b", "c") if any(role in term for term in t.path(p))]
+        mod_pos[role] = ({("a",): 0.25, ("b",): 0.75}.get(tuple(hits), 0.5), top + 0.55)
     if t.mediators == "none":
         mod_pos = {"w": (0.5, 0.7), "z": (0.5, -0.7)}
     for role in sorted(t.roles):
