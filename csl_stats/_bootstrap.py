@@ -439,6 +439,9 @@ def interval(
     """
     alpha = (1.0 - ci) / 2.0
     k = draws.shape[1]
+    if method in ("percentile", "montecarlo") and draws.shape[0] >= 2 and not np.isnan(draws).any():
+        lo, hi = np.quantile(draws, [alpha, 1 - alpha], axis=0)  # all columns in one pass
+        return lo, hi
     lo, hi = np.full(k, np.nan), np.full(k, np.nan)
     zq = stats.norm.ppf([alpha, 1 - alpha])
     for j in range(k):
