@@ -389,9 +389,15 @@ def process(
     (M in models 1-3, V and Q in models 14-22 and others; :data:`csl_stats._process_templates.PROCESS2_ROLES`);
     pyprocessmacro probes at the mean and +-1 SD and reports bias-corrected intervals by default.
 
-    *Simulation* (``benchmarks/sim_process.py``): see the chapter on mediation for coverage of
-    the conditional indirect effect intervals and the type-I error of the index of moderated
-    mediation.
+    *Simulation* (``benchmarks/sim_process.py``; model 7 with standard-normal X and W,
+    1,000 replications per cell, 999 resamples, percentile 95 % intervals). With
+    :math:`(a_1, a_3, b) = (0.4, 0.2, 0.3)` the conditional indirect effects at
+    :math:`w = -1, 0, 1` were covered 94.3 / 94.9 / 95.3 % of the time at n = 100 and
+    94.6 / 95.4 / 95.3 % at n = 300, the index (0.06) 94.6 and 95.3 %, and the index excluded 0
+    in 39.8 and 92.4 % of the samples (power). With a true index of 0 it excluded 0 in 4.3 / 4.9 %
+    (n = 100 / 300) when the first stage was not moderated (:math:`a_3 = 0`) and in 2.4 / 4.8 % when
+    the first stage was moderated but :math:`b = 0` (conservative at n = 100, as products of
+    coefficients near zero are).
 
     References
     ----------

@@ -6,6 +6,10 @@ binary outcome); intervals come from the vectorised bootstrap of
 :mod:`csl_stats._bootstrap` (percentile, bias-corrected, BCa) or from the
 Monte Carlo (parametric) method. Moderated mediation lives in
 :mod:`csl_stats.modmed`, the figures in :mod:`csl_stats.mediation_plots`.
+
+:func:`mediation` is a front end of the general conditional process engine
+(:mod:`csl_stats._process_engine`, PROCESS templates 4 and 6), which also serves
+:func:`csl_stats.moderated_mediation` and :func:`csl_stats.process`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Moderated mediation: conditional indirect effects (PROCESS models 7, 8, 14, 15, 58 and 59).
 
-Uses the estimation and resampling machinery of :mod:`csl_stats.mediation`.
+A front end of the general conditional process engine (:mod:`csl_stats._process_engine`,
+PROCESS templates 7, 8, 14, 15, 58 and 59), with the conventions of PROCESS 2 (probe
+values at the mean and +-1 SD); :func:`csl_stats.process` offers every template.
 """
 
 from __future__ import annotations
