@@ -539,3 +539,41 @@ def test_tuple_labels_of_two_level_columns():
     np.testing.assert_allclose(res.conditional_indirect["estimate"], ref.conditional_indirect["estimate"])
     med = csl_stats.mediation(d, ("s", "x"), ("s", "m1"), ("s", "y"), n_boot=100, rng=1)
     assert med.mediators == ("('s', 'm1')",)
+
+
+def test_johnson_neyman_boundaries_have_critical_t():
+    """At every Johnson-Neyman boundary the conditional effect's |t| equals the critical t (model 3
+    with a multicategorical W: regions along Z within each category of W)."""
+    res = csl_stats.process(DATA, 3, x="x", w="wc", z="z", y="y", mcw=1)
+    jn = res.johnson_neyman
+    assert set(jn["at"]) == {"hi", "lo", "mid"} and (jn["along"] == "z").all()
+    crit = stats.t.ppf(0.975, res.fit.at["y", "df_resid"])
+    coefs = res.coefs.set_index("term")
+    V_terms = ["x", "x*wc[lo]", "x*wc[mid]", "x*z", "x*wc[lo]*z", "x*wc[mid]*z"]
+    b = coefs.loc[V_terms, "estimate"].to_numpy()
+    import statsmodels.api as sm  # an independent fit for the covariance matrix
+
+    d = DATA.assign(lo=(DATA["wc"] == "lo") * 1.0, mid=(DATA["wc"] == "mid") * 1.0)
+    X = pd.DataFrame({"const": 1.0, "x": d["x"], "lo": d["lo"], "mid": d["mid"], "z": d["z"],
+                      "x_lo": d["x"] * d["lo"], "x_mid": d["x"] * d["mid"], "x_z": d["x"] * d["z"],
+                      "lo_z": d["lo"] * d["z"], "mid_z": d["mid"] * d["z"], "x_lo_z": d["x"] * d["lo"] * d["z"],
+                      "x_mid_z": d["x"] * d["mid"] * d["z"]})
+    fit = sm.OLS(d["y"], X).fit()
+    idx = ["x", "x_lo", "x_mid", "x_z", "x_lo_z", "x_mid_z"]
+    np.testing.assert_allclose(fit.params[idx].to_numpy(), b, atol=1e-10)
+    V = fit.cov_params().loc[idx, idx].to_numpy()
+    for _, reg in jn[jn["low"] > DATA["z"].min()].iterrows():
+        zb = reg["low"]
+        g = {"hi": (0, 0), "lo": (1, 0), "mid": (0, 1)}[reg["at"]]
+        L = np.array([1, g[0], g[1], zb, g[0] * zb, g[1] * zb])
+        assert abs(L @ b) / np.sqrt(L @ V @ L) == pytest.approx(crit, rel=1e-8)
+
+
+@pytest.mark.parametrize("method", ["bca", "montecarlo"])
+def test_other_interval_methods_run_and_bracket_the_estimate(method):
+    res = _fit(21, n_boot=300, ci_method=method)
+    ci = res.conditional_indirect
+    assert ((ci["ci_low"] < ci["estimate"]) & (ci["estimate"] < ci["ci_high"])).all()
+    assert res.floodlight["ci_low"].notna().all()
+    assert set(res.effects.loc[list(res.boot_labels), "inference"]) == {
+        "montecarlo" if method == "montecarlo" else "bootstrap"}
