@@ -386,7 +386,8 @@ def process(
     region is a pointwise statement, not a simultaneous one.
 
     *Conventions.* PROCESS 2 and pyprocessmacro name the moderators differently in some models
-    (M in models 1-3, V and Q in models 14-22 and others; :data:`csl_stats._process_templates.PROCESS2_ROLES`);
+    (M in models 1-3, V and Q in models 14-22 and others; the mapping is
+    ``csl_stats._process_templates.PROCESS2_ROLES``);
     pyprocessmacro probes at the mean and +-1 SD and reports bias-corrected intervals by default.
 
     *Simulation* (``benchmarks/sim_process.py``; model 7 with standard-normal X and W,
