@@ -577,3 +577,23 @@ def test_other_interval_methods_run_and_bracket_the_estimate(method):
     assert res.floodlight["ci_low"].notna().all()
     assert set(res.effects.loc[list(res.boot_labels), "inference"]) == {
         "montecarlo" if method == "montecarlo" else "bootstrap"}
+
+
+@pytest.mark.parametrize("scheme", ["indicator", "sequential", "helmert", "effect"])
+def test_multicategorical_x_against_pyprocessmacro(scheme):
+    """pyprocessmacro.Process(model=7, x="g", mcx=scheme, ...): the same PROCESS coding systems, so
+    identical relative conditional indirect effects (to 1e-10) at the mean and +-1 SD of w; its
+    codes are named X1, X2, ours after the categories (indicator, effect) or g.D1, g.D2."""
+    ppm = pytest.importorskip("pyprocessmacro")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p = ppm.Process(data=DATA, model=7, x="g", m=["m1"], y="y", w="w", mcx=scheme, boot=100, seed=1,
+                        suppr_init=True, detail=False)
+    tidy = p.tidy(["indirect"])
+    res = csl_stats.process(DATA, 7, x="g", m="m1", y="y", w="w", mcx=scheme, probe="sd", n_boot=100, rng=1)
+    ours = res.conditional_indirect
+    code_of = dict(zip(dict.fromkeys(ours["x"]), dict.fromkeys(tidy["x_code"]), strict=True))
+    theirs = {(row["x_code"], round(row["w"], 8)): row["estimate"] for _, row in tidy.iterrows()}
+    assert len(theirs) == len(ours) == 6
+    for _, row in ours.iterrows():
+        assert row["estimate"] == pytest.approx(theirs[(code_of[row["x"]], round(row["w"], 8))], abs=1e-10)
