@@ -129,7 +129,7 @@ class ProcessResult(Result):
     def _rows(self, kinds: Sequence[str]) -> pd.DataFrame:
         e = self.effects
         out = e[e["effect"].isin(kinds)]
-        return out.dropna(axis=1, how="all")
+        return out.dropna(axis=1, how="all") if len(out) else out
 
     @property
     def conditional_effects(self) -> pd.DataFrame:

@@ -597,3 +597,9 @@ def test_multicategorical_x_against_pyprocessmacro(scheme):
     assert len(theirs) == len(ours) == 6
     for _, row in ours.iterrows():
         assert row["estimate"] == pytest.approx(theirs[(code_of[row["x"]], round(row["w"], 8))], abs=1e-10)
+
+
+def test_empty_views_keep_their_columns():
+    res = _fit(4)
+    assert res.mm_index.empty and "estimate" in res.mm_index.columns
+    assert res.conditional_direct.empty and res.relative_indirect is None
