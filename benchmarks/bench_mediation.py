@@ -9,6 +9,13 @@ costs nothing extra). The three are run in turn, ``REPS`` rounds (pingouin in th
 hits all of them alike; the medians are reported. Peak memory of ``mediation`` at n = 100,000 (B = 5,000) is
 measured with tracemalloc (Python and numpy allocations).
 
+Model 7 (issue 20): :func:`csl_stats.process` with first-stage moderation (one mediator,
+a continuous moderator, n = 2,000, B = 5,000, percentile intervals, conditional indirect
+effects at three moderator values plus the index and a 60-point floodlight band) against
+pyprocessmacro's model 7 (``percent=True``); and the peak memory of model 7 at n = 100,000
+for B = 5,000 and B = 20,000 (memory is bounded by the bootstrap chunk, not by ``n_boot x n``:
+only the stored draws grow with B).
+
 Requires pingouin and pyprocessmacro (the ``bench`` extra).
 """
 
@@ -52,6 +59,43 @@ def timed(fn, reps: int) -> float:
     return statistics.median(times)
 
 
+def make_data7(n: int, seed: int = 3) -> pd.DataFrame:
+    g = np.random.default_rng(seed)
+    x, w = g.normal(size=n), g.normal(size=n)
+    m = 0.5 * x + 0.2 * w + 0.2 * x * w + g.normal(size=n)
+    y = 0.4 * m + 0.2 * x + g.normal(size=n)
+    return pd.DataFrame({"x": x, "w": w, "m": m, "y": y})
+
+
+def model7() -> None:
+    from pyprocessmacro import Process
+
+    df = make_data7(N)
+    t_ours, t_ppm = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(3):
+            t_ours.append(timed(lambda: csl_stats.process(df, 7, x="x", m="m", y="y", w="w", n_boot=B, rng=1), 1))
+            t_ppm.append(timed(
+                lambda: Process(data=df, model=7, x="x", m=["m"], y="y", w="w", boot=B, seed=1, percent=True,
+                                suppr_init=True, detail=False),
+                1,
+            ))
+    ours, ppm = statistics.median(t_ours), statistics.median(t_ppm)
+    print(f"model 7 (first-stage moderated mediation), n = {N}, B = {B} (median seconds)")
+    print(f"  csl_stats.process(model=7)  {ours:8.3f}")
+    print(f"  pyprocessmacro model 7      {ppm:8.3f}   ratio {ppm / ours:6.1f}x (target >= 5x)")
+    big = make_data7(100_000, seed=4)
+    for b in (B, 4 * B):
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        csl_stats.process(big, 7, x="x", m="m", y="y", w="w", n_boot=b, rng=1)
+        elapsed = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        print(f"model 7, n = 100,000, B = {b}: peak traced memory {peak / 2**20:.0f} MB, {elapsed:.1f} s")
+
+
 def main() -> None:
     import pingouin
     from pyprocessmacro import Process
@@ -90,4 +134,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if "--model7" not in sys.argv:
+        main()
+    model7()

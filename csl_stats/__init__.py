@@ -104,6 +104,12 @@ _LAZY: dict[str, str] = {
     "pls_pm": "pls",
     # --- lost customers and complaints (issue 13) ---
     "load_prior_behaviour": "datasets",
+    # --- conditional process analysis (issue 20) ---
+    "PROCESS_MODELS": "conditional_process",
+    "ProcessResult": "conditional_process",
+    "plot_conditional_indirect": "mediation_plots",
+    "plot_template": "mediation_plots",
+    "process": "conditional_process",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special, stats
 
+from ._validation import stacklevel
 from .errors import ArgumentError, ConvergenceWarning, SeparationWarning
 
 __all__ = [
@@ -117,7 +118,7 @@ def _logit(X: np.ndarray, y: np.ndarray, name: str) -> FullFit:
             f"the logistic model for {name!r} shows (quasi-)complete separation or did not converge; "
             "its coefficients and the indirect effects built on them are unreliable.",
             SeparationWarning,
-            stacklevel=4,
+            stacklevel=stacklevel(),
         )
     return FullFit(beta, cov, n, 1.0 - ll / ll0, converged=converged)
 
@@ -438,6 +439,9 @@ def interval(
     """
     alpha = (1.0 - ci) / 2.0
     k = draws.shape[1]
+    if method in ("percentile", "montecarlo") and draws.shape[0] >= 2 and not np.isnan(draws).any():
+        lo, hi = np.quantile(draws, [alpha, 1 - alpha], axis=0)  # all columns in one pass
+        return lo, hi
     lo, hi = np.full(k, np.nan), np.full(k, np.nan)
     zq = stats.norm.ppf([alpha, 1 - alpha])
     for j in range(k):
@@ -460,6 +464,6 @@ def interval(
             f"{int(np.isnan(draws).any(axis=1).sum())} of {draws.shape[0]} resamples could not be fitted "
             "(rank-deficient or separated) and were left out of the intervals.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     return lo, hi

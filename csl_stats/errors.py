@@ -37,6 +37,11 @@ __all__ = [
     "ReverseKeyWarning",
     "InconsistencyWarning",
     "SeparationWarning",
+    # --- robustness (issue 15) ---
+    "DateError",
+    "AlignmentError",
+    # --- conditional process analysis (issue 20) ---
+    "ExtrapolationWarning",
 ]
 
 
@@ -121,3 +126,17 @@ class InconsistencyWarning(CSLWarning):
 
 class SeparationWarning(CSLWarning):
     """(Quasi-)complete separation in a binary model: estimates are unreliable."""
+
+
+# --- robustness (issue 15) ---
+class DateError(DataError):
+    """Dates cannot be read safely: unparseable, ambiguous (dd/mm or mm/dd) or with mixed UTC offsets."""
+
+
+class AlignmentError(DataError):
+    """Series that must be paired row by row carry different index labels."""
+
+
+# --- conditional process analysis (issue 20) ---
+class ExtrapolationWarning(CSLWarning):
+    """A requested value (e.g. a moderator probe value) lies outside the observed data range."""

@@ -6,12 +6,17 @@ binary outcome); intervals come from the vectorised bootstrap of
 :mod:`csl_stats._bootstrap` (percentile, bias-corrected, BCa) or from the
 Monte Carlo (parametric) method. Moderated mediation lives in
 :mod:`csl_stats.modmed`, the figures in :mod:`csl_stats.mediation_plots`.
+
+:func:`mediation` is a front end of the general conditional process engine
+(:mod:`csl_stats._process_engine`, PROCESS templates 4 and 6), which also serves
+:func:`csl_stats.moderated_mediation` and :func:`csl_stats.process`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
@@ -21,8 +26,10 @@ from scipy import special
 
 from . import _validation as v
 from ._bootstrap import Engine, Equation, FullFit, acceleration, fit_full, interval
+from ._process_engine import build_model, evaluate
+from ._process_templates import TEMPLATES
 from ._results import Result, result_dataclass
-from .errors import ArgumentError, DataError
+from .errors import ArgumentError, DataError, MissingDataWarning
 
 __all__ = ["mediation", "MediationResult"]
 
@@ -35,10 +42,16 @@ EFFECT_COLUMNS = ["estimate", "se", "ci_low", "ci_high", "delta_se", "z", "p"]
 # shared helpers (also used by csl_stats.modmed)
 # ----------------------------------------------------------------------------------------------
 def _single(data: pd.DataFrame, col: Any, arg: str) -> Hashable:
-    cols = v.check_columns(data, col, arg=arg)
+    """One column label (a tuple that is a column of two-level data is one label)."""
+    cols = v.check_labels(col, arg, columns=data.columns)
     if len(cols) != 1:
         raise ArgumentError(f"{arg} must name one column; got {cols}.")
-    return cols[0]
+    return v.check_columns(data, cols, arg=arg)[0]
+
+
+def _labels(data: pd.DataFrame, value: Any, arg: str) -> list[Hashable]:
+    """A label or list of labels (shared policy: tuples are labels of two-level columns)."""
+    return v.check_columns(data, v.check_labels(value, arg, columns=data.columns), arg=arg)
 
 
 def prepare(
@@ -60,7 +73,11 @@ def prepare(
     for r in roles.values():
         cols.extend(r if isinstance(r, list) else [r])
     cols.extend(covariates)
-    frame = v.numeric_frame(data, cols, nan_policy=nan_policy, min_rows=2)
+    with warnings.catch_warnings(record=True) as caught:  # re-emitted below at the caller's line
+        warnings.simplefilter("always", MissingDataWarning)
+        frame = v.numeric_frame(data, cols, nan_policy=nan_policy, min_rows=2)
+    for w in caught:
+        v.warn(str(w.message), w.category)
     minimum = max(10, n_params + 5)
     v.check_min_rows(len(frame), minimum, what=f"complete rows (for {n_params} coefficients per equation)")
     if y_family == "binomial":
@@ -73,9 +90,15 @@ def prepare(
     return frame, len(data) - len(frame)
 
 
-def check_options(n_boot: Any, ci: Any, ci_method: Any) -> tuple[int, float]:
+def check_options(
+    n_boot: Any, ci: Any, ci_method: Any, rng: Any = None, progress: Any = False
+) -> tuple[int, float, np.random.Generator]:
+    """Shared option checks (issue 15 policies): ci_method, n_boot, ci, rng and progress, always."""
     v.check_choice(ci_method, "ci_method", CI_METHODS)
-    return v.check_int(n_boot, "n_boot", minimum=100), v.check_probability(ci, "ci")
+    n_boot, ci = v.check_n_boot(n_boot), v.check_probability(ci, "ci")
+    gen = v.check_rng(rng)
+    v.check_flag(progress, "progress")
+    return n_boot, ci, gen
 
 
 def fit_system(Z: np.ndarray, eqs: list[Equation], names: list[str]) -> list[FullFit]:
@@ -113,7 +136,7 @@ def run_intervals(
     progress: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Point estimates, draws, SE, limits and delta-method SE for every effect."""
-    gen = v.as_generator(rng)
+    gen = v.check_rng(rng)
     est, _ = engine.estimate()
     if ci_method == "montecarlo":
         draws = engine.monte_carlo(n_boot, gen)
@@ -356,13 +379,13 @@ def mediation(
     >>> bool(res.effects.at["indirect", "ci_low"] > 0)
     True
     """
-    n_boot, ci = check_options(n_boot, ci, ci_method)
+    n_boot, ci, rng = check_options(n_boot, ci, ci_method, rng, progress)
     v.check_dataframe(data)
     xc = _single(data, x, "x")
     yc = _single(data, y, "y")
-    ms = v.check_columns(data, m, arg="m")
-    covs = [] if covariates is None else v.check_columns(data, covariates, arg="covariates")
-    v.check_distinct_roles(x=xc, m=ms, y=yc, covariates=covs)
+    ms = _labels(data, m, "m")
+    covs = [] if covariates is None else _labels(data, covariates, "covariates")
+    v.check_distinct_roles(x=[xc], m=ms, y=[yc], covariates=covs)  # lists: tuple labels stay whole
     if not isinstance(serial, bool):
         raise ArgumentError(f"serial must be True or False; got {serial!r}.")
     k = len(ms)
@@ -373,36 +396,28 @@ def mediation(
         data, {"x": xc, "m": ms, "y": yc}, covs, y=yc, y_family=y_family,
         nan_policy=nan_policy, n_params=n_params,
     )
-    names = ["(intercept)", str(xc), *map(str, ms), *map(str, covs), str(yc)]
-    Z = np.column_stack([np.ones(len(frame)), frame[[xc, *ms, *covs, yc]].to_numpy()])
-    ix, iy = 1, Z.shape[1] - 1
-    im = list(range(2, 2 + k))
-    ic = list(range(2 + k, 2 + k + len(covs)))
-    eqs = [
-        Equation(str(ms[j]), im[j], (0, ix, *(im[:j] if serial else []), *ic)) for j in range(k)
-    ]
-    eqs.append(Equation(str(yc), iy, (0, ix, *im, *ic), y_family))
     gaussian = y_family == "gaussian"
-    if gaussian:
-        eqs.append(Equation(f"{yc} (total)", iy, (0, ix, *ic)))
-    fits = fit_system(Z, eqs, names)
+    model, base, display = build_model(
+        frame, TEMPLATES[6 if serial else 4], x=xc, y=yc, ms=ms, covs=covs, y_family=y_family, total=gaussian
+    )
+    fits = model.fit()
+    Z, eqs, names = model.Z, model.equations, model.names
+    ix, iy = model.col("x0"), model.col("y")
 
-    chains = [c for r in range(1, (k if serial else 1) + 1) for c in itertools.combinations(range(k), r)]
+    chains = model.chains()
     chain_names = ["->".join(str(ms[i]) for i in c) for c in chains]
     labels = [*(["total"] if gaussian else []), "direct", "indirect", *(f"indirect[{c}]" for c in chain_names)]
     pairs = list(itertools.combinations(range(len(chains)), 2))
     labels += [f"contrast[{chain_names[i]}-{chain_names[j]}]" for i, j in pairs]
+    polys = [model.indirect(0, c) for c in chains]
+    direct_poly = model.direct(0)
+    total_poly = model.total_effect(0) if gaussian else None
 
     def effect_fn(coefs: list[np.ndarray], sd: np.ndarray) -> np.ndarray:
-        by = coefs[k]
-        spec = []
-        for c in chains:
-            e = coefs[c[0]][:, 1] * by[:, 2 + c[-1]]
-            for prev, nxt in itertools.pairwise(c):
-                e = e * coefs[nxt][:, 2 + prev]
-            spec.append(e)
+        spec = [evaluate(pl, coefs, {}, 1)[:, 0] for pl in polys]
         ind = np.sum(spec, axis=0)
-        cols = ([coefs[k + 1][:, 1]] if gaussian else []) + [by[:, 1], ind, *spec]
+        cols = [evaluate(total_poly, coefs, {}, 1)[:, 0]] if total_poly is not None else []
+        cols += [evaluate(direct_poly, coefs, {}, 1)[:, 0], ind, *spec]
         cols += [spec[i] - spec[j] for i, j in pairs]
         out = np.column_stack(cols)
         if gaussian:
@@ -421,6 +436,8 @@ def mediation(
             {"estimate": est[K:], "se": se[K:], "ci_low": lo[K:], "ci_high": hi[K:]},
             index=pd.Index(labels, name="effect"),
         )
+
+    im = [model.col(b) for b in model.m]
 
     def label(eq: int, pos: int) -> str:
         col = eqs[eq].predictors[pos]

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .errors import ArgumentError, ArgumentTypeError
 from .mediation import MediationResult
 from .modmed import ModeratedMediationResult
 
-__all__ = ["plot_paths", "plot_bootstrap"]
+__all__ = ["plot_paths", "plot_bootstrap", "plot_conditional_indirect", "plot_template"]
 
 
 
@@ -162,4 +163,166 @@ def plot_bootstrap(
     ax.set_xlabel(effect)
     ax.set_ylabel(f"{what} draws (of {d.size})")
     ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_conditional_indirect(result: Any, path: str | None = None, x: str | None = None, ax: Any = None) -> Any:
+    """Conditional indirect effect along a continuous moderator with its bootstrap band (floodlight).
+
+    Draws, for one indirect route of a :class:`~csl_stats.ProcessResult`, the estimate on the grid
+    of ``result.floodlight`` with its pointwise ``ci`` band (one line per probed value of the other
+    moderator, if any), marks zero, and shades the stretches of the moderator where the band excludes
+    zero. The probed conditional indirect effects are shown as points with their intervals.
+
+    Parameters
+    ----------
+    result : ProcessResult
+    path : the mediator (or chain ``"M1->M2"``) to draw; default the first.
+    x : the code of a multicategorical X to draw; default the first.
+    ax : matplotlib Axes, optional.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from .conditional_process import ProcessResult
+
+    if not isinstance(result, ProcessResult):
+        raise ArgumentTypeError(f"result must be a ProcessResult; got {type(result).__name__}.")
+    fl = result.floodlight
+    if fl is None:
+        raise ArgumentError(
+            f"model {result.model} has no conditional indirect effect along a continuous moderator "
+            "(no mediator, or only dichotomous/multicategorical moderators on the indirect path)."
+        )
+    paths = list(dict.fromkeys(fl["path"]))
+    path = paths[0] if path is None else path
+    if path not in paths:
+        raise ArgumentError(f"path must be one of {paths}; got {path!r}.")
+    sub = fl[fl["path"] == path]
+    if "x" in fl:
+        codes = list(dict.fromkeys(sub["x"]))
+        x = codes[0] if x is None else x
+        if x not in codes:
+            raise ArgumentError(f"x must be one of {codes}; got {x!r}.")
+        sub = sub[sub["x"] == x]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4))
+    along = sub["along"].iloc[0]
+    groups = [g for _, g in sub.groupby("at", dropna=False, sort=False)]
+    other = "z" if along == result.w else "w"
+    other_name = result.z if other == "z" else result.w
+    for k, g in enumerate(groups):
+        at = g["at"].iloc[0]
+        lab = "estimate" if pd.isna(at) else f"{other_name} = {at:.3g}" if isinstance(at, float) else f"{other_name} = {at}"
+        ax.plot(g["value"], g["estimate"], color=f"C{k}", lw=2, label=lab)
+        ax.fill_between(g["value"], g["ci_low"], g["ci_high"], color=f"C{k}", alpha=0.18)
+        if len(groups) == 1:
+            sig = g["significant"].to_numpy()
+            vals = g["value"].to_numpy()
+            step = (vals[-1] - vals[0]) / (len(vals) - 1)
+            for val, s in zip(vals, sig, strict=True):
+                if s:
+                    ax.axvspan(val - step / 2, val + step / 2, color="#2ca02c", alpha=0.06, lw=0)
+    ci = result.conditional_indirect
+    ci = ci[ci["path"] == path]
+    if "x" in ci:
+        ci = ci[ci["x"] == x]
+    if along in (result.w, result.z) and len(groups) == 1:
+        col = "w" if along == result.w else "z"
+        ax.errorbar(ci[col], ci["estimate"], yerr=[ci["estimate"] - ci["ci_low"], ci["ci_high"] - ci["estimate"]],
+                    fmt="o", color="#08519c", capsize=3, label="probed values")
+    ax.axhline(0.0, color="#a50f15", ls=":", lw=1.2)
+    ax.set_xlabel(along)
+    ax.set_ylabel(f"indirect effect of {result.x} via {path}")
+    what = "Monte Carlo" if result.ci_method == "montecarlo" else "bootstrap"
+    ax.set_title(f"Model {result.model}: {result.ci:.0%} pointwise {what} band", fontsize=10)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
+
+
+def plot_template(model: Any, ax: Any = None) -> Any:
+    """Conceptual diagram of a PROCESS model template.
+
+    Boxes for X, the mediator(s), Y and the moderators; arrows for the paths; a moderator's arrow
+    points at the path it moderates, and in a three-way (moderated moderation) template Z's arrow
+    points at W's. Pass a model number (generic names X, M, W, Z, Y) or a
+    :class:`~csl_stats.ProcessResult` (its variable names).
+
+    Parameters
+    ----------
+    model : int or ProcessResult
+    ax : matplotlib Axes, optional.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from ._process_templates import get_template
+    from .conditional_process import ProcessResult
+
+    if isinstance(model, ProcessResult):
+        t = get_template(model.model)
+        names = {"x": model.x, "y": model.y, "w": model.w or "W", "z": model.z or "Z"}
+        ms = list(model.mediators)
+    else:
+        t = get_template(model)
+        names = {"x": "X", "y": "Y", "w": "W", "z": "Z"}
+        ms = [] if t.mediators == "none" else (["M1", "M2"] if t.mediators == "serial" else ["M"])
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 3.6))
+    X, Y = (0.0, 0.0), (1.0, 0.0)
+    k = len(ms)
+    if t.mediators == "serial":
+        pos = {m: (0.15 + 0.7 * j / max(k - 1, 1), 0.75) for j, m in enumerate(ms)}
+    else:
+        pos = {m: (0.5, 0.75 + 0.4 * (k - 1 - j)) for j, m in enumerate(ms)}
+    _box(ax, X, names["x"])
+    _box(ax, Y, names["y"])
+    mids: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": []}
+    for j, m in enumerate(ms):
+        _box(ax, pos[m], m)
+        mids["a"].append(_arrow(ax, X, pos[m], ""))
+        mids["b"].append(_arrow(ax, pos[m], Y, ""))
+        if t.mediators == "serial":
+            for prev in ms[:j]:
+                _arrow(ax, pos[prev], pos[m], "")
+    mids["c"].append(_arrow(ax, X, Y, ""))
+    top = max([y for _, y in pos.values()], default=0.0)
+    mod_pos = {"w": (0.25, top + 0.55), "z": (0.75, top + 0.55)}
+    if len(t.roles) == 1:  # one moderator: above the path(s) it moderates, clear of the mediator box
+        (role,) = t.roles
+        hits = [p for p in ("a", "b", "c") if any(role in term for term in t.path(p))]
+        mod_pos[role] = ({("a",): 0.25, ("b",): 0.75}.get(tuple(hits), 0.5), top + 0.55)
+    if t.mediators == "none":
+        mod_pos = {"w": (0.5, 0.7), "z": (0.5, -0.7)}
+    for role in sorted(t.roles):
+        _box(ax, mod_pos[role], names[role], color="#fde9c9")
+    three_way_w_targets = []
+    for path in ("a", "b", "c"):
+        for term in t.path(path):
+            if len(term) != 1:
+                continue
+            role = term[0]
+            three = any(len(tt) == 2 for tt in t.path(path))
+            for target in mids[path]:
+                if role == "z" and three:
+                    continue
+                _arrow(ax, mod_pos[role], target, "")
+                if role == "w" and three:
+                    three_way_w_targets.append(target)
+    for target in three_way_w_targets:  # Z moderates W's moderation: arrow to the middle of W's arrow
+        w0 = mod_pos["w"]
+        mid = ((w0[0] + target[0]) / 2, (w0[1] + target[1]) / 2)
+        ax.annotate("", xy=mid, xytext=mod_pos["z"], zorder=2,
+                    arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3, "shrinkA": 22, "shrinkB": 2})
+    ys = [y for _, y in [*pos.values(), *(mod_pos[r] for r in t.roles)]] + [0.0]
+    ax.set_xlim(-0.15, 1.15)
+    ax.set_ylim(min(ys) - 0.35, max(ys) + 0.35)
+    ax.set_title(f"PROCESS model {t.number}: {t.description}", fontsize=10)
+    ax.set_axis_off()
     return ax

@@ -1,6 +1,8 @@
 """Moderated mediation: conditional indirect effects (PROCESS models 7, 8, 14, 15, 58 and 59).
 
-Uses the estimation and resampling machinery of :mod:`csl_stats.mediation`.
+A front end of the general conditional process engine (:mod:`csl_stats._process_engine`,
+PROCESS templates 7, 8, 14, 15, 58 and 59), with the conventions of PROCESS 2 (probe
+values at the mean and +-1 SD); :func:`csl_stats.process` offers every template.
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ import numpy as np
 import pandas as pd
 
 from . import _validation as v
-from ._bootstrap import Engine, Equation
+from ._bootstrap import Engine
+from ._process_engine import build_model, derivative, evaluate
+from ._process_templates import TEMPLATES
 from ._results import Result, result_dataclass
 from .errors import ArgumentError, ArgumentTypeError
 from .mediation import (
+    _labels,
     _single,
     check_options,
     effects_frame,
-    fit_system,
     paths_table,
     prepare,
     run_intervals,
@@ -201,17 +205,17 @@ def moderated_mediation(
     >>> print(f"{res.effects.at['index[trust]', 'estimate']:.3f}")
     0.076
     """
-    n_boot, ci = check_options(n_boot, ci, ci_method)
+    n_boot, ci, rng = check_options(n_boot, ci, ci_method, rng, progress)
     v.check_choice(stage, "stage", list(STAGES))
     if not isinstance(moderate_direct, bool):
         raise ArgumentError(f"moderate_direct must be True or False; got {moderate_direct!r}.")
     v.check_dataframe(data)
     xc, yc, wc = _single(data, x, "x"), _single(data, y, "y"), _single(data, w, "w")
-    ms = v.check_columns(data, m, arg="m")
-    covs = [] if covariates is None else v.check_columns(data, covariates, arg="covariates")
-    v.check_distinct_roles(x=xc, m=ms, y=yc, w=wc, covariates=covs)
+    ms = _labels(data, m, "m")
+    covs = [] if covariates is None else _labels(data, covariates, "covariates")
+    v.check_distinct_roles(x=[xc], m=ms, y=[yc], w=[wc], covariates=covs)  # lists: tuple labels stay whole
     k = len(ms)
-    first, second = stage in ("first", "both"), stage in ("second", "both")
+    second = stage in ("second", "both")
     n_params = 2 + k + len(covs) + (k if second else 0) + (1 if second or moderate_direct else 0)
     n_params += 1 if moderate_direct else 0
     frame, n_dropped = prepare(
@@ -233,21 +237,12 @@ def moderated_mediation(
             raise ArgumentError(f"values must be distinct finite numbers (at 4 significant digits); got {values!r}.")
     vals = tuple(float(a) for a in vals)
 
-    # columns: 1, x, m..., w, x*w, m*w..., covariates, y
-    xs, mm, cc = frame[xc].to_numpy(), frame[ms].to_numpy(), frame[covs].to_numpy()
-    cols = [np.ones(len(frame)), xs, *mm.T, wv, xs * wv, *(mm * wv[:, None]).T, *cc.T, frame[yc].to_numpy()]
-    Z = np.column_stack(cols)
-    names = ["(intercept)", str(xc), *map(str, ms), str(wc), f"{xc}*{wc}",
-             *(f"{mc}*{wc}" for mc in ms), *map(str, covs), str(yc)]
-    ix, iw, ixw, iy = 1, 2 + k, 3 + k, Z.shape[1] - 1
-    im = list(range(2, 2 + k))
-    imw = list(range(4 + k, 4 + 2 * k))
-    ic = list(range(4 + 2 * k, 4 + 2 * k + len(covs)))
-    eqs = [Equation(str(mc), im[j], (0, ix, *([iw, ixw] if first else []), *ic)) for j, mc in enumerate(ms)]
-    y_terms = [*([iw] if second or moderate_direct else []), *(imw if second else []), *([ixw] if moderate_direct else [])]
-    eqs.append(Equation(str(yc), iy, (0, ix, *im, *y_terms, *ic), y_family))
-    c_pos = 3 + k + (k if second else 0)  # position of x*w in the outcome equation (when moderate_direct)
-    fits = fit_system(Z, eqs, names)
+    model, _, _ = build_model(
+        frame, TEMPLATES[(STAGES_DIRECT if moderate_direct else STAGES)[stage]],
+        x=xc, y=yc, ms=ms, covs=covs, w=wc, y_family=y_family,
+    )
+    fits = model.fit()
+    Z, eqs, names = model.Z, model.equations, model.names
 
     if moderate_direct:
         labels = [f"direct[{wc}={_fmt(val)}]" for val in vals] + ["index[direct]"]
@@ -270,32 +265,30 @@ def moderated_mediation(
                 labels.append(f"contrast[{mc}|{wc}={_fmt(vals[j])} vs {_fmt(vals[i])}]")
                 mediator_col.append(str(mc))
                 w_col.append(np.nan)
-    wvals = np.asarray(vals)
-    b_pos = 3 + k  # position of the first m*w term in the outcome equation (when second)
+    points = {"w0": np.asarray(vals)}
+    nv = len(vals)
+    direct_poly = model.direct(0)
+    direct_index = derivative(direct_poly, "w0")
+    ind_polys = [model.indirect(0, (j,)) for j in range(k)]
+    index_polys = [derivative(p, "w0") for p in ind_polys]
 
     def effect_fn(coefs: list[np.ndarray], sd: np.ndarray) -> np.ndarray:
-        by = coefs[k]
+        out = [evaluate(direct_poly, coefs, points, nv)]
         if moderate_direct:
-            out = [by[:, 1][:, None] + by[:, c_pos][:, None] * wvals, by[:, c_pos]]
+            out.append(evaluate(direct_index, coefs, {}, 1))
         else:
-            out = [by[:, 1]]
+            out[0] = out[0][:, :1]
         conds = []
         for j in range(k):
-            a1 = coefs[j][:, 1][:, None]
-            a3 = coefs[j][:, 3][:, None] if first else 0.0
-            b1 = by[:, 2 + j][:, None]
-            b3 = by[:, b_pos + j][:, None] if second else 0.0
-            cond = (a1 + a3 * wvals) * (b1 + b3 * wvals)  # (b, n_values)
+            cond = evaluate(ind_polys[j], coefs, points, nv)
             out.append(cond)
-            if stage == "first":
-                out.append(a3 * b1)
-            elif stage == "second":
-                out.append(a1 * b3)
+            if stage != "both":
+                out.append(evaluate(index_polys[j], coefs, {}, 1))
             conds.append(cond)
         if stage == "both":
             for cond in conds:
                 out.extend(cond[:, [jj]] - cond[:, [ii]] for ii, jj in pairs)
-        return np.column_stack([o if o.ndim == 2 else o[:, None] for o in out])
+        return np.hstack(out)
 
     engine = Engine(Z, eqs, fits, effect_fn)
     est, draws, se, lo, hi, dse = run_intervals(
@@ -306,22 +299,22 @@ def moderated_mediation(
     effects.insert(0, "mediator", pd.array(mediator_col, dtype=object))
 
     def label(eq: int, pos: int) -> str:
-        col = eqs[eq].predictors[pos]
+        key = model.label_of(eq, pos)
         if eq < k:
-            if col == ix:
+            if key == ("x0",):
                 return f"a[{ms[eq]}]"
-            if col == ixw:
+            if key == ("w0", "x0"):
                 return f"a_int[{ms[eq]}]"
         else:
-            if col == ix:
+            if key == ("x0",):
                 return "c'"
-            if col == ixw:
+            if key == ("w0", "x0"):
                 return "c'_int"
-            if col in im:
-                return f"b[{ms[im.index(col)]}]"
-            if col in imw:
-                return f"b_int[{ms[imw.index(col)]}]"
-        return f"{eqs[eq].name}~{names[col]}"
+            if len(key) == 1 and key[0] in model.m:
+                return f"b[{ms[model.m.index(key[0])]}]"
+            if len(key) == 2 and key[0] in model.m and key[1] == "w0":
+                return f"b_int[{ms[model.m.index(key[0])]}]"
+        return f"{eqs[eq].name}~{names[model.equations[eq].predictors[pos]]}"
 
     return ModeratedMediationResult(
         effects=effects,
