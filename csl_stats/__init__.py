@@ -102,6 +102,11 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- survey planning and design-based estimation (issue 21) ---
+    "DesignEstimate": "survey_design",
+    "RakingResult": "survey_design",
+    "SurveyDesign": "survey_design",
+    "survey_design": "survey_design",
 }
 
 _SUBMODULES = ("datasets", "errors")

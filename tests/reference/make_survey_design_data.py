@@ -1,0 +1,28 @@
+"""Write ``survey_design_data.csv``: the packaged survey with a stratified design, for survey.R.
+
+Strata are the size classes (sampling fractions differ), the fpc is the
+number of accounts of that size in a fixed frame, the weight is N_h / n_h,
+and ``cluster`` groups respondents into pseudo-companies within strata (for
+the clustered-design check). ``recommend`` and ``sat1`` keep their missing
+answers (domain estimation); one respondent has ``region`` blank-free by
+construction (raking needs complete margins).
+
+Run: ``.venv/bin/python tests/reference/make_survey_design_data.py``.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from csl_stats.datasets import load_supply_chain_survey
+
+FRAME = {"small": 3000, "medium": 1200, "large": 400}
+
+if __name__ == "__main__":
+    d = load_supply_chain_survey()[["customer_id", "region", "size", "industry", "sat1", "recommend"]].copy()
+    n_h = d["size"].value_counts()
+    d["N"] = d["size"].map(FRAME).astype(float)
+    d["w"] = d["size"].map(lambda s: FRAME[s] / n_h[s])
+    rng = np.random.default_rng(2121)
+    d["cluster"] = [f"K{k:03d}" for k in rng.integers(0, 150, len(d))]
+    d.to_csv(Path(__file__).with_name("survey_design_data.csv"), index=False, lineterminator="\n", float_format="%.10g")
