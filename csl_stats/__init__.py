@@ -103,9 +103,13 @@ _LAZY: dict[str, str] = {
     "plot_ipma": "pls",
     "pls_pm": "pls",
     # --- survey planning and design-based estimation (issue 21) ---
+    "AllocationResult": "sampling",
     "DesignEstimate": "survey_design",
     "RakingResult": "survey_design",
+    "SampleSizeResult": "sampling",
     "SurveyDesign": "survey_design",
+    "allocate": "sampling",
+    "sample_size": "sampling",
     "survey_design": "survey_design",
 }
 
