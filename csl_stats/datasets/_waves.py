@@ -27,6 +27,7 @@ from scipy import stats
 
 from .._validation import as_generator
 from ..errors import ArgumentError
+from ..waves import DISPOSITION_CODES
 from ._survey import _CUTS, _LOADINGS, _REC_CUTS, _SHIFT, _population_truth
 
 __all__ = [
@@ -57,8 +58,8 @@ FRAME_COUNTS = pd.DataFrame(
 )
 #: Share of each size class's accounts invited in each wave (large accounts: all).
 _INVITE_SHARE = {"small": 0.5, "medium": 0.6, "large": 1.0}
-#: AAPOR-style final dispositions of an invited account.
-DISPOSITIONS = ("complete", "partial", "refusal", "non_contact", "other", "unknown_eligibility", "ineligible")
+#: AAPOR-style final dispositions of an invited account (those of :func:`csl_stats.response_rates`).
+DISPOSITIONS = DISPOSITION_CODES
 _NONRESPONSE_MIX = {"partial": 0.06, "refusal": 0.27, "non_contact": 0.50, "other": 0.05,
                     "unknown_eligibility": 0.08, "ineligible": 0.04}
 #: Wave-2 response probability by size class and region shift; wave-1 respondents are keener.

@@ -79,10 +79,11 @@ if (file.exists("tests/reference/survey_waves_data.csv")) {
   # customers are the sampling units: a customer answering both waves is one cluster
   des_w <- svydesign(ids = ~customer_id, strata = ~size, weights = ~w, data = wv)
   for (v in c("nps", "sat1")) {
-    b <- svyby(as.formula(paste0("~", v)), ~wave, des_w, svymean, na.rm = TRUE, covmat = TRUE)
+    # svyby(..., na.rm = TRUE, covmat = TRUE) fails in survey 4.1; subset() keeps the whole design (domain)
+    b <- svyby(as.formula(paste0("~", v)), ~wave, subset(des_w, !is.na(wv[[v]])), svymean, covmat = TRUE)
     ch <- svycontrast(b, c(-1, 1))
     out$waves[[v]] <- list(estimate = unname(coef(b)), se = unname(SE(b)),
-                           change = unname(coef(ch)), change_se = unname(SE(ch)))
+                           change = unname(coef(ch)), change_se = as.vector(SE(ch)))
   }
 }
 write_json(out, "tests/reference/survey_reference.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
