@@ -72,7 +72,10 @@ def test_wave2_structure(loaded):
     assert w2[["sat1", "sat2", "sat3"]].stack().dropna().between(1, 7).all()
     assert w2["recommend"].dropna().between(0, 10).all()
     overlap = w2["customer_id"].isin(load_supply_chain_survey()["customer_id"]).sum()
-    assert 300 < overlap < 500
+    assert overlap == 554
+    # the panel: every wave-1 respondent was invited again
+    w2_inv = fw.loc[fw["wave"] == 2, "customer_id"]
+    assert load_supply_chain_survey()["customer_id"].isin(w2_inv).all()
     # response depends on size: large accounts respond more than small ones
     rr = (fw[fw["wave"] == 2].assign(c=lambda d: d["disposition"] == "complete").groupby("size")["c"].mean())
     assert rr["large"] > rr["small"] + 0.15

@@ -37,7 +37,19 @@ def test_paired_change_against_R(waves, col, statistic, key):
     row = res.changes.iloc[0]
     assert row["change"] == pytest.approx(ref["change"], rel=1e-6)
     assert row["se"] == pytest.approx(ref["change_se"], rel=1e-6)
-    assert row["method"] == "paired" and row["n_common"] == 381
+    assert row["method"] == "paired" and row["n_common"] == 554
+
+
+@pytest.mark.parametrize("col, statistic, key", [("recommend", "nps", "nps"), ("sat1", "mean", "sat1")])
+def test_paired_change_with_fpc_against_R(col, statistic, key):
+    """R: svydesign(ids=~customer_id, strata=~size, weights=~w, fpc=~N, data=stacked); svyby(..., covmat=TRUE);
+    svycontrast(b, c(-1, 1)): the fpc uses the customers of either wave."""
+    wv = pd.read_csv(REF_DIR / "survey_waves_data.csv")
+    d = {k: csl_stats.survey_design(wv[wv.wave == k], strata="size", weights="w", fpc="N") for k in (1, 2)}
+    row = csl_stats.track_waves(d, col, statistic=statistic, id="customer_id").changes.iloc[0]
+    ref = REF["waves_fpc"][key]
+    assert row["change"] == pytest.approx(ref["change"], rel=1e-6)
+    assert row["se"] == pytest.approx(ref["change_se"], rel=1e-6)
 
 
 def test_independent_change_uses_the_sum_of_variances(waves):

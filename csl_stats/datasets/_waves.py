@@ -10,8 +10,9 @@ it and with its own seed, what a survey manager also has:
   disposition (complete, partial, refusal, non-contact, ...), for response
   rates;
 - **wave 2**: this year's completed questionnaires (satisfaction items and
-  the recommendation question), from an independent stratified sample of the
-  same frame, so some customers answer both waves.
+  the recommendation question): last year's respondents were invited again
+  (a panel) and each segment was topped up with fresh accounts, so many
+  customers answer both waves.
 
 The packaged copies are ``simulate_survey_waves(load_supply_chain_survey(),
 rng=WAVES_SEED)``.
@@ -19,6 +20,7 @@ rng=WAVES_SEED)``.
 
 from __future__ import annotations
 
+import functools
 from importlib import resources
 
 import numpy as np
@@ -100,14 +102,16 @@ def survey_waves_truth() -> pd.Series:
 def _invite(gen: np.random.Generator, frame: pd.DataFrame, must: pd.Index | None) -> pd.Index:
     """Stratified sample of accounts per (region, size) cell; ``must`` ids are always included."""
     chosen = []
+    must_set = set() if must is None else set(must)
     for (region, size), cell in frame.groupby(["region", "size"], sort=True):
         m = int(round(_INVITE_SHARE[size] * len(cell)))
         ids = cell["customer_id"].to_numpy()
         if must is not None:
-            fixed = ids[np.isin(ids, must)]
+            isin = np.fromiter((i in must_set for i in ids), dtype=bool, count=ids.size)
+            fixed = ids[isin]
             if fixed.size > m:
                 raise ArgumentError(f"cell {region}/{size}: {fixed.size} respondents but only {m} invitations.")
-            rest = ids[~np.isin(ids, must)]
+            rest = ids[~isin]
             chosen += [*fixed, *gen.choice(rest, size=m - fixed.size, replace=False)]
         else:
             chosen += list(gen.choice(ids, size=m, replace=False))
@@ -156,8 +160,9 @@ def simulate_survey_waves(
     **Sampling.** In each wave, every (region, size) cell of the frame is
     sampled without replacement: half the small accounts, 60 % of the
     medium ones and all large (key) accounts are invited. Wave-1 invitations
-    contain the 1,000 wave-1 respondents; the two waves' samples are drawn
-    independently, so a customer can be invited (and answer) twice.
+    contain the 1,000 wave-1 respondents. Wave 2 re-invites every wave-1
+    respondent (the panel) and fills each cell's quota with a simple random
+    sample of the cell's other accounts.
 
     **Response.** Wave-1 non-respondents get a disposition from a fixed mix
     (non-contact 50 %, refusal 27 %, unknown eligibility 8 %, partial 6 %,
@@ -225,8 +230,8 @@ def simulate_survey_waves(
     non1 = ~inv1.isin(resp1)
     disp1[non1] = _nonresponse(gen, int(non1.sum()))
 
-    # ---- wave 2: independent stratified sample, response by size/region (+ keener past respondents)
-    inv2 = _invite(gen, frame, None)
+    # ---- wave 2: the wave-1 respondents (panel) plus a fresh sample of each cell; response by size/region
+    inv2 = _invite(gen, frame, resp1)
     s2 = seg.loc[inv2]
     p = (s2["size"].map(_RESPONSE) + s2["region"].map(_RESPONSE_REGION)
          + np.where(inv2.isin(resp1), _RESPONSE_PANEL, 0.0)).to_numpy(dtype=float)
@@ -292,30 +297,32 @@ def _wave2_dtypes(w2: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _generate() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@functools.lru_cache(maxsize=1)
+def _texts() -> tuple[str, str, str]:
+    """CSV texts of the three files, regenerated once from the packaged survey and ``WAVES_SEED``."""
     from ._survey import load_supply_chain_survey
 
-    return simulate_survey_waves(load_supply_chain_survey(), rng=WAVES_SEED)
+    frame, fieldwork, w2 = simulate_survey_waves(load_supply_chain_survey(), rng=WAVES_SEED)
+    txt = w2.copy().astype(object)
+    for c in ("sat1", "sat2", "sat3", "recommend"):
+        txt[c] = [("" if np.isnan(x) else str(int(x))) for x in w2[c]]
+    return (frame.to_csv(index=False, lineterminator="\n"), fieldwork.to_csv(index=False, lineterminator="\n"),
+            txt.to_csv(index=False, lineterminator="\n"))
 
 
 def frame_csv_text() -> str:
     """CSV text of the committed customer frame (regenerated from ``WAVES_SEED``)."""
-    return _generate()[0].to_csv(index=False, lineterminator="\n")
+    return _texts()[0]
 
 
 def fieldwork_csv_text() -> str:
     """CSV text of the committed fieldwork log (regenerated from ``WAVES_SEED``)."""
-    return _generate()[1].to_csv(index=False, lineterminator="\n")
+    return _texts()[1]
 
 
 def wave2_csv_text() -> str:
     """CSV text of the committed wave-2 answers (integers, empty = missing)."""
-    w2 = _generate()[2]
-    txt = w2.copy().astype(object)
-    for c in ("sat1", "sat2", "sat3", "recommend"):
-        v = w2[c]
-        txt[c] = [("" if np.isnan(x) else str(int(x))) for x in v]
-    return txt.to_csv(index=False, lineterminator="\n")
+    return _texts()[2]
 
 
 def _read(name: str, **kw) -> pd.DataFrame:

@@ -37,6 +37,7 @@ if __name__ == "__main__":
     waves = []
     for w in (w1, w2):
         n_h = w["size"].value_counts()
-        waves.append(w.assign(w=w["size"].map(lambda s, n_h=n_h: FRAME[s] / n_h[s])))
+        waves.append(w.assign(N=w["size"].map(FRAME).astype(float),
+                              w=w["size"].map(lambda s, n_h=n_h: FRAME[s] / n_h[s])))
     pd.concat(waves, ignore_index=True).to_csv(Path(__file__).with_name("survey_waves_data.csv"), index=False,
                                                lineterminator="\n", float_format="%.10g")

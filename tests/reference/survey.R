@@ -84,6 +84,11 @@ if (file.exists("tests/reference/survey_waves_data.csv")) {
     ch <- svycontrast(b, c(-1, 1))
     out$waves[[v]] <- list(estimate = unname(coef(b)), se = unname(SE(b)),
                            change = unname(coef(ch)), change_se = as.vector(SE(ch)))
+    # the same with the population size of each stratum (fpc over the customers of either wave)
+    des_f <- svydesign(ids = ~customer_id, strata = ~size, weights = ~w, fpc = ~N, data = wv)
+    bf <- svyby(as.formula(paste0("~", v)), ~wave, subset(des_f, !is.na(wv[[v]])), svymean, covmat = TRUE)
+    chf <- svycontrast(bf, c(-1, 1))
+    out$waves_fpc[[v]] <- list(change = unname(coef(chf)), change_se = as.vector(SE(chf)))
   }
 }
 write_json(out, "tests/reference/survey_reference.json", digits = NA, auto_unbox = TRUE, pretty = TRUE)
