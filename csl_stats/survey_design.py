@@ -220,8 +220,7 @@ class SurveyDesign:
         self._names = names
         self._calibration = calibration
         self.raking = raking
-        n_h = np.array([np.unique(psu[strata == h]).size for h in range(len(strata_labels))])
-        self._n_psu = n_h
+        self._n_psu = _psus_per_stratum(strata, psu, len(strata_labels))
 
     # ---------------------------------------------------------------- basic facts
     @property
@@ -620,6 +619,11 @@ class SurveyDesign:
 # --------------------------------------------------------------------------- constructor
 
 
+def _psus_per_stratum(strata: np.ndarray, psu: np.ndarray, n_strata: int) -> np.ndarray:
+    first = np.unique(psu, return_index=True)[1]  # one row per PSU (PSUs are nested in strata)
+    return np.bincount(strata[first], minlength=n_strata)
+
+
 def _group_codes(data: pd.DataFrame, cols: list[Hashable], role: str) -> tuple[np.ndarray, list[str]]:
     g = data[cols]
     bad = g.isna().any(axis=1)
@@ -628,9 +632,10 @@ def _group_codes(data: pd.DataFrame, cols: list[Hashable], role: str) -> tuple[n
             f"{role} column(s) {cols} have missing values in {int(bad.sum())} row(s) "
             f"(rows {preview(data.index[bad].tolist())}); every respondent needs a {role}."
         )
-    keys = pd.Series(list(g.itertuples(index=False, name=None)), index=data.index)
-    keys = keys.map(lambda k: k[0] if len(k) == 1 else _label(k))
-    codes, uniques = _codes(keys.astype(str) if len(cols) > 1 else keys)
+    if len(cols) == 1:
+        codes, uniques = _codes(g[cols[0]])
+    else:
+        codes, uniques = _codes(g.astype(str).agg(".".join, axis=1))
     return codes, [str(u) for u in uniques]
 
 
@@ -750,10 +755,10 @@ def survey_design(
         h, labels = np.zeros(n, dtype=np.int64), ["all"]
     if clusters is not None:
         c, _ = _group_codes(data, [clusters], "cluster")
-        psu, _ = _codes(pd.Series(list(zip(h, c, strict=True))))
+        psu = np.unique(h * (int(c.max()) + 1) + c, return_inverse=True)[1].astype(np.int64)
     else:
         psu = np.arange(n, dtype=np.int64)
-    n_h = np.array([np.unique(psu[h == k]).size for k in range(len(labels))])
+    n_h = _psus_per_stratum(h, psu, len(labels))
     fpc_h = None
     if fpc is not None:
         f = check_numeric(data, [fpc])[fpc].to_numpy()
