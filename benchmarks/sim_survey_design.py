@@ -151,7 +151,8 @@ def type_one(reps: int, rng: np.random.Generator) -> pd.DataFrame:
     N_size = pop["size"].value_counts()
     plan = {"small": 300, "medium": 250, "large": 150}
     size = pop["size"].to_numpy()
-    rej = {"panel, paired test": [], "panel, independent test (wrong)": [], "independent samples, independent test": []}
+    rej = {"panel, paired test": [], "panel, paired test without fpc": [], "panel, independent test (wrong)": [],
+           "independent samples, independent test": []}
     se_ratio = []
     for _ in range(reps):
         s1 = {s: rng.choice(np.flatnonzero(size == s), m, replace=False) for s, m in plan.items()}
@@ -171,9 +172,11 @@ def type_one(reps: int, rng: np.random.Generator) -> pd.DataFrame:
 
         d1, d2, d3 = design(s1, "rec"), design(s2, "rec2"), design(s3, "rec2")
         paired = csl_stats.track_waves({"w1": d1, "w2": d2}, "recommend", id="customer_id").changes.iloc[0]
+        nofpc = csl_stats.track_waves({"w1": d1, "w2": d2}, "recommend", id="customer_id", fpc=False).changes.iloc[0]
         naive = csl_stats.track_waves({"w1": d1, "w2": d2}, "recommend").changes.iloc[0]
         indep = csl_stats.track_waves({"w1": d1, "w2": d3}, "recommend").changes.iloc[0]
-        for key, row in (("panel, paired test", paired), ("panel, independent test (wrong)", naive),
+        for key, row in (("panel, paired test", paired), ("panel, paired test without fpc", nofpc),
+                         ("panel, independent test (wrong)", naive),
                          ("independent samples, independent test", indep)):
             rej[key].append(abs(row["change"] - true_change) / row["se"] > Z95)
         se_ratio.append(paired["se"] / naive["se"])

@@ -710,6 +710,14 @@ def survey_design(
     the effective sample size is :math:`n / \\text{deff}`. Confidence
     intervals are normal-theory, as R's ``confint`` for ``svymean``.
 
+    Coverage of nominal 95 % intervals (``benchmarks/sim_survey_design.py``,
+    1,000 stratified samples of 700 from a frame of 4,600 with sampling
+    fractions of 10-38 %, Monte Carlo SE 0.7 points): 93.8 % for a mean and
+    93.8 % for the NPS with the design; after raking a sample with
+    region-dependent response to the frame margins, 94.3 % (mean) and 94.6 %
+    (NPS). Ignoring the design (unweighted, simple random sample) covered the
+    population NPS in 43.6 % of the samples.
+
     References
     ----------
     Lumley, T. (2004). Analysis of complex survey samples. *Journal of

@@ -260,8 +260,8 @@ class WaveTrackingResult(Result):
         return self.changes.copy()
 
 
-def _paired_variance(d1: SurveyDesign, z1: np.ndarray, d2: SurveyDesign, z2: np.ndarray, id: Hashable) -> tuple[
-        float, int]:
+def _paired_variance(d1: SurveyDesign, z1: np.ndarray, d2: SurveyDesign, z2: np.ndarray, id: Hashable,
+                     use_fpc: bool) -> tuple[float, int]:
     """Variance of (estimate 2 - estimate 1) with customers as sampling units across both waves."""
     for d, k in ((d1, 1), (d2, 2)):
         if d._names.get("clusters") is not None:
@@ -282,7 +282,7 @@ def _paired_variance(d1: SurveyDesign, z1: np.ndarray, d2: SurveyDesign, z2: np.
         )
     strata = strata.groupby(level=0).first().reindex(t.index)
     pop: dict[Any, float] | None = None
-    if d1._fpc is not None and d2._fpc is not None:
+    if use_fpc and d1._fpc is not None and d2._fpc is not None:
         p1 = dict(zip(d1._strata_labels, d1._fpc, strict=True))
         p2 = dict(zip(d2._strata_labels, d2._fpc, strict=True))
         if all(p1[h] == p2[h] for h in set(p1) & set(p2)):
@@ -303,6 +303,7 @@ def track_waves(
     statistic: str = "nps",
     id: Hashable | None = None,
     ci: float = 0.95,
+    fpc: bool = True,
     **kwargs: Any,
 ) -> WaveTrackingResult:
     """Design-based estimates per wave and the test of change between consecutive waves.
@@ -322,6 +323,10 @@ def track_waves(
         (overlapping samples); otherwise the waves are treated as
         independent samples.
     ci : float, default 0.95
+    fpc : bool, default True
+        For the paired comparison: apply the finite-population correction
+        when both designs carry the same population sizes. ``False`` gives a
+        conservative test (see Notes).
     **kwargs
         ``value`` for ``"proportion"``; ``scale`` and ``k`` for ``"top_box"``.
 
@@ -394,7 +399,7 @@ def track_waves(
             var = table.loc[a, "se"] ** 2 + table.loc[b, "se"] ** 2
             n_common, method = 0, "independent"
         else:
-            var, n_common = _paired_variance(designs[a], zs[i - 1], designs[b], zs[i], id)
+            var, n_common = _paired_variance(designs[a], zs[i - 1], designs[b], zs[i], id, fpc)
             method = "paired"
             if n_common == 0:  # no customer in both waves: independent samples
                 var, method = table.loc[a, "se"] ** 2 + table.loc[b, "se"] ** 2, "independent"

@@ -50,6 +50,9 @@ def test_paired_change_with_fpc_against_R(col, statistic, key):
     ref = REF["waves_fpc"][key]
     assert row["change"] == pytest.approx(ref["change"], rel=1e-6)
     assert row["se"] == pytest.approx(ref["change_se"], rel=1e-6)
+    # fpc=False ignores the population sizes: R's stacked design without fpc
+    no_fpc = csl_stats.track_waves(d, col, statistic=statistic, id="customer_id", fpc=False).changes.iloc[0]
+    assert no_fpc["se"] == pytest.approx(REF["waves"][key]["change_se"], rel=1e-6)
 
 
 def test_independent_change_uses_the_sum_of_variances(waves):
