@@ -943,7 +943,8 @@ def check_dates(
         raise DateError(
             f"{where}: {int(bad_mask.sum())} value(s) could not be parsed as dates"
             + (f" with format {date_format!r}" if date_format else "")
-            + f": {preview(s[bad_mask])}. Fix them or pass date_format=... (e.g. '%d/%m/%Y')."
+            + f": {preview(s[bad_mask].tolist())} in row(s) {preview(s.index[bad_mask.to_numpy()].tolist())}. "
+            "Fix them or pass date_format=... (e.g. '%d/%m/%Y')."
         )
     return parsed
 
