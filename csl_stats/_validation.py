@@ -851,6 +851,8 @@ def check_n_boot(
     n = int(n_boot)
     if n == 0 and allow_zero:
         return 0
+    if n < 0 and allow_zero:
+        raise ArgumentError(f"{name} must be >= 0 (0 for no bootstrap, else >= {minimum} resamples); got {n}.")
     if n < minimum:
         zero = " or 0 for no bootstrap" if allow_zero else ""
         raise ArgumentError(f"{name} must be >= {minimum} (bootstrap resamples){zero}; got {n}.")
