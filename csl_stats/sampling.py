@@ -17,7 +17,6 @@ Examples
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -26,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_int, check_probability, preview
+from ._validation import check_choice, check_int, check_number, check_probability, preview
 from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
 
 __all__ = ["AllocationResult", "SampleSizeResult", "allocate", "sample_size"]
@@ -36,17 +35,14 @@ ALLOCATIONS = ("proportional", "neyman", "equal")
 
 
 def _positive(value: Any, name: str, *, upper: float | None = None) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(float(value)) \
-            or float(value) <= 0 or (upper is not None and float(value) > upper):
-        rng = f"in (0, {upper:g}]" if upper is not None else "positive and finite"
-        raise ArgumentError(f"{name} must be a number {rng}; got {value!r}.")
-    return float(value)
+    out = float(check_number(value, name, minimum=0, inclusive=False))
+    if upper is not None:
+        out = float(check_number(out, name, maximum=upper))
+    return out
 
 
 def _share(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= float(value) <= 1:
-        raise ArgumentError(f"{name} must be a share between 0 and 1; got {value!r}.")
-    return float(value)
+    return float(check_number(value, name, minimum=0, maximum=1))
 
 
 def _pair(value: Any, name: str) -> tuple[Any, Any]:
@@ -245,8 +241,7 @@ def sample_size(
     if metric == "alpha":
         if alpha is None or k is None:
             raise ArgumentError("metric='alpha' needs alpha=... (expected alpha) and k=... (number of items).")
-        if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
-            raise ArgumentError(f"alpha must be between 0 and 1; got {alpha!r}.")
+        alpha = check_number(alpha, "alpha", minimum=0, maximum=1, inclusive=False)
         k = check_int(k, "k", minimum=2)
         c = math.asinh(margin / (1 - alpha))
         v = 2 * k / (k - 1)
@@ -254,11 +249,9 @@ def sample_size(
     else:
         if metric == "difference":
             check_choice(of, "of", ("mean", "proportion", "nps"))
-            if isinstance(correlation, bool) or not isinstance(correlation, numbers.Real) \
-                    or not -1 < correlation < 1:
-                raise ArgumentError(f"correlation must be in (-1, 1); got {correlation!r}.")
+            rho = check_number(correlation, "correlation", minimum=-1, maximum=1, inclusive=False)
             v1, v2 = unit_var(of, 0), unit_var(of, 1)
-            v = v1 + v2 - 2 * correlation * math.sqrt(v1 * v2)
+            v = v1 + v2 - 2 * rho * math.sqrt(v1 * v2)
         else:
             v = unit_var(metric, None)
         if v <= 0:

@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -50,10 +49,13 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_int,
+    check_label,
+    check_number,
     check_numeric,
     check_probability,
     check_scale,
     preview,
+    warn,
 )
 from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, InsufficientDataError
 from .net_promoter import _category
@@ -323,7 +325,7 @@ class SurveyDesign:
 
     # ---------------------------------------------------------------- variables
     def _column(self, col: Hashable) -> np.ndarray:
-        check_columns(self._data, col, arg="col")
+        check_columns(self._data, check_label(col, "col"), arg="col")
         return check_numeric(self._data, [col])[col].to_numpy()
 
     def _variable(self, statistic: str, col: Hashable, **kw: Any) -> tuple[np.ndarray, float]:
@@ -333,7 +335,7 @@ class SurveyDesign:
         if statistic == "proportion":
             if "value" not in kw:
                 raise ArgumentError("proportion needs value=..., the answer whose share is estimated.")
-            check_columns(self._data, col, arg="col")
+            check_columns(self._data, check_label(col, "col"), arg="col")
             s = self._data[col]
             values = kw["value"]
             values = list(values) if isinstance(values, list | tuple | set) else [values]
@@ -518,8 +520,7 @@ class SurveyDesign:
                 f"got {type(margins).__name__}."
             )
         max_iter = check_int(max_iter, "max_iter", minimum=1)
-        if not (isinstance(tol, float | int) and 0 < tol < 1):
-            raise ArgumentError(f"tol must be a number in (0, 1); got {tol!r}.")
+        tol = check_number(tol, "tol", minimum=0, maximum=1, inclusive=False)
         cols = check_columns(self._data, list(margins), arg="margins")
         codes_list, targets, labels, totals = [], [], [], {}
         for c in cols:
@@ -561,12 +562,11 @@ class SurveyDesign:
                 f"margins must describe the same population, but their totals differ: {totals}."
             )
         if trim is not None:
-            try:
-                lo, hi = float(trim[0]), float(trim[1])
-                ok = len(trim) == 2 and 0 <= lo < 1 < hi
-            except (TypeError, ValueError, IndexError):
-                ok = False
-            if not ok:
+            if not isinstance(trim, tuple | list) or len(trim) != 2:
+                raise ArgumentError(f"trim must be a (low, high) pair of multiples of the mean weight; got {trim!r}.")
+            lo = check_number(trim[0], "trim[0]", minimum=0)
+            hi = check_number(trim[1], "trim[1]", minimum=0)
+            if not lo < 1 < hi:
                 raise ArgumentError(f"trim must be (low, high) multiples of the mean weight with 0 <= low < 1 < high; "
                                     f"got {trim!r}.")
         w = self._w.copy()
@@ -587,12 +587,11 @@ class SurveyDesign:
             mw = w.mean()
             n_trim = int(np.sum((w <= lo * mw * (1 + 1e-9)) | (w >= hi * mw * (1 - 1e-9))))
         if not converged:
-            warnings.warn(
+            warn(
                 f"raking did not converge in {max_iter} sweeps: a weighted margin is still {gap:.2g} (relative) "
                 "from its target" + (" with the trimming bounds" if trim is not None else "") + "; "
                 "increase max_iter, widen trim, or collapse sparse levels.",
                 ConvergenceWarning,
-                stacklevel=2,
             )
         rows = []
         for c, codes, t, lv in zip(cols, codes_list, targets, labels, strict=True):
@@ -737,8 +736,11 @@ def survey_design(
     >>> print(f"{res.estimate:.1f} (SE {res.se:.1f})")
     25.3 (SE 47.3)
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     check_choice(single_unit, "single_unit", SINGLE_UNIT)
+    for arg, value in (("weights", weights), ("fpc", fpc), ("clusters", clusters)):
+        if value is not None:
+            check_label(value, arg)
     names: dict[str, Any] = {"strata": strata, "weights": weights, "fpc": fpc, "clusters": clusters}
     for v in names.values():
         if v is not None:

@@ -27,7 +27,15 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_columns, check_dataframe, check_probability, preview
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_flag,
+    check_label,
+    check_probability,
+    preview,
+)
 from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
 from .survey_design import SurveyDesign
 
@@ -147,8 +155,8 @@ def response_rates(
     Schouten, B., Cobben, F., & Bethlehem, J. (2009). Indicators for the
     representativeness of survey response. *Survey Methodology*, 35(1), 101-113.
     """
-    frame = check_dataframe(frame, name="frame")
-    check_columns(frame, id, arg="id")
+    frame = check_dataframe(frame, name="frame", unique_columns=False)
+    check_columns(frame, check_label(id, "id"), arg="id")
     groups = check_columns(frame, by, arg="by") if by is not None else []
     if frame[id].duplicated().any():
         raise ArgumentError(f"frame has duplicated ids in {id!r}: {preview(frame.loc[frame[id].duplicated(), id])}; "
@@ -165,7 +173,7 @@ def response_rates(
             raise ArgumentError(f"disposition column {disposition!r} has unknown codes {found}; "
                                 f"use {list(DISPOSITION_CODES)}.")
     else:
-        respondents = check_dataframe(respondents, name="respondents")
+        respondents = check_dataframe(respondents, name="respondents", unique_columns=False)
         check_columns(respondents, id, arg="id")
         outside = ~respondents[id].isin(frame[id])
         if outside.any():
@@ -377,6 +385,9 @@ def track_waves(
             raise ArgumentTypeError(f"wave {k!r} is a {type(d).__name__}, not a SurveyDesign (use survey_design).")
     check_choice(statistic, "statistic", ("nps", "mean", "proportion", "top_box"))
     ci = check_probability(ci, "ci")
+    fpc = check_flag(fpc, "fpc")
+    if id is not None:
+        check_label(id, "id")
     z_crit = float(stats.norm.ppf(0.5 + ci / 2))
     labels = list(designs)
     ests, zs, rows = [], [], []

@@ -54,7 +54,7 @@ def test_alpha_matches_bonett_interval_width():
         ({"metric": "nps", "margin": 5}, "promoters"),
         ({"metric": "nps", "margin": 5, "promoters": 0.7, "detractors": 0.4}, "at most 1"),
         ({"metric": "proportion", "margin": -1}, "margin"),
-        ({"metric": "proportion", "margin": 0.05, "p": 1.2}, "share"),
+        ({"metric": "proportion", "margin": 0.05, "p": 1.2}, r"p must be a number in \[0, 1\]"),
         ({"metric": "proportion", "margin": 0.05, "power": 0.8}, "power applies"),
         ({"metric": "alpha", "margin": 0.05}, "alpha="),
         ({"metric": "median", "margin": 0.05}, "metric"),
@@ -99,6 +99,13 @@ def test_minimum_and_response_rates():
                              response_rate={"a": 0.3, "b": 0.5, "c": 1.0})
     assert res.n.tolist() == [94, 5, 1]
     assert res.table["n_invite"].tolist() == [314, 10, 1]
+
+
+def test_non_numbers_are_type_errors():
+    with pytest.raises(ArgumentTypeError, match="margin must be a number"):
+        csl_stats.sample_size("proportion", margin="5")
+    with pytest.raises(ArgumentTypeError):
+        csl_stats.sample_size("proportion", margin=0.05, p=True)
 
 
 def test_allocation_errors():

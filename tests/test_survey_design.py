@@ -203,3 +203,19 @@ def test_proportion_and_by_errors(des):
         des.by("region", "median", "sat1")
     with pytest.raises(csl_stats.errors.ScaleError):
         des.top_box("recommend", scale=(1, 7))
+
+
+def test_argument_types(data, des):
+    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="single column label"):
+        survey_design(data, weights=["w"])
+    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="single column label"):
+        des.mean(["sat1"])
+    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="tol must be a number"):
+        des.rake(MARGINS, tol="small")
+    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="True or False"):
+        csl_stats.track_waves({"a": des, "b": des}, "sat1", statistic="mean", fpc="yes")
+
+
+def test_duplicated_unused_column_does_not_stop_the_design(data):
+    wide = pd.concat([data, data[["industry"]]], axis=1)  # 'industry' twice, not used
+    assert survey_design(wide, strata="size", weights="w").mean("sat1").n == data["sat1"].notna().sum()
