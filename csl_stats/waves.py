@@ -358,8 +358,18 @@ def track_waves(
     when the second wave re-interviews customers of the first (a panel); two
     samples drawn independently of each other are independent samples even if
     some customers happen to fall in both. The test is the Wald :math:`z`.
-    Type-I error at the 5 % level (``benchmarks/sim_survey_design.py``,
-    1,000 pairs of waves with no change): see the figures there.
+
+    Type-I error at the 5 % level (``benchmarks/sim_survey_design.py``, 1,000
+    pairs of waves of 700 customers in three strata with sampling fractions of
+    10-38 % and no change in the population NPS, Monte Carlo SE 0.7 points):
+    for a panel in which 60 % of the wave-1 sample answers again, the paired
+    test rejected in 6.3 % of the pairs (the fpc over the customers of either
+    wave slightly understates the variance, because it ignores how that union
+    is split between the waves), 3.9 % with ``fpc=False`` (conservative), and
+    the independent test, wrongly applied to the panel, in 1.1 %: its
+    standard error was on average 1.33 times the paired one, so it loses
+    power. For two independently drawn samples the independent test rejected
+    in 5.7 %.
 
     References
     ----------
