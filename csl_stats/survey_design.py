@@ -57,12 +57,12 @@ from ._validation import (
     preview,
     warn,
 )
-from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, InsufficientDataError
+from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, CSLWarning, InsufficientDataError
 from .net_promoter import _category
 
 __all__ = ["DesignEstimate", "RakingResult", "SurveyDesign", "survey_design"]
 
-SINGLE_UNIT = ("raise", "adjust", "certainty")
+SINGLE_UNIT = ("raise", "collapse", "adjust", "certainty")
 
 
 # --------------------------------------------------------------------------- results
@@ -669,10 +669,14 @@ def survey_design(
         Primary sampling units (e.g. the buying company when several of its
         sites answer); numbered within strata. None: each respondent is its
         own unit.
-    single_unit : {"raise", "adjust", "certainty"}, default "raise"
+    single_unit : {"raise", "collapse", "adjust", "certainty"}, default "raise"
         What to do with a stratum holding one sampling unit, whose variance
         cannot be estimated: raise (the message names the stratum and offers
-        collapsing), ``"adjust"`` (centre it at the overall mean: R's
+        the remedies), ``"collapse"`` (merge it with the stratum whose mean
+        weight is closest, i.e. sampled at the most similar rate, adding
+        their population sizes; a warning names the merges, and
+        :meth:`SurveyDesign.strata_table` shows them as ``"a+b"``),
+        ``"adjust"`` (centre it at the overall mean: R's
         ``options(survey.lonely.psu = "adjust")``) or ``"certainty"`` (treat
         it as surveyed in full: no variance contribution).
 
@@ -788,11 +792,37 @@ def survey_design(
                 )
             fpc_h[k] = vals[0]
     single = [lab for k, lab in enumerate(labels) if n_h[k] == 1]
+    if single and single_unit == "collapse":
+        if len(labels) - len(single) < 1:
+            raise InsufficientDataError(
+                f"every stratum {labels} has a single sampling unit; there is nothing to collapse them into."
+            )
+        mean_w = np.bincount(h, weights=w, minlength=len(labels)) / np.bincount(h, minlength=len(labels))
+        target = np.arange(len(labels))
+        for k in np.flatnonzero(n_h == 1):
+            others = np.flatnonzero(n_h > 1)
+            target[k] = others[np.argmin(np.abs(mean_w[others] - mean_w[k]))]
+        merged = {j: [labels[j]] + [labels[k] for k in np.flatnonzero((target == j) & (n_h == 1))]
+                  for j in np.unique(target)}
+        new_labels = ["+".join(merged[j]) for j in sorted(merged)]
+        remap = {j: i for i, j in enumerate(sorted(merged))}
+        h = np.array([remap[t] for t in target])[h]
+        if fpc_h is not None:
+            fpc_h = np.bincount(np.array([remap[t] for t in target]), weights=fpc_h, minlength=len(new_labels))
+        warn(
+            "collapsed stratum/strata with a single sampling unit into the stratum sampled at the most similar "
+            f"rate: {[lab for lab in new_labels if '+' in lab]}.",
+            CSLWarning,
+        )
+        labels = new_labels
+        n_h = _psus_per_stratum(h, psu, len(labels))
+        single = []
     if single and single_unit == "raise":
         raise InsufficientDataError(
             f"stratum/strata {single} have a single respondent (sampling unit), so their variance cannot be "
             "estimated. Collapse each with a similar stratum (e.g. data.assign(stratum=data['stratum']."
-            f"replace({{{single[0]!r}: '<neighbour>'}}))), or pass single_unit='adjust' (centre at the overall mean, "
+            f"replace({{{single[0]!r}: '<neighbour>'}}))) or pass single_unit='collapse' (merged with the stratum "
+            "sampled at the most similar rate); or pass single_unit='adjust' (centre at the overall mean, "
             "as R's survey.lonely.psu='adjust') or single_unit='certainty' (surveyed in full)."
         )
     return SurveyDesign(data, weights=w, strata=h, strata_labels=labels, psu=psu, fpc=fpc_h,

@@ -122,6 +122,18 @@ def test_single_unit_options_against_R(data):
         survey_design(s, strata="st", weights="w")
 
 
+def test_collapse_single_unit_strata_equals_manual_merge(data):
+    s = data.iloc[:40].copy()
+    s["st"] = s["size"]
+    s.iloc[0, s.columns.get_loc("st")] = "solo"
+    s.iloc[0, s.columns.get_loc("w")] = s.loc[s["size"] == "medium", "w"].iloc[0]  # sampled like medium
+    with pytest.warns(csl_stats.errors.CSLWarning, match=r"medium\+solo"):
+        auto = survey_design(s, strata="st", weights="w", single_unit="collapse")
+    manual = survey_design(s.assign(st=s["st"].replace({"solo": "medium"})), strata="st", weights="w")
+    assert auto.mean("sat1").se == pytest.approx(manual.mean("sat1").se, rel=1e-12)
+    assert "medium+solo" in auto.strata_table().index
+
+
 def test_hand_computed_srs_mean_and_interval():
     y = np.array([1.0, 2, 4, 7])
     res = survey_design(pd.DataFrame({"y": y})).mean("y")
