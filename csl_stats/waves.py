@@ -33,6 +33,7 @@ from ._validation import (
     check_dataframe,
     check_flag,
     check_label,
+    check_number,
     check_probability,
     preview,
 )
@@ -189,7 +190,7 @@ def response_rates(
         eligible_known = known + counts["ineligible"].sum()
         e = float(known / eligible_known) if eligible_known > 0 else 1.0
     else:
-        e = check_probability(e, "e") if e not in (0, 1) else float(e)
+        e = float(check_number(e, "e", minimum=0, maximum=1))
 
     def rates(c: pd.Series) -> dict[str, float]:
         eligible = c["complete"] + c["partial"] + c["refusal"] + c["non_contact"] + c["other"]
