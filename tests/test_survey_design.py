@@ -231,3 +231,26 @@ def test_argument_types(data, des):
 def test_duplicated_unused_column_does_not_stop_the_design(data):
     wide = pd.concat([data, data[["industry"]]], axis=1)  # 'industry' twice, not used
     assert survey_design(wide, strata="size", weights="w").mean("sat1").n == data["sat1"].notna().sum()
+
+
+def test_missing_group_left_out_of_every_domain(data):
+    d = data.copy()
+    d.loc[d.index[:30], "region"] = np.nan
+    res = survey_design(d, strata="size", weights="w", fpc="N").by("region", "mean", "sat1")
+    assert res.table["n"].sum() == d.loc[d["region"].notna(), "sat1"].notna().sum()
+    # a domain estimate is the ratio of weighted sums over the domain
+    sub = d[(d["region"] == "north") & d["sat1"].notna()]
+    assert res.table.loc["north", "estimate"] == pytest.approx(np.average(sub["sat1"], weights=sub["w"]))
+
+
+def test_collapse_adds_population_sizes(data):
+    s = data.iloc[:40].copy()
+    s["st"] = s["size"]
+    s.iloc[0, s.columns.get_loc("st")] = "solo"
+    s.iloc[0, s.columns.get_loc("N")] = 10.0
+    with pytest.warns(csl_stats.errors.CSLWarning):
+        d = survey_design(s, strata="st", weights="w", fpc="N", single_unit="collapse")
+    tab = d.strata_table()
+    merged = [lab for lab in tab.index if "+" in lab][0]
+    base = merged.split("+")[0]
+    assert tab.loc[merged, "population"] == data.loc[data["size"] == base, "N"].iloc[0] + 10

@@ -132,3 +132,12 @@ def test_response_rates_errors():
         csl_stats.response_rates(w1.iloc[:10], load_supply_chain_survey())
     with pytest.raises(ArgumentError, match="duplicated ids"):
         csl_stats.response_rates(fw, disposition="disposition")
+
+
+def test_r_indicator_by_hand():
+    sample = pd.DataFrame({"customer_id": range(9), "seg": ["a"] * 5 + ["b"] * 4,
+                           "disp": ["complete"] * 2 + ["refusal"] * 3 + ["complete"] * 2 + ["non_contact"] * 2})
+    res = csl_stats.response_rates(sample, by="seg", disposition="disp")
+    rho = np.array([0.4] * 5 + [0.5] * 4)
+    assert res.r_indicator == pytest.approx(1 - 2 * rho.std(ddof=1))
+    assert res.e == 1.0  # no ineligible case: every unknown case counts as eligible
