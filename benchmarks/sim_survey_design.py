@@ -19,6 +19,18 @@ Reported
    change: a panel (60 % of wave 1 answers again, topped up with fresh
    customers) tested as paired and, wrongly, as independent; and two
    independently drawn samples tested as independent. All with fpc.
+
+Last run (2026-11-29, ``--reps 2000``, seed 2121; Monte Carlo SE about 0.5 points for 2,000
+and 0.7 for 1,000 replications):
+
+1. within the planned margin: mean 94.95 %, share 93.70 % (binomial discreteness), NPS 94.85 %,
+   NPS change between independent waves 95.25 %, between paired waves 94.40 %; alpha: mean
+   Feldt half-width 0.0504 for a 0.05 margin (n = 170).
+2. coverage: stratified mean 93.8 %, stratified NPS 93.8 %, raked NPS 94.6 %, raked mean 94.3 %;
+   the unweighted NPS ignoring the design 43.6 %.
+3. type I error: panel, paired 6.3 % (fpc over either wave's customers, slightly liberal),
+   paired without fpc 3.9 %, independent test on the panel 1.1 % (SE 1.33 x the paired one);
+   independent samples, independent test 5.7 %.
 """
 
 from __future__ import annotations
