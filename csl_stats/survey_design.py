@@ -267,12 +267,12 @@ class SurveyDesign:
             return z
         w = self._w
         u = z / w
-        for _ in range(1000):
+        counts = [np.bincount(codes) for codes in self._calibration]
+        for _ in range(500):  # alternating projections; R stops after 10 sweeps, we iterate until stable
             before = u.copy()
-            for codes in self._calibration:
-                means = np.bincount(codes, weights=u) / np.bincount(codes)
-                u = u - means[codes]
-            if np.max(np.abs(u - before)) <= 1e-15 * max(np.max(np.abs(u)), 1e-300):
+            for codes, cnt in zip(self._calibration, counts, strict=True):
+                u = u - (np.bincount(codes, weights=u, minlength=cnt.size) / cnt)[codes]
+            if np.max(np.abs(u - before)) <= 1e-12 * max(np.max(np.abs(u)), 1e-300):
                 break
         return u * w
 
@@ -317,11 +317,6 @@ class SurveyDesign:
             v_srs = s2 / n
         deff = var / v_srs if v_srs > 0 else np.nan
         return {"estimate": est, "var": var, "deff": deff, "n": n, "pop_size": total_w, "z": z}
-
-    def _influence(self, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Estimate and calibrated linearised values (for comparisons across waves)."""
-        r = self._estimate(y)
-        return r["estimate"], self._calibrate(r["z"])
 
     # ---------------------------------------------------------------- variables
     def _column(self, col: Hashable) -> np.ndarray:
