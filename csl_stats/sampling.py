@@ -409,7 +409,7 @@ def allocate(
     a = {"proportional": size, "neyman": size * (S.to_numpy() if S is not None else 1.0),
          "equal": np.ones(len(N))}[method].astype(float)
     if not (a > 0).any():
-        a = size.copy()
+        raise ArgumentError("sd is 0 in every stratum; Neyman allocation is undefined (use 'proportional').")
     fixed = np.full(len(N), np.nan)
     for _ in range(len(N) + 1):
         free = np.isnan(fixed)

@@ -80,7 +80,9 @@ class DesignEstimate(Result):
         ``ci_high``, ``deff`` (design effect against a simple random sample
         of the same size), ``n_eff`` (``n / deff``), ``n`` (respondents with
         a valid answer in the domain) and ``pop_size`` (estimated number of
-        population units behind them, the sum of their weights).
+        population units behind them, the sum of their weights). ``deff``
+        and ``n_eff`` are NaN, by definition, for a domain with a single
+        valid answer or with identical answers (no variance to compare).
     statistic : str
         ``"mean"``, ``"proportion"``, ``"top_box"`` or ``"nps"`` (NPS in
         points, -100..100).
@@ -376,6 +378,8 @@ class SurveyDesign:
     def _estimator(self, statistic: str, col: Hashable, ci: float, **kw: Any) -> DesignEstimate:
         ci = check_probability(ci, "ci")
         y, mult = self._variable(statistic, col, **kw)
+        if np.isnan(y).all():
+            raise InsufficientDataError(f"column {col!r} has no valid answer.")
         label = {"mean": "mean", "proportion": "proportion", "top_box": "top-box", "nps": "NPS"}[statistic]
         return self._result(statistic, col, {f"{label}({col})": self._estimate(y)}, mult, ci, None)
 

@@ -121,3 +121,8 @@ def test_allocation_errors():
         csl_stats.allocate(FRAME, 4, min_per_stratum=2)
     with pytest.raises(ArgumentTypeError):
         csl_stats.allocate([3000, 1200], 100)
+
+
+def test_neyman_with_zero_sd_everywhere_is_refused():
+    with pytest.raises(ArgumentError, match="sd is 0 in every stratum"):
+        csl_stats.allocate(FRAME, 100, method="neyman", sd={"small": 0, "medium": 0, "large": 0})

@@ -254,3 +254,9 @@ def test_collapse_adds_population_sizes(data):
     merged = [lab for lab in tab.index if "+" in lab][0]
     base = merged.split("+")[0]
     assert tab.loc[merged, "population"] == data.loc[data["size"] == base, "N"].iloc[0] + 10
+
+
+def test_empty_column_is_named(des):
+    d = survey_design(des.data.assign(empty=np.nan), strata="size", weights="w", fpc="N")
+    with pytest.raises(InsufficientDataError, match="'empty' has no valid answer"):
+        d.mean("empty")
