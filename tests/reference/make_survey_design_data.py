@@ -4,11 +4,12 @@ Strata are the size classes (sampling fractions differ), the fpc is the
 number of accounts of that size in a fixed frame, the weight is N_h / n_h,
 and ``cluster`` groups respondents into pseudo-companies within strata (for
 the clustered-design check). ``recommend`` and ``sat1`` keep their missing
-answers (domain estimation); one respondent has ``region`` blank-free by
-construction (raking needs complete margins).
+answers (domain estimation); ``region`` and ``size`` are complete (raking
+needs every respondent in a margin level).
 
 ``survey_waves_data.csv`` stacks wave 1 and wave 2 (``load_survey_wave2``) with
-weights N_h / n_h per wave, for the paired change test.
+weights N_h / n_h and the population size N_h per wave, for the paired change
+test (with and without fpc).
 
 Run: ``.venv/bin/python tests/reference/make_survey_design_data.py``.
 """
