@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from ._results import Result, result_dataclass
 from ._validation import (
@@ -63,6 +63,7 @@ from .net_promoter import _category
 __all__ = ["DesignEstimate", "RakingResult", "SurveyDesign", "survey_design"]
 
 SINGLE_UNIT = ("raise", "collapse", "adjust", "certainty")
+CI_METHODS = ("wald", "logit")
 
 
 # --------------------------------------------------------------------------- results
@@ -89,12 +90,16 @@ class DesignEstimate(Result):
     column : str
         The answer column.
     ci_level : float
+    ci_method : str
+        ``"wald"`` (estimate plus or minus z times SE) or ``"logit"``
+        (shares only: the Wald interval on the logit scale, transformed back).
     """
 
     table: pd.DataFrame
     statistic: str
     column: str
     ci_level: float
+    ci_method: str = "wald"
     _title = "Design-based estimate"
     _frame = "table"
 
@@ -363,25 +368,38 @@ class SurveyDesign:
         raise ArgumentError(f"statistic must be one of ['mean', 'proportion', 'top_box', 'nps']; got {statistic!r}.")
 
     def _result(self, statistic: str, col: Hashable, rows: dict[Any, dict], mult: float, ci: float,
-                index_name: str | None) -> DesignEstimate:
+                index_name: str | None, ci_method: str = "wald") -> DesignEstimate:
         z = float(stats.norm.ppf(0.5 + ci / 2))
         recs = []
         for r in rows.values():
             se = mult * float(np.sqrt(r["var"]))
             est = mult * r["estimate"]
-            recs.append({"estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
+            lo, hi = est - z * se, est + z * se
+            if ci_method == "logit" and 0 < est < 1:
+                half = z * se / (est * (1 - est))
+                lo, hi = (float(special.expit(special.logit(est) + d)) for d in (-half, half))
+            recs.append({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
                          "deff": r["deff"], "n_eff": r["n"] / r["deff"] if r["deff"] > 0 else np.nan,
                          "n": r["n"], "pop_size": r["pop_size"]})
         table = pd.DataFrame(recs, index=pd.Index(list(rows), name=index_name))
-        return DesignEstimate(table=table, statistic=statistic, column=str(col), ci_level=ci)
+        return DesignEstimate(table=table, statistic=statistic, column=str(col), ci_level=ci, ci_method=ci_method)
 
-    def _estimator(self, statistic: str, col: Hashable, ci: float, **kw: Any) -> DesignEstimate:
+    @staticmethod
+    def _ci_method(statistic: str, ci_method: str) -> str:
+        check_choice(ci_method, "ci_method", CI_METHODS)
+        if ci_method == "logit" and statistic not in ("proportion", "top_box"):
+            raise ArgumentError(f"ci_method='logit' is for shares (proportion, top_box), not for {statistic!r}.")
+        return ci_method
+
+    def _estimator(self, statistic: str, col: Hashable, ci: float, ci_method: str = "wald",
+                   **kw: Any) -> DesignEstimate:
         ci = check_probability(ci, "ci")
+        ci_method = self._ci_method(statistic, ci_method)
         y, mult = self._variable(statistic, col, **kw)
         if np.isnan(y).all():
             raise InsufficientDataError(f"column {col!r} has no valid answer.")
         label = {"mean": "mean", "proportion": "proportion", "top_box": "top-box", "nps": "NPS"}[statistic]
-        return self._result(statistic, col, {f"{label}({col})": self._estimate(y)}, mult, ci, None)
+        return self._result(statistic, col, {f"{label}({col})": self._estimate(y)}, mult, ci, None, ci_method)
 
     # ---------------------------------------------------------------- estimators
     def mean(self, col: Hashable, *, ci: float = 0.95) -> DesignEstimate:
@@ -397,13 +415,23 @@ class SurveyDesign:
         """
         return self._estimator("mean", col, ci)
 
-    def proportion(self, col: Hashable, value: Any, *, ci: float = 0.95) -> DesignEstimate:
-        """Design-based share of respondents whose ``col`` equals ``value`` (a value or a list of values)."""
-        return self._estimator("proportion", col, ci, value=value)
+    def proportion(self, col: Hashable, value: Any, *, ci: float = 0.95, ci_method: str = "wald") -> DesignEstimate:
+        """Design-based share of respondents whose ``col`` equals ``value`` (a value or a list of values).
 
-    def top_box(self, col: Hashable, *, scale: tuple[float, float], k: int = 2, ci: float = 0.95) -> DesignEstimate:
-        """Design-based share of answers in the top ``k`` boxes of ``scale`` (as :func:`csl_stats.top_box`)."""
-        return self._estimator("top_box", col, ci, scale=scale, k=k)
+        ``ci_method="logit"`` computes the interval on the logit scale and
+        transforms it back (R's ``svyciprop(method = "logit", df = Inf)``):
+        it stays inside 0-1 and is preferable for shares near 0 or 1 or in
+        small domains.
+        """
+        return self._estimator("proportion", col, ci, ci_method, value=value)
+
+    def top_box(self, col: Hashable, *, scale: tuple[float, float], k: int = 2, ci: float = 0.95,
+                ci_method: str = "wald") -> DesignEstimate:
+        """Design-based share of answers in the top ``k`` boxes of ``scale`` (as :func:`csl_stats.top_box`).
+
+        ``ci_method`` as in :meth:`proportion`.
+        """
+        return self._estimator("top_box", col, ci, ci_method, scale=scale, k=k)
 
     def nps(self, col: Hashable = "recommend", *, ci: float = 0.95) -> DesignEstimate:
         """Design-based Net Promoter Score in points (promoters 9-10 minus detractors 0-6, as :func:`csl_stats.nps`).
@@ -428,10 +456,12 @@ class SurveyDesign:
         col : column name
         ci : float, default 0.95
         **kwargs
-            ``value`` for ``"proportion"``; ``scale`` and ``k`` for ``"top_box"``.
+            ``value`` for ``"proportion"``; ``scale`` and ``k`` for ``"top_box"``;
+            ``ci_method`` for shares (see :meth:`proportion`).
         """
         ci = check_probability(ci, "ci")
         check_choice(statistic, "statistic", ("mean", "proportion", "top_box", "nps"))
+        ci_method = self._ci_method(statistic, kwargs.pop("ci_method", "wald"))
         groups = check_columns(self._data, group, arg="group")
         y, mult = self._variable(statistic, col, **kwargs)
         g = self._data[groups]
@@ -445,7 +475,7 @@ class SurveyDesign:
                     f"domain {_label(key if len(key) > 1 else key[0])!r} of {groups} has no valid answer to {col!r}."
                 )
             rows[key if len(key) > 1 else key[0]] = self._estimate(y, dom)
-        res = self._result(statistic, col, rows, mult, ci, "/".join(str(x) for x in groups))
+        res = self._result(statistic, col, rows, mult, ci, "/".join(str(x) for x in groups), ci_method)
         if len(groups) > 1:
             res.table.index = pd.MultiIndex.from_tuples(list(rows), names=groups)
         return res

@@ -260,3 +260,17 @@ def test_empty_column_is_named(des):
     d = survey_design(des.data.assign(empty=np.nan), strata="size", weights="w", fpc="N")
     with pytest.raises(InsufficientDataError, match="'empty' has no valid answer"):
         d.mean("empty")
+
+
+def test_logit_interval_for_shares_against_R(des):
+    """R: attr(svyciprop(~top2, des, method="logit", df=Inf), "ci") and the same for ~north."""
+    ref = REF["strat_fpc"]
+    res = des.top_box("sat1", scale=(1, 7), ci_method="logit")
+    np.testing.assert_allclose(res.ci, ref["top2_logit_ci"], rtol=1e-6)
+    assert res.ci_method == "logit"
+    np.testing.assert_allclose(des.proportion("region", "north", ci_method="logit").ci, ref["north_logit_ci"],
+                               rtol=1e-6)
+    by = des.by("region", "top_box", "sat1", scale=(1, 7), ci_method="logit").table
+    assert ((by["ci_low"] > 0) & (by["ci_high"] < 1)).all()
+    with pytest.raises(ArgumentError, match="for shares"):
+        des.by("region", "mean", "sat1", ci_method="logit")

@@ -30,6 +30,9 @@ out$strat_fpc <- list(
   by_region_sat1 = by_tab(svyby(~sat1, ~region, des, svymean, na.rm = TRUE, deff = TRUE)),
   by_region_nps = by_tab(svyby(~nps, ~region, des, svymean, na.rm = TRUE, deff = TRUE))
 )
+# logit intervals for shares (normal quantile: df = Inf)
+out$strat_fpc$top2_logit_ci <- as.vector(attr(svyciprop(~top2, des, method = "logit", df = Inf), "ci"))
+out$strat_fpc$north_logit_ci <- as.vector(attr(svyciprop(~north, des, method = "logit", df = Inf), "ci"))
 # ---- same without fpc: with-replacement variance, deff = "replace" ------------------------------
 des_nofpc <- svydesign(ids = ~1, strata = ~size, weights = ~w, data = d)
 out$strat_nofpc <- list(mean_sat1 = st(svymean(~sat1, des_nofpc, na.rm = TRUE, deff = "replace")),
