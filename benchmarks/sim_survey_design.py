@@ -110,6 +110,30 @@ def sample_sizes(reps: int, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["case", "n", "share within margin / half-width"])
 
 
+def share_coverage(reps: int, rng: np.random.Generator, cut: int = 4) -> pd.DataFrame:
+    """Wald and logit intervals for the share recommending 0..cut in a small domain (large accounts, east)."""
+    pop = make_population(rng)
+    N_size = pop["size"].value_counts()
+    dom = (pop["size"] == "large") & (pop["region"] == "east")
+    true = float((pop.loc[dom, "rec"] <= cut).mean())
+    plan = {"small": 300, "medium": 250, "large": 150}
+    hits = {"wald": [], "logit": []}
+    for _ in range(reps):
+        idx = np.concatenate([rng.choice(np.flatnonzero(pop["size"].to_numpy() == s), m, replace=False)
+                              for s, m in plan.items()])
+        smp = pop.iloc[idx].copy()
+        smp["N"] = smp["size"].map(N_size).astype(float)
+        smp["w"] = smp["N"] / smp["size"].map(plan)
+        smp["low"] = np.where(smp["rec"] <= cut, "yes", "no")
+        d = csl_stats.survey_design(smp, strata="size", weights="w", fpc="N")
+        for m in hits:
+            t = d.by(["size", "region"], "proportion", "low", value="yes", ci_method=m).table
+            lo, hi = t.loc[("large", "east"), ["ci_low", "ci_high"]]
+            hits[m].append(lo <= true <= hi)
+    return pd.DataFrame({f"coverage, share {true:.3f} among large/east": {k: float(np.mean(v))
+                                                                           for k, v in hits.items()}})
+
+
 def make_population(rng: np.random.Generator) -> pd.DataFrame:
     frame = csl_stats.datasets.load_customer_frame()
     shift = frame["size"].map({"small": -0.2, "medium": 0.1, "large": 0.4}).to_numpy() + \
@@ -208,6 +232,8 @@ def main() -> None:
         print(sample_sizes(args.reps, rng).round(4).to_string(index=False))
         print(f"\n2. Coverage of design-based intervals ({args.reps // 2} samples)")
         print(coverage(args.reps // 2, rng).round(3).to_string())
+        print(share_coverage(args.reps // 2, rng).round(3).to_string())
+        print(share_coverage(args.reps // 2, rng, cut=6).round(3).to_string())
         print(f"\n3. Wave-change test, no change in the population ({args.reps // 2} pairs of waves)")
         print(type_one(args.reps // 2, rng).round(3).to_string())
     print(f"\n({time.perf_counter() - t0:.0f} s)")

@@ -368,7 +368,7 @@ class SurveyDesign:
         raise ArgumentError(f"statistic must be one of ['mean', 'proportion', 'top_box', 'nps']; got {statistic!r}.")
 
     def _result(self, statistic: str, col: Hashable, rows: dict[Any, dict], mult: float, ci: float,
-                index_name: str | None, ci_method: str = "wald") -> DesignEstimate:
+                index_name: str | list | None, ci_method: str = "wald") -> DesignEstimate:
         z = float(stats.norm.ppf(0.5 + ci / 2))
         recs = []
         for r in rows.values():
@@ -381,7 +381,11 @@ class SurveyDesign:
             recs.append({"estimate": est, "se": se, "ci_low": lo, "ci_high": hi,
                          "deff": r["deff"], "n_eff": r["n"] / r["deff"] if r["deff"] > 0 else np.nan,
                          "n": r["n"], "pop_size": r["pop_size"]})
-        table = pd.DataFrame(recs, index=pd.Index(list(rows), name=index_name))
+        if isinstance(index_name, list):  # domains crossed from several columns
+            index = pd.MultiIndex.from_tuples(list(rows), names=index_name)
+        else:
+            index = pd.Index(list(rows), name=index_name)
+        table = pd.DataFrame(recs, index=index)
         return DesignEstimate(table=table, statistic=statistic, column=str(col), ci_level=ci, ci_method=ci_method)
 
     @staticmethod
@@ -475,10 +479,7 @@ class SurveyDesign:
                     f"domain {_label(key if len(key) > 1 else key[0])!r} of {groups} has no valid answer to {col!r}."
                 )
             rows[key if len(key) > 1 else key[0]] = self._estimate(y, dom)
-        res = self._result(statistic, col, rows, mult, ci, "/".join(str(x) for x in groups), ci_method)
-        if len(groups) > 1:
-            res.table.index = pd.MultiIndex.from_tuples(list(rows), names=groups)
-        return res
+        return self._result(statistic, col, rows, mult, ci, groups if len(groups) > 1 else groups[0], ci_method)
 
     # ---------------------------------------------------------------- raking
     def rake(

@@ -274,3 +274,12 @@ def test_logit_interval_for_shares_against_R(des):
     assert ((by["ci_low"] > 0) & (by["ci_high"] < 1)).all()
     with pytest.raises(ArgumentError, match="for shares"):
         des.by("region", "mean", "sat1", ci_method="logit")
+
+
+def test_by_two_columns_equals_by_their_combination(des, data):
+    two = des.by(["region", "size"], "nps", "recommend").table
+    assert two.index.names == ["region", "size"]
+    combo = survey_design(data.assign(cell=data["region"] + "/" + data["size"]), strata="size", weights="w",
+                          fpc="N").by("cell", "nps", "recommend").table
+    np.testing.assert_allclose(two.loc[("north", "large"), ["estimate", "se"]].to_numpy(dtype=float),
+                               combo.loc["north/large", ["estimate", "se"]].to_numpy(dtype=float))
