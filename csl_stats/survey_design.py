@@ -425,7 +425,12 @@ class SurveyDesign:
         ``ci_method="logit"`` computes the interval on the logit scale and
         transforms it back (R's ``svyciprop(method = "logit", df = Inf)``):
         it stays inside 0-1 and is preferable for shares near 0 or 1 or in
-        small domains.
+        small domains. In ``benchmarks/sim_survey_design.py`` (1,000
+        stratified samples, a domain of about 33 respondents) 95 % intervals
+        for a share of 0.161 covered in 92.1 % (Wald) and 96.3 % (logit) of
+        the samples; for a share of 0.046 (one or two expected cases) in
+        86.5 % and 84.2 %: with so few cases no normal-theory interval holds,
+        so collapse domains or report the count.
         """
         return self._estimator("proportion", col, ci, ci_method, value=value)
 
