@@ -110,6 +110,20 @@ _LAZY: dict[str, str] = {
     "plot_conditional_indirect": "mediation_plots",
     "plot_template": "mediation_plots",
     "process": "conditional_process",
+    # --- survey planning and design-based estimation (issue 21) ---
+    "AllocationResult": "sampling",
+    "DISPOSITION_CODES": "waves",
+    "DesignEstimate": "survey_design",
+    "RakingResult": "survey_design",
+    "ResponseRatesResult": "waves",
+    "SampleSizeResult": "sampling",
+    "SurveyDesign": "survey_design",
+    "WaveTrackingResult": "waves",
+    "allocate": "sampling",
+    "response_rates": "waves",
+    "sample_size": "sampling",
+    "survey_design": "survey_design",
+    "track_waves": "waves",
 }
 
 _SUBMODULES = ("datasets", "errors")

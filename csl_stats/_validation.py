@@ -851,6 +851,8 @@ def check_n_boot(
     n = int(n_boot)
     if n == 0 and allow_zero:
         return 0
+    if n < 0 and allow_zero:
+        raise ArgumentError(f"{name} must be >= 0 (0 for no bootstrap, else >= {minimum} resamples); got {n}.")
     if n < minimum:
         zero = " or 0 for no bootstrap" if allow_zero else ""
         raise ArgumentError(f"{name} must be >= {minimum} (bootstrap resamples){zero}; got {n}.")
@@ -943,7 +945,8 @@ def check_dates(
         raise DateError(
             f"{where}: {int(bad_mask.sum())} value(s) could not be parsed as dates"
             + (f" with format {date_format!r}" if date_format else "")
-            + f": {preview(s[bad_mask])}. Fix them or pass date_format=... (e.g. '%d/%m/%Y')."
+            + f": {preview(s[bad_mask].tolist())} in row(s) {preview(s.index[bad_mask.to_numpy()].tolist())}. "
+            "Fix them or pass date_format=... (e.g. '%d/%m/%Y')."
         )
     return parsed
 

@@ -52,7 +52,7 @@ _NAN_POLICIES = ("listwise", "raise")
 # --------------------------------------------------------------------------- helpers
 
 
-def _as_vector(values: Any, name: str, *, booleans: bool = False) -> pd.Series:
+def _as_vector(values: Any, name: str, *, booleans: bool = False, expected: str = "0-10 answers") -> pd.Series:
     """Return ``values`` as a float Series (position index), checking the type.
 
     True/False values are refused (a 0-10 answer is expected) unless ``booleans=True``.
@@ -70,7 +70,7 @@ def _as_vector(values: Any, name: str, *, booleans: bool = False) -> pd.Series:
         raise ArgumentTypeError(
             f"{name} must be a pandas Series, a 1-D numpy array or a list; got {type(values).__name__}."
         )
-    frame = check_numeric(pd.DataFrame({name: s}), [name], booleans=booleans, expected="0-10 answers")
+    frame = check_numeric(pd.DataFrame({name: s}), [name], booleans=booleans, expected=expected)
     return frame[name]
 
 

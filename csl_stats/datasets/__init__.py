@@ -14,8 +14,28 @@ from ._prior import PRIOR_SEED, load_prior_behaviour, simulate_prior_behaviour
 from ._suppliers import SUPPLIER_CRITERIA, SUPPLIERS_SEED, load_suppliers, simulate_suppliers
 from ._survey import SURVEY_SEED, SurveyTruth, load_supply_chain_survey, simulate_supply_chain_survey
 from ._transactions import SURVEY_DATE, TRANSACTIONS_SEED, load_transactions, simulate_transactions
+from ._waves import (
+    DISPOSITIONS,
+    FRAME_COUNTS,
+    WAVE2_SHIFT,
+    WAVES_SEED,
+    load_customer_frame,
+    load_survey_fieldwork,
+    load_survey_wave2,
+    simulate_survey_waves,
+    survey_waves_truth,
+)
 
 __all__ = [
+    "DISPOSITIONS",
+    "FRAME_COUNTS",
+    "WAVE2_SHIFT",
+    "WAVES_SEED",
+    "load_customer_frame",
+    "load_survey_fieldwork",
+    "load_survey_wave2",
+    "simulate_survey_waves",
+    "survey_waves_truth",
     "SUPPLIERS_SEED",
     "SUPPLIER_CRITERIA",
     "SURVEY_DATE",

@@ -17,6 +17,7 @@ from ._prior import prior_behaviour_csv_text
 from ._suppliers import suppliers_csv_text
 from ._survey import survey_csv_text
 from ._transactions import transactions_csv_text
+from ._waves import fieldwork_csv_text, frame_csv_text, wave2_csv_text
 
 __all__ = ["write_datasets", "PACKAGE_DATA_DIR"]
 
@@ -26,6 +27,10 @@ _CSV_WRITERS: dict[str, Callable[[], str]] = {
     "transactions.csv": transactions_csv_text,  # after the survey: generated from its packaged copy
     "suppliers.csv": suppliers_csv_text,
     "prior_behaviour.csv": prior_behaviour_csv_text,  # 12 months before the survey (issue 13)
+    # frame, fieldwork and wave 2 (issue 21): generated from the packaged survey with their own seed
+    "customer_frame.csv": frame_csv_text,
+    "survey_fieldwork.csv": fieldwork_csv_text,
+    "survey_wave2.csv": wave2_csv_text,
 }
 
 PACKAGE_DATA_DIR = Path(__file__).resolve().parent / "data"
