@@ -103,7 +103,11 @@ _LAZY: dict[str, str] = {
     "plot_ipma": "pls",
     "pls_pm": "pls",
     # --- lost customers and complaints (issue 13) ---
+    "customer_lifetimes": "lifetimes",
     "load_prior_behaviour": "datasets",
+    "plot_survival": "survival",
+    "survival": "survival",
+    "SurvivalResult": "survival",
 }
 
 _SUBMODULES = ("datasets", "errors")
