@@ -173,8 +173,8 @@ def customer_lifetimes(
                 last_order  duration  event
     customer_id
     A           2025-03-20       159      1
-    B           2025-01-05       125      1
-    C           2025-06-01       182      1
+    B           2025-01-05        90      1
+    C           2025-06-01        90      1
     """
     tx = check_dataframe(transactions, name="transactions")
     check_columns(tx, [customer, date], arg="transactions columns")
@@ -219,6 +219,9 @@ def customer_lifetimes(
         else:
             dropped_lapsed.append(cid)
             continue
+        if start >= end_obs:
+            dropped_empty.append(cid)
+            continue
         if gap_multiple is not None:
             hist = d[d <= np.datetime64(start)]
             if len(hist) >= 2:
@@ -246,7 +249,7 @@ def customer_lifetimes(
         warnings.warn(f"{len(dropped_lapsed)} customer(s) had lapsed by the origin {org.date()} and are left out "
                       f"(not at risk): {preview(dropped_lapsed)}.", InconsistencyWarning, stacklevel=2)
     if dropped_empty:
-        warnings.warn(f"{len(dropped_empty)} customer(s) have no follow-up time (first order on the end of "
+        warnings.warn(f"{len(dropped_empty)} customer(s) have no follow-up time (first order on or after the end of "
                       f"follow-up) and are left out: {preview(dropped_empty)}.", InconsistencyWarning, stacklevel=2)
     out = pd.DataFrame(rows, columns=[customer, "start", "first_order", "last_order", "n_orders", "lapse_date",
                                       "end", "duration", "event", "window"]).set_index(customer)

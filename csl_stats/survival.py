@@ -409,15 +409,19 @@ def survival(
     >>> import csl_stats
     >>> d = pd.DataFrame({"days": [5, 8, 12, 12, 20, 25, 30, 41, 50, 60],
     ...                   "lapsed": [1, 1, 0, 1, 1, 0, 1, 0, 1, 0],
-    ...                   "band": ["low"] * 5 + ["high"] * 5})
+    ...                   "band": ["low", "low", "high", "low", "low", "high", "high", "low", "high", "high"]})
     >>> res = csl_stats.survival(d, "days", "lapsed", groups="band")
     >>> res.medians[["n", "events", "median"]]
           n  events  median
     group
-    high  5       2     NaN
+    high  5       2    50.0
     low   5       4    12.0
     >>> print(f"{res.logrank.loc['log-rank', 'chisq']:.3f}")
-    4.418
+    3.855
+    >>> res.cox[["hazard_ratio", "ci_low", "ci_high", "p"]].round(3)
+               hazard_ratio  ci_low  ci_high      p
+    term
+    band[low]          6.92   0.753   63.553  0.087
     """
     data = check_dataframe(data)
     covs = _as_list(covariates)
@@ -569,11 +573,12 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
     else:
         se = se_naive
     z = stats.norm.ppf(0.5 + ci / 2)
-    cox = pd.DataFrame({
-        "coef": beta, "se": se, "hazard_ratio": np.exp(beta),
-        "ci_low": np.exp(beta - z * se), "ci_high": np.exp(beta + z * se),
-        "z": beta / se, "p": 2 * stats.norm.sf(np.abs(beta / se)),
-    }, index=pd.Index(names, name="term"))
+    with np.errstate(over="ignore"):
+        cox = pd.DataFrame({
+            "coef": beta, "se": se, "hazard_ratio": np.exp(beta),
+            "ci_low": np.exp(beta - z * se), "ci_high": np.exp(beta + z * se),
+            "z": beta / se, "p": 2 * stats.norm.sf(np.abs(beta / se)),
+        }, index=pd.Index(names, name="term"))
     if robust:
         cox["se_naive"] = se_naive
     zph = core.cox_zph(beta, X, w, t, d, st, ties, terms, ph_transform)

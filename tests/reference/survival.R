@@ -47,7 +47,7 @@ for (ct in c("log-log", "log")) {
 f1 <- survfit(Surv(time, event) ~ 1, data = d, conf.type = "log-log")
 out$gen$km_all <- km_tab(f1)
 out$gen$median_all <- med_tab(f1)
-fw <- survfit(Surv(time, event) ~ grp, data = d, weights = w, conf.type = "log-log")
+fw <- survfit(Surv(time, event) ~ grp, data = d, weights = w, conf.type = "log-log", robust = FALSE)
 out$gen$km_weighted <- km_tab(fw)
 sd1 <- survdiff(Surv(time, event) ~ grp, data = d)
 out$gen$logrank <- list(chisq = sd1$chisq, obs = sd1$obs, exp = sd1$exp, trend = trend(sd1, 1:3))
