@@ -103,11 +103,21 @@ _LAZY: dict[str, str] = {
     "plot_ipma": "pls",
     "pls_pm": "pls",
     # --- lost customers and complaints (issue 13) ---
+    "ChurnReasonsResult": "churn_reasons",
+    "ComplaintRatesResult": "complaints",
+    "RatingBehaviourResult": "said_did",
+    "ServiceRecoveryResult": "complaints",
+    "SurvivalResult": "survival",
+    "churn_reasons": "churn_reasons",
+    "complaint_rates": "complaints",
     "customer_lifetimes": "lifetimes",
     "load_prior_behaviour": "datasets",
+    "plot_churn_reasons": "churn_reasons",
+    "plot_rating_vs_behaviour": "said_did",
     "plot_survival": "survival",
+    "rating_vs_behaviour": "said_did",
+    "service_recovery": "complaints",
     "survival": "survival",
-    "SurvivalResult": "survival",
 }
 
 _SUBMODULES = ("datasets", "errors")
