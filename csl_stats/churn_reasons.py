@@ -20,7 +20,14 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_choice, check_columns, check_dataframe, check_int, check_probability
+from ._validation import (
+    as_generator,
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_int,
+    check_probability,
+)
 from .csat import _wilson
 from .errors import ArgumentError, InsufficientDataError, MissingDataWarning
 
