@@ -16,52 +16,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_int, preview
+from ._validation import check_columns, check_dataframe, check_dates, check_int, preview
 from .errors import ArgumentError, ArgumentTypeError, DataError, InconsistencyWarning
 
 __all__ = ["customer_lifetimes"]
 
-_ISO = r"^\d{4}-\d{2}-\d{2}$"
+def _dates(values: Any, name: str, date_format: str | None = None, dayfirst: bool | None = None) -> pd.Series:
+    """Dates as naive calendar days, through the package's shared date reader (:func:`check_dates`).
 
-
-def _dates(values: Any, name: str) -> pd.Series:
-    """Dates as naive datetime64 at day precision, or an error; the one place dates are parsed here.
-
-    Accepted: naive ``datetime64`` columns, ``datetime.date``/``Timestamp``
-    objects, and text in ISO 8601 form ``YYYY-MM-DD``. Refused (never
-    guessed): time-zone-aware timestamps (the calendar day depends on the
-    zone: convert them yourself, e.g. ``s.dt.tz_convert("Europe/Berlin").dt.tz_localize(None)``),
-    text in any other form (``03/04/2025`` is March or April depending on
-    the country), numbers.
+    Text is read only when it is unambiguous (ISO ``YYYY-MM-DD``, or
+    day/month order settled by the data, ``date_format`` or ``dayfirst``);
+    numbers are refused. Time-zone-aware timestamps are reduced to the
+    calendar day *in their own time zone* (the day the order was placed
+    where it was recorded), never shifted to another zone.
     """
     s = values if isinstance(values, pd.Series) else pd.Series([values])
-    if isinstance(s.dtype, pd.DatetimeTZDtype):
-        raise DataError(
-            f"{name} holds time-zone-aware timestamps ({s.dtype}); the calendar day depends on the zone. "
-            "Convert to local dates first, e.g. s.dt.tz_convert('Europe/Berlin').dt.tz_localize(None).")
-    if pd.api.types.is_datetime64_dtype(s):
-        out = s
-    elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise DataError(f"{name} must hold dates; found numbers ({s.dtype}) such as {preview(s.dropna())}.")
-    else:
-        nonnull = s.dropna()
-        text = nonnull.map(lambda v: isinstance(v, str))
-        if text.any():
-            bad = nonnull[text & ~nonnull.astype(str).str.match(_ISO)]
-            if len(bad):
-                raise DataError(
-                    f"{name} holds text that is not an ISO date (YYYY-MM-DD): {preview(bad.tolist())}. "
-                    "Other formats are ambiguous (day/month order); parse them yourself with "
-                    "pandas.to_datetime(..., format=...).")
-        aware = [v for v in nonnull if getattr(v, "tzinfo", None) is not None]
-        if aware:
-            raise DataError(f"{name} holds time-zone-aware timestamps ({preview(aware)}); convert them to local "
-                            "dates first.")
-        try:
-            out = pd.to_datetime(s, format="ISO8601")
-        except (TypeError, ValueError) as exc:
-            raise DataError(f"{name} holds values that are not dates: {exc}.") from None
-    return out.dt.normalize().astype("datetime64[ns]")
+    parsed = check_dates(s, name, date_format=date_format, dayfirst=dayfirst)
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.dt.normalize().astype("datetime64[ns]")
 
 
 def _one_date(value: Any, name: str) -> pd.Timestamp:
@@ -82,6 +55,8 @@ def customer_lifetimes(
     observation_end: Any = None,
     origin: Any = None,
     gap_multiple: float | None = None,
+    date_format: str | None = None,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """One row per customer: start, last order, duration and lapse flag, from an order log.
 
@@ -114,6 +89,11 @@ def customer_lifetimes(
         to the start of follow-up (their history, so no future orders are
         used; customers with fewer than two such orders get ``inactivity``).
         Infrequent buyers then need a longer silence to count as lapsed.
+    date_format : str, optional
+        strftime format of text dates (e.g. ``"%d/%m/%Y"``).
+    dayfirst : bool, optional
+        Day/month order of text dates such as ``03/04/2025`` when the
+        column itself cannot tell (no day above 12).
 
     Returns
     -------
@@ -128,9 +108,11 @@ def customer_lifetimes(
     Raises
     ------
     DataError
-        Missing customer ids or dates, orders dated after ``as_of``,
-        time-zone-aware timestamps, text dates not in ISO form, numbers as
-        dates.
+        Missing customer ids or dates, orders dated after ``as_of``.
+    DateError
+        Text dates whose day/month order is ambiguous (``03/04/2025``
+        without ``date_format`` or ``dayfirst``), unparseable text, numbers
+        as dates, mixed time zones.
     ArgumentError
         ``observation_end`` after ``as_of``, or ``origin`` after ``observation_end``.
 
@@ -182,7 +164,7 @@ def customer_lifetimes(
     ids = tx[customer]
     if ids.isna().any():
         raise DataError(f"column {customer!r} is missing in row(s) {preview(tx.index[ids.isna()].tolist())}.")
-    dates = _dates(tx[date], f"column {date!r}")
+    dates = _dates(tx[date], str(date), date_format, dayfirst)
     if dates.isna().any():
         raise DataError(f"column {date!r} is missing in row(s) {preview(tx.index[dates.isna()].tolist())}.")
     as_of = dates.max() if as_of is None else _one_date(as_of, "as_of")

@@ -21,6 +21,7 @@ from csl_stats.errors import (
     ArgumentError,
     ColumnNotFoundError,
     DataError,
+    DateError,
     InconsistencyWarning,
     InsufficientDataError,
     SeparationWarning,
@@ -208,12 +209,21 @@ def test_lifetimes_bad_input():
     log = pd.DataFrame({"customer_id": ["A", "A", "B"], "date": ["2025-01-10", "2025-02-15", "2025-03-01"]})
     with pytest.raises(DataError, match="after as_of"):
         csl_stats.customer_lifetimes(log, as_of="2025-02-01")
-    with pytest.raises(DataError, match="not an ISO date"):
-        csl_stats.customer_lifetimes(log.assign(date=["10/01/2025", "15/02/2025", "01/03/2025"]))
-    aware = log.assign(date=pd.to_datetime(log["date"]).dt.tz_localize("UTC"))
-    with pytest.raises(DataError, match="time-zone-aware"):
-        csl_stats.customer_lifetimes(aware)
-    with pytest.raises(DataError, match="found numbers"):
+    with pytest.raises(DateError, match="dd/mm or mm/dd"):
+        csl_stats.customer_lifetimes(log.assign(date=["10/01/2025", "11/02/2025", "01/03/2025"]))
+    END = "2025-12-31"
+    # the same text with its format given, or with a day above 12 settling the order, is read
+    dmy = log.assign(date=["10/01/2025", "15/02/2025", "01/03/2025"])
+    pd.testing.assert_frame_equal(csl_stats.customer_lifetimes(dmy, as_of=END), csl_stats.customer_lifetimes(log, as_of=END))
+    pd.testing.assert_frame_equal(
+        csl_stats.customer_lifetimes(log.assign(date=["10/01/2025", "11/02/2025", "01/03/2025"]),
+                                     date_format="%d/%m/%Y", as_of=END),
+        csl_stats.customer_lifetimes(log.assign(date=["2025-01-10", "2025-02-11", "2025-03-01"]), as_of=END))
+    # time-zone-aware stamps: the calendar day in their own zone (23:30 in Berlin stays that day)
+    stamps = pd.to_datetime(["2025-01-10 23:30", "2025-02-15 08:00", "2025-03-01 12:00"]).tz_localize("Europe/Berlin")
+    aware = csl_stats.customer_lifetimes(log.assign(date=stamps), as_of=END)
+    pd.testing.assert_frame_equal(aware, csl_stats.customer_lifetimes(log, as_of=END))
+    with pytest.raises(DateError, match="numbers"):
         csl_stats.customer_lifetimes(log.assign(date=[20250110, 20250215, 20250301]))
     with pytest.raises(DataError, match="missing"):
         csl_stats.customer_lifetimes(log.assign(date=["2025-01-10", None, "2025-03-01"]))
