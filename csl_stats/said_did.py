@@ -173,7 +173,9 @@ def rating_vs_behaviour(
 
 
 def plot_rating_vs_behaviour(result: RatingBehaviourResult, *, ax: Any = None, ylabel: str | None = None):
-    """Outcome by rating level with interval whiskers; point size shows the number of customers.
+    """Outcome by rating level with interval whiskers, one panel per group stacked vertically.
+
+    Point size and labels show the number of customers at each level.
 
     Returns
     -------
@@ -183,28 +185,37 @@ def plot_rating_vs_behaviour(result: RatingBehaviourResult, *, ax: Any = None, y
 
     if not isinstance(result, RatingBehaviourResult):
         raise ArgumentError(f"result must be a RatingBehaviourResult; got {type(result).__name__}.")
-    if ax is None:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
-    else:
-        fig = ax.figure
     tab = result.table
     groups = list(dict.fromkeys(tab["group"]))
-    width = 0.25 * (np.diff(np.unique(tab["rating"])).min() if tab["rating"].nunique() > 1 else 1.0)
-    for j, g in enumerate(groups):
+    if ax is None:
+        fig, axes = plt.subplots(len(groups), 1, figsize=(7, 1.2 + 2.2 * len(groups)), sharex=True, sharey=True,
+                                 squeeze=False)
+        axes = axes[:, 0]
+    else:
+        if len(groups) > 1:
+            raise ArgumentError("ax can be given only for a result without groups (one panel per group).")
+        fig, axes = ax.figure, [ax]
+    nmax = tab["n"].max()
+    for g, ax_g in zip(groups, axes, strict=True):
         sub = tab[tab["group"] == g]
-        x = sub["rating"] + (j - (len(groups) - 1) / 2) * width
         err = np.vstack([sub["mean"] - sub["ci_low"], sub["ci_high"] - sub["mean"]])
-        (line,) = ax.plot(x, sub["mean"], "-", alpha=0.6, label=f"{g}" if len(groups) > 1 else None)
-        ax.errorbar(x, sub["mean"], yerr=err, fmt="none", ecolor=line.get_color(), capsize=2, alpha=0.8)
-        ax.scatter(x, sub["mean"], s=12 + 120 * sub["n"] / tab["n"].max(), color=line.get_color(), zorder=3)
-        for xx, (_, row) in zip(x, sub.iterrows(), strict=True):
-            ax.annotate(f"{int(row['n'])}", (xx, row["mean"]), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=7, color=line.get_color())
-    ax.set_xlabel(f"{result.rating} (survey)")
-    ax.set_ylabel(ylabel or (f"share {result.outcome} (after the survey)" if result.binary
-                             else f"mean {result.outcome} (after the survey)"))
-    ax.grid(alpha=0.3)
+        ax_g.plot(sub["rating"], sub["mean"], "-", color="tab:blue", alpha=0.6)
+        ax_g.errorbar(sub["rating"], sub["mean"], yerr=err, fmt="none", ecolor="tab:blue", capsize=2)
+        ax_g.scatter(sub["rating"], sub["mean"], s=12 + 120 * sub["n"] / nmax, color="tab:blue", zorder=3)
+        for _, row in sub.iterrows():
+            ax_g.annotate(f"n = {int(row['n'])}", (row["rating"], row["ci_high"]), textcoords="offset points",
+                          xytext=(0, 4), ha="center", fontsize=7)
+        ax_g.grid(alpha=0.3)
+        if len(groups) > 1:
+            ax_g.set_title(f"{result.by} = {g}", fontsize=9, loc="left")
+    axes[-1].set_xlabel(f"{result.rating} (survey)")
+    label = ylabel or (f"share {result.outcome} (after the survey)" if result.binary
+                       else f"mean {result.outcome} (after the survey)")
+    for ax_g in axes:
+        ax_g.set_ylabel(label if len(groups) == 1 else "")
     if len(groups) > 1:
-        ax.legend(title=str(result.by), fontsize=8)
+        fig.supylabel(label, fontsize=10)
+    top = float(tab["ci_high"].max())
+    axes[0].set_ylim(bottom=min(0.0, float(tab["ci_low"].min())), top=top + 0.12 * abs(top))
     fig.tight_layout()
     return fig

@@ -659,16 +659,16 @@ def plot_survival(result: SurvivalResult, *, ax: Any = None, ci: bool = True, at
                  if 0 <= v <= ax.get_xlim()[1]]
         ax.set_xticks(ticks)
         tab = result.survival_at(ticks)
-        lines = []
-        for g in groups:
+        colors = [line.get_color() for line in ax.get_lines()[::2]]  # one step line (+ censor marks) per group
+        ax.annotate("number at risk" + (" (colours as in the legend)" if len(groups) > 1 else ""), xy=(0, 0),
+                    xycoords="axes fraction", xytext=(0, -44), textcoords="offset points", ha="left", va="center",
+                    fontsize=8, style="italic")
+        for i, g in enumerate(groups):
             counts = tab.loc[tab["group"] == g, "at_risk"].to_numpy()
-            lines.append((str(g) if len(groups) > 1 else "all", counts))
-        for i, (name, counts) in enumerate(lines):
-            yy = -0.22 - 0.07 * i
-            ax.text(-0.01, yy, name, transform=ax.transAxes, ha="right", va="center", fontsize=8)
             for tk, c in zip(ticks, counts, strict=True):
-                ax.text(tk, yy, f"{c:.0f}", transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=8)
-        ax.text(-0.01, -0.22 + 0.07, "at risk", transform=ax.transAxes, ha="right", va="center", fontsize=8,
-                style="italic")
-        fig.subplots_adjust(bottom=0.22 + 0.07 * len(lines))
+                ax.annotate(f"{c:.0f}", xy=(tk, 0), xycoords=ax.get_xaxis_transform(), xytext=(0, -56 - 11 * i),
+                            textcoords="offset points", ha="center", va="center", fontsize=8,
+                            color=colors[i] if i < len(colors) else "black")
+        height_pt = fig.get_size_inches()[1] * 72
+        fig.subplots_adjust(bottom=min(0.6, (66 + 11 * len(groups)) / height_pt))
     return fig

@@ -173,7 +173,9 @@ def test_rating_vs_behaviour_plot(survey):
 
     res = csl_stats.rating_vs_behaviour(survey, "sat1", "churned", by="size")
     fig = csl_stats.plot_rating_vs_behaviour(res)
-    assert len(fig.axes[0].get_legend().get_texts()) == 3
+    assert len(fig.axes) == 3 and fig.axes[0].get_title(loc="left") == "size = large"
+    first = res.table[res.table["group"] == "large"].iloc[0]
+    assert f"n = {int(first['n'])}" in [t.get_text() for t in fig.axes[0].texts]
     plt.close(fig)
     with pytest.raises(ArgumentError):
         csl_stats.plot_rating_vs_behaviour(None)
