@@ -142,6 +142,8 @@ class _Stratum:
     times: np.ndarray  # distinct event times, descending
     risk_end: np.ndarray  # number of rows (prefix length) at risk at each event time
     death_rows: list[np.ndarray]  # positions within idx of the deaths at each event time
+    death_pos: np.ndarray  # the same positions, concatenated (grouped by event time)
+    death_tid: np.ndarray  # event-time index of each of them
 
 
 def prepare_strata(time: np.ndarray, event: np.ndarray, strata: np.ndarray) -> list[_Stratum]:
@@ -153,8 +155,10 @@ def prepare_strata(time: np.ndarray, event: np.ndarray, strata: np.ndarray) -> l
         t, d = time[idx], event[idx]
         ev_times = np.unique(t[d == 1])[::-1]
         risk_end = np.searchsorted(-t, -ev_times, side="right")
-        death_rows = [np.flatnonzero((t == u) & (d == 1)) for u in ev_times]
-        out.append(_Stratum(idx, ev_times, risk_end, death_rows))
+        dead = np.flatnonzero(d == 1)  # in descending time order, so grouped by event time
+        tid = np.searchsorted(-ev_times, -t[dead])
+        death_rows = np.split(dead, np.flatnonzero(np.diff(tid)) + 1) if dead.size else []
+        out.append(_Stratum(idx, ev_times, risk_end, death_rows, dead, tid))
     return out
 
 
@@ -168,7 +172,9 @@ def cox_sums(beta: np.ndarray, X: np.ndarray, weights: np.ndarray, strata: list[
 
     With ``per_time`` also returns, per distinct event time (all strata, in
     stratum order): the time, the score contribution (sum of weighted
-    Schoenfeld residuals) and the information contribution.
+    Schoenfeld residuals) and the information contribution. Vectorised over
+    the event times: each tied set of :math:`d` deaths contributes :math:`d`
+    Efron steps (one Breslow step).
     """
     p = X.shape[1]
     eta = X @ beta
@@ -177,38 +183,55 @@ def cox_sums(beta: np.ndarray, X: np.ndarray, weights: np.ndarray, strata: list[
     info = np.zeros((p, p))
     t_list, u_list, i_list = [], [], []
     for st in strata:
+        n_t = len(st.times)
+        if n_t == 0:
+            continue
         Xs, ws = X[st.idx], weights[st.idx]
         r = ws * np.exp(eta[st.idx])
         c0 = np.cumsum(r)
         c1 = np.cumsum(r[:, None] * Xs, axis=0)
         c2 = np.cumsum(r[:, None, None] * Xs[:, :, None] * Xs[:, None, :], axis=0)
-        for j, rows in enumerate(st.death_rows):
-            e = st.risk_end[j] - 1
-            s0, s1, s2 = c0[e], c1[e], c2[e]
-            d0 = r[rows].sum()
-            d1 = r[rows] @ Xs[rows]
-            d2 = np.einsum("i,ij,ik->jk", r[rows], Xs[rows], Xs[rows])
-            wd = ws[rows]
-            nd = len(rows)
-            f = _steps(nd, ties)
-            meanwt = wd.sum() / len(f)
-            a0 = s0 - f * d0  # (k,)
-            a1 = s1[None, :] - f[:, None] * d1[None, :]
-            a2 = s2[None, :, :] - f[:, None, None] * d2[None, :, :]
-            xbar = a1 / a0[:, None]
-            loglik += float(wd @ eta[st.idx[rows]] - meanwt * np.log(a0).sum())
-            u_t = wd @ Xs[rows] - meanwt * xbar.sum(axis=0)
-            i_t = meanwt * (a2 / a0[:, None, None] - xbar[:, :, None] * xbar[:, None, :]).sum(axis=0)
-            score += u_t
-            info += i_t
-            if per_time:
-                t_list.append(st.times[j])
-                u_list.append(u_t)
-                i_list.append(i_t)
+        pos, tid = st.death_pos, st.death_tid
+        rd = r[pos]
+        nd = np.bincount(tid, minlength=n_t).astype(float)
+        wd = np.bincount(tid, weights=ws[pos], minlength=n_t)
+        d0 = np.bincount(tid, weights=rd, minlength=n_t)
+        d1 = np.zeros((n_t, p))
+        np.add.at(d1, tid, rd[:, None] * Xs[pos])
+        d2 = np.zeros((n_t, p, p))
+        np.add.at(d2, tid, rd[:, None, None] * Xs[pos][:, :, None] * Xs[pos][:, None, :])
+        wx = np.zeros((n_t, p))
+        np.add.at(wx, tid, ws[pos][:, None] * Xs[pos])
+        if ties == "efron":
+            step_t = tid  # one step per death; deaths are grouped by time in pos order
+            k = np.arange(len(tid)) - np.searchsorted(tid, tid, side="left")
+            f = k / nd[tid]
+            meanwt = (wd / nd)[step_t]
+        else:
+            step_t = np.arange(n_t)
+            f = np.zeros(n_t)
+            meanwt = wd
+        e = st.risk_end[step_t] - 1
+        a0 = c0[e] - f * d0[step_t]
+        a1 = c1[e] - f[:, None] * d1[step_t]
+        a2 = c2[e] - f[:, None, None] * d2[step_t]
+        xbar = a1 / a0[:, None]
+        loglik += float(ws[pos] @ eta[st.idx[pos]] - meanwt @ np.log(a0))
+        u_t = wx.copy()
+        np.add.at(u_t, step_t, -meanwt[:, None] * xbar)
+        i_t = np.zeros((n_t, p, p))
+        np.add.at(i_t, step_t, meanwt[:, None, None] * (a2 / a0[:, None, None] - xbar[:, :, None] * xbar[:, None, :]))
+        score += u_t.sum(axis=0)
+        info += i_t.sum(axis=0)
+        if per_time:
+            t_list.append(st.times)
+            u_list.append(u_t)
+            i_list.append(i_t)
     out = {"loglik": loglik, "score": score, "info": info}
     if per_time:
-        out.update(times=np.asarray(t_list), u_t=np.asarray(u_list).reshape(-1, p),
-                   i_t=np.asarray(i_list).reshape(-1, p, p))
+        out.update(times=np.concatenate(t_list) if t_list else np.zeros(0),
+                   u_t=np.concatenate(u_list) if u_list else np.zeros((0, p)),
+                   i_t=np.concatenate(i_list) if i_list else np.zeros((0, p, p)))
     return out
 
 
@@ -347,14 +370,38 @@ def concordance(time: np.ndarray, event: np.ndarray, risk: np.ndarray, weights: 
     for s in np.unique(strata):
         m = strata == s
         t, d, x, w = time[m], event[m], risk[m], weights[m]
-        ev = np.flatnonzero(d == 1)
-        for i0 in range(0, len(ev), 256):
-            i = ev[i0:i0 + 256]
-            later = (t[None, :] > t[i, None]) | ((t[None, :] == t[i, None]) & (d[None, :] == 0))
-            ww = w[i, None] * w[None, :] * later
-            diff = x[i, None] - x[None, :]
-            conc += float((ww * (diff > 0)).sum())
-            disc += float((ww * (diff < 0)).sum())
-            tied += float((ww * (diff == 0)).sum())
+        ranks = np.searchsorted(np.unique(x), x) + 1  # 1..k
+        tree = [0.0] * (int(ranks.max()) + 1)  # Fenwick tree of weights by risk rank
+
+        def add(i: int, v: float, tree: list = tree) -> None:
+            while i < len(tree):
+                tree[i] += v
+                i += i & -i
+
+        def prefix(i: int, tree: list = tree) -> float:
+            out = 0.0
+            while i > 0:
+                out += tree[i]
+                i -= i & -i
+            return out
+
+        total_w = 0.0
+        order = np.argsort(-t, kind="stable")
+        ut, first = np.unique(-t[order], return_index=True)
+        bounds = np.r_[first, len(order)]
+        for g in range(len(ut)):  # time groups, longest first
+            grp = order[bounds[g]:bounds[g + 1]]
+            for i in grp[d[grp] == 0]:  # censored at this time count as later than events at it
+                add(int(ranks[i]), float(w[i]))
+                total_w += float(w[i])
+            for i in grp[d[grp] == 1]:
+                below = prefix(int(ranks[i]) - 1)
+                upto = prefix(int(ranks[i]))
+                conc += w[i] * below
+                tied += w[i] * (upto - below)
+                disc += w[i] * (total_w - upto)
+            for i in grp[d[grp] == 1]:
+                add(int(ranks[i]), float(w[i]))
+                total_w += float(w[i])
     total = conc + disc + tied
     return (conc + tied / 2) / total if total > 0 else float("nan"), total
