@@ -141,7 +141,13 @@ def customer_lifetimes(
     gap between orders turns regular but infrequent buyers into false
     lapses; a longer one recognises lapses late. Check the rule against
     known churn (as in the book chapter, against the survey's ``churned``
-    flags) before using it.
+    flags) before using it. On the packaged order log with
+    ``origin=SURVEY_DATE, inactivity=60, gap_multiple=3`` the rule agrees
+    with the survey's ``churned`` flag for 95.1 % of the 990 customers at
+    risk (80 of 106 churners seen to lapse, 23 of 884 stayers flagged);
+    with one fixed 90-day window for everyone, 122 stayers are flagged.
+    Every churner seen to lapse has their last order on or before the day
+    the simulator stopped their buying (``tests/test_survival.py``).
 
     Examples
     --------
