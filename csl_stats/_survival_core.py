@@ -238,6 +238,12 @@ def cox_sums(beta: np.ndarray, X: np.ndarray, weights: np.ndarray, strata: list[
 def cox_fit(X: np.ndarray, weights: np.ndarray, strata: list[_Stratum], ties: str, *,
             max_iter: int = 30, tol: float = 1e-10) -> dict:
     """Newton-Raphson with step halving, from ``beta = 0`` (as R's ``coxph``)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):  # diverging fits are flagged by the caller
+        return _cox_fit(X, weights, strata, ties, max_iter, tol)
+
+
+def _cox_fit(X: np.ndarray, weights: np.ndarray, strata: list[_Stratum], ties: str, max_iter: int,
+             tol: float) -> dict:
     p = X.shape[1]
     beta = np.zeros(p)
     cur = cox_sums(beta, X, weights, strata, ties)

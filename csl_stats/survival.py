@@ -476,7 +476,7 @@ def survival(
     logrank_tab, observed = _logrank_tables(frame, groups, t, d, gcode, glevels, scode, trend_scores)
 
     # Cox model
-    cox_covs = covs if covs else ([groups] if groups is not None else [])
+    cox_covs = covs if covs else ([groups] if groups is not None and len(glevels) > 1 else [])
     cox = pd.DataFrame(columns=_COX_COLS, dtype=float)
     ph = pd.DataFrame(columns=["chisq", "df", "p"], dtype=float)
     conc = float("nan")
@@ -588,7 +588,7 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
     else:
         se = se_naive
     z = stats.norm.ppf(0.5 + ci / 2)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         cox = pd.DataFrame({
             "coef": beta, "se": se, "hazard_ratio": np.exp(beta),
             "ci_low": np.exp(beta - z * se), "ci_high": np.exp(beta + z * se),
@@ -611,7 +611,8 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
         for j, rows in enumerate(s.death_rows):
             f = core._steps(len(rows), ties)
             a0 = c0[s.risk_end[j] - 1] - f * r[rows].sum()
-            inc.append((w[s.idx][rows].sum() / len(f) / a0).sum())
+            with np.errstate(over="ignore", divide="ignore"):  # only for a separated (flagged) fit
+                inc.append((w[s.idx][rows].sum() / len(f) / a0).sum())
         times = s.times[::-1]
         baseline[int(np.unique(scode[s.idx])[0]) if len(s.idx) else k] = (times, np.cumsum(np.asarray(inc)[::-1]))
     model = {"beta": beta, "covariates": covs, "levels": levels, "strata_col": strata,

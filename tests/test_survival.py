@@ -319,3 +319,23 @@ def test_plot_survival_draws_curves_and_at_risk_counts(gen):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plt.close(csl_stats.plot_survival(csl_stats.survival(gen, "time", "event"), at_risk=False, ci=False))
+
+
+def test_continuous_separation_warns_and_single_group_gives_km_only(gen):
+    d = gen.copy()
+    d["sep"] = -d["time"]  # whoever lapses first has the highest value: monotone likelihood
+    with pytest.warns(SeparationWarning, match="sep"):
+        csl_stats.survival(d, "time", "event", covariates=["sep"])
+    one = csl_stats.survival(gen.assign(g="all customers"), "time", "event", groups="g")
+    assert one.cox.empty and one.logrank.empty and one.medians.index.tolist() == ["all customers"]
+
+
+def test_risk_within_by_stratum(gen):
+    res = csl_stats.survival(gen, "time", "event", covariates=["x1"], strata="st")
+    new = pd.DataFrame({"x1": [0.0, 0.0], "st": ["s1", "s2"], "t": [0.0, 0.0]})
+    risk = res.risk_within(new, 100, elapsed="t")
+    assert risk.iloc[0] != risk.iloc[1] and risk.between(0, 1).all()
+    # each stratum's risk at x1 = 0 is 1 - KM-like baseline survival: it rises with the horizon
+    assert (res.risk_within(new, 150, elapsed="t") > risk).all()
+    with pytest.raises(DataError, match="not seen in the fit"):
+        res.risk_within(new.assign(st="s3"), 100, elapsed="t")
