@@ -103,6 +103,14 @@ _LAZY: dict[str, str] = {
     "plot_ipma": "pls",
     "pls_pm": "pls",
     # --- lost customers and complaints (issue 13) ---
+    "ChurnReasonsResult": "churn_reasons",
+    "ComplaintRatesResult": "complaints",
+    "RatingBehaviourResult": "said_did",
+    "ServiceRecoveryResult": "complaints",
+    "SurvivalResult": "survival",
+    "churn_reasons": "churn_reasons",
+    "complaint_rates": "complaints",
+    "customer_lifetimes": "lifetimes",
     "load_prior_behaviour": "datasets",
     # --- conditional process analysis (issue 20) ---
     "PROCESS_MODELS": "conditional_process",
@@ -124,6 +132,12 @@ _LAZY: dict[str, str] = {
     "sample_size": "sampling",
     "survey_design": "survey_design",
     "track_waves": "waves",
+    "plot_churn_reasons": "churn_reasons",
+    "plot_rating_vs_behaviour": "said_did",
+    "plot_survival": "survival",
+    "rating_vs_behaviour": "said_did",
+    "service_recovery": "complaints",
+    "survival": "survival",
 }
 
 _SUBMODULES = ("datasets", "errors")

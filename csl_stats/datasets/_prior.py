@@ -53,7 +53,7 @@ def simulate_prior_behaviour(
     n : int, default 1000
         Number of customers of the survey to replay.
     survey_rng : int, default ``SURVEY_SEED``
-        Seed of :func:`~csl_stats.datasets.simulate_supply_chain_survey`; the
+        Seed of :func:`~csl_stats.simulate_supply_chain_survey`; the
         survey (and its latent satisfaction, loyalty and switching costs) is
         replayed from it.
     transactions_rng : int, default ``TRANSACTIONS_SEED``
