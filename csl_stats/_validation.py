@@ -135,6 +135,7 @@ __all__ = [
     "check_number",
     "check_labels",
     "check_label",
+    "check_label_pair",
     "label_index",
     "check_n_boot",
     "check_rng",
@@ -465,7 +466,7 @@ def apply_nan_policy(
                 f"{share:.0%} of the values are missing; pairwise statistics rest on "
                 "different subsets of respondents.",
                 MissingDataWarning,
-                stacklevel=3,
+                stacklevel=stacklevel(),
             )
         return frame
     complete = frame.dropna()
@@ -477,7 +478,7 @@ def apply_nan_policy(
             f"listwise deletion dropped {dropped} of {len(frame)} rows "
             f"({dropped / len(frame):.0%}); most missing: {detail}.",
             MissingDataWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     return complete
 
@@ -810,6 +811,25 @@ def check_label(value: Any, name: str) -> Hashable:
             f"{name} must be a single column label{hint}; got {type(value).__name__} {seq!r}."
         )
     raise ArgumentTypeError(f"{name} must be a column label; got {type(value).__name__} {value!r}.")
+
+
+def check_label_pair(labels: Any, name: str = "labels", *, example: str = "('before', 'after')") -> tuple[Hashable, Hashable]:
+    """Two different labels naming the rows of a two-group table (a list or tuple of length 2).
+
+    Examples
+    --------
+    >>> check_label_pair(5)
+    Traceback (most recent call last):
+    ...
+    csl_stats.errors.ArgumentError: labels must be a pair such as ('before', 'after'); got 5.
+    """
+    if isinstance(labels, str) or not isinstance(labels, list | tuple) or len(labels) != 2:
+        raise ArgumentError(f"{name} must be a pair such as {example}; got {labels!r}.")
+    for lab in labels:
+        check_label(lab, name)
+    if labels[0] == labels[1]:
+        raise ArgumentError(f"{name} must be two different labels (they name the rows of the table); got {labels!r}.")
+    return labels[0], labels[1]
 
 
 def label_index(labels: Sequence[Hashable], name: str | None = None) -> pd.Index:

@@ -22,7 +22,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns, check_dataframe, check_probability
+from ._validation import check_choice, check_columns, check_dataframe, check_probability, stacklevel
 from .confirmatory import CFAResult, _check_constructs, cfa
 
 __all__ = ["composite_reliability", "fornell_larcker", "scale_report"]
@@ -63,7 +63,7 @@ def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: 
     else:
         _FIT_CACHE.move_to_end(key)
     for message, category in hit[1]:
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn(message, category, stacklevel=stacklevel())
     return hit[0]
 
 
