@@ -347,14 +347,16 @@ FLAG_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("moderation(center)", lambda v: csl_stats.moderation(SURVEY, "sat1", "swc", "ysat", center=v)),
     ("retention(by_cohort)", lambda v: csl_stats.retention(ORDERS, customer="customer", by_cohort=v)),
     ("rfm(dayfirst)", lambda v: csl_stats.rfm(ORDERS, customer="customer", amount="amount", dayfirst=v)),
+    ("plot_ipma(annotate)", lambda v: csl_stats.plot_ipma(csl_stats.pls_pm(SURVEY, MM, SM), "LOY", annotate=v)),
 ]
 
 
-@pytest.mark.parametrize("value", ["no", "yes", 0, 1, None])
-@pytest.mark.parametrize(("name", "fn"), FLAG_CALLS, ids=[n for n, _ in FLAG_CALLS])
+FLAG_CASES = [(name, fn, v) for name, fn in FLAG_CALLS for v in ("no", "yes", 0, 1, None)
+              if not (v is None and name.startswith("rfm"))]  # dayfirst=None means "not given"
+
+
+@pytest.mark.parametrize(("name", "fn", "value"), FLAG_CASES, ids=[f"{n}={v!r}" for n, _, v in FLAG_CASES])
 def test_flags_are_strict_booleans(name, fn, value):
-    if value is None and name.startswith("rfm"):
-        pytest.skip("dayfirst=None means 'not given'")
     with pytest.raises(errors.ArgumentTypeError, match="must be True or False"):
         fn(value)
 
