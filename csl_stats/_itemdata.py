@@ -95,7 +95,7 @@ def _prepare(
 
     ``min_rows="items"`` requires at least as many rows as items, ``"more"``
     more rows than items (a non-singular correlation matrix). A
-    MissingDataWarning points at the user's call (:func:`~csl_stats._validation.stacklevel`).
+    MissingDataWarning points at the user's call (``_validation.stacklevel``).
     """
     X, cols = _item_matrix(data, items, arg=arg, min_items=min_items, scale=scale)
     n_rows, k = X.shape
