@@ -27,6 +27,7 @@ from ._validation import (
     check_dates,
     check_flag,
     check_int,
+    check_label,
     preview,
 )
 from .errors import ArgumentError, ArgumentTypeError, DataError, DuplicateColumnError, InsufficientDataError
@@ -64,7 +65,7 @@ def _transactions_frame(
     """Validate a transaction table; return a clean copy with columns customer/date[/amount][/order]."""
     data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = {"customer": customer, "date": date, "amount": amount, "order": order}
-    roles = {k: v for k, v in roles.items() if v is not None}
+    roles = {k: check_label(v, k) for k, v in roles.items() if v is not None}
     seen: dict[Hashable, str] = {}
     for role, col in roles.items():
         if col in seen:

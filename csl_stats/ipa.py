@@ -32,7 +32,7 @@ from ._validation import (
     warn_reverse_keyed,
 )
 from .drivers import relative_importance
-from .errors import ArgumentError, InsufficientDataError, ScaleError
+from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError, ScaleError
 
 __all__ = [
     "PenaltyRewardResult",
@@ -209,6 +209,8 @@ def plot_importance_performance(table: pd.DataFrame, *, ax: Any = None, labels: 
     -------
     matplotlib.axes.Axes
     """
+    if labels is not None and not isinstance(labels, Mapping | pd.Series):
+        raise ArgumentTypeError(f"labels must be a dict {{attribute: display name}}; got {type(labels).__name__} {labels!r}.")
     import matplotlib.pyplot as plt
 
     for col in ("importance", "performance"):
