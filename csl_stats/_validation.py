@@ -388,13 +388,15 @@ def _fmt(x: float) -> str:
 
 
 def _check_scale_arg(scale: Any) -> tuple[float, float]:
-    if isinstance(scale, str | bytes):
+    if isinstance(scale, str | bytes) or not isinstance(scale, Sequence | np.ndarray | pd.Series):
         raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.")
     try:
+        if any(isinstance(v, bool | np.bool_) for v in scale):
+            raise TypeError
         low, high = (float(scale[0]), float(scale[1]))
         if len(scale) != 2:
             raise ValueError
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, KeyError):
         raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.") from None
     if not low < high:
         raise ArgumentError(f"scale must satisfy low < high; got {scale!r}.")

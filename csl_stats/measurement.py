@@ -50,6 +50,7 @@ def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: 
     frame = data[items]
     digest = hashlib.sha1(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    check_choice(nan_policy, "nan_policy", ("listwise", "raise"))  # before hashing it into the cache key
     key = (tuple((k, tuple(v)) for k, v in spec.items()), nan_policy, digest.hexdigest())
     hit = _FIT_CACHE.get(key)
     if hit is None:

@@ -150,6 +150,8 @@ def likert_chart(
         below = below + pct[:, int(mid)] / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.35 * len(shares) + 1.2))
+    if not isinstance(cmap, str) or cmap not in colormaps:
+        raise ArgumentError(f"cmap must be the name of a matplotlib colormap such as 'RdBu'; got {cmap!r}.")
     colors = colormaps[cmap](np.linspace(0.08, 0.92, k))
     if k % 2 == 1:
         colors[int(mid)] = (0.82, 0.82, 0.82, 1.0)
