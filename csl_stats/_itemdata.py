@@ -20,6 +20,7 @@ from ._validation import (
     check_answered,
     check_columns,
     check_dataframe,
+    check_magnitude,
     check_numeric,
     check_scale,
     label_index,
@@ -72,6 +73,7 @@ def _item_matrix(
             X[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         else:  # booleans, object columns holding numbers, or text: the shared checker decides
             X[:, j] = check_numeric(data, [c])[c].to_numpy(dtype=np.float64, na_value=np.nan)
+    check_magnitude(X, cols)
     empty = np.isnan(X).all(axis=0)
     if empty.any():  # an item nobody answered is named, never dropped silently
         check_answered(pd.DataFrame(X[:, empty], columns=label_index([c for c, e in zip(cols, empty, strict=True) if e])))

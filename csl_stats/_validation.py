@@ -118,6 +118,8 @@ __all__ = [
     "check_numeric",
     "check_scale",
     "check_not_constant",
+    "MAX_ABS",
+    "check_magnitude",
     "check_answered",
     "apply_nan_policy",
     "check_min_rows",
@@ -341,7 +343,28 @@ def check_numeric(
     inf = np.isinf(values).any(axis=0)
     if inf.any():
         raise NonNumericError(f"column(s) {[c for c, f in zip(columns, inf, strict=True) if f]} contain infinite values.")
+    check_magnitude(values, columns)
     return pd.DataFrame(values, index=data.index, columns=list(columns))
+
+
+MAX_ABS = 1e100
+"""Largest magnitude accepted in data: squares and cross-products of larger values overflow float64."""
+
+
+def check_magnitude(values: np.ndarray, columns: Sequence[Hashable]) -> None:
+    """Refuse values beyond ``MAX_ABS`` (a unit error or a corrupt cell, never a survey answer).
+
+    Their squares overflow, so variances, regressions and correlations would
+    silently turn into inf or NaN.
+    """
+    with np.errstate(invalid="ignore"):
+        big = np.nanmax(np.abs(values), axis=0, initial=0.0) > MAX_ABS
+    if big.any():
+        bad = [c for c, f in zip(columns, big, strict=True) if f]
+        raise NonNumericError(
+            f"column(s) {bad} hold values beyond +-{MAX_ABS:g}; their squares overflow. Rescale them "
+            "(e.g. revenue in thousands) or fix the corrupt cells."
+        )
 
 
 def check_scale(

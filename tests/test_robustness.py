@@ -270,6 +270,15 @@ def test_duplicated_used_column_is_refused(call):
         run_quiet(call, data)
 
 
+@pytest.mark.parametrize("call", SURVEY_CALLS, ids=ids(SURVEY_CALLS))
+def test_values_whose_squares_overflow_are_refused(call):
+    """A corrupt cell of 1e300 must not turn variances and regressions into inf/NaN silently."""
+    numeric = SURVEY.select_dtypes("number").columns
+    data = SURVEY.assign(**{c: SURVEY[c].where(np.arange(N) != 5, 1e300) for c in numeric})
+    with pytest.raises(errors.CSLError):
+        run_quiet(call, data)
+
+
 ITEM_CALLS = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "kmo", "bartlett_sphericity", "parallel_analysis", "htmt", "composite_reliability",
     "fornell_larcker", "scale_report", "scale_scores", "satisfaction_index", "likert_shares", "likert_chart",
