@@ -355,10 +355,11 @@ def check_magnitude(values: np.ndarray, columns: Sequence[Hashable]) -> None:
     """Refuse values beyond ``MAX_ABS`` (a unit error or a corrupt cell, never a survey answer).
 
     Their squares overflow, so variances, regressions and correlations would
-    silently turn into inf or NaN.
+    silently turn into inf or NaN. Infinite values are left to the callers' own
+    (more specific) message.
     """
-    with np.errstate(invalid="ignore"):
-        big = np.nanmax(np.abs(values), axis=0, initial=0.0) > MAX_ABS
+    finite = np.where(np.isfinite(values), np.abs(values), 0.0)  # infinities are reported elsewhere
+    big = finite.max(axis=0, initial=0.0) > MAX_ABS
     if big.any():
         bad = [c for c, f in zip(columns, big, strict=True) if f]
         raise NonNumericError(
