@@ -31,7 +31,8 @@ Labels
     which are named. Output tables keep tuple labels as flat tuples
     (:func:`label_index`), never splitting them into index levels.
     :func:`check_label` is the one-column version (``y="CUSL"``): a list there is
-    refused with a message showing the single label to pass.
+    refused with a message showing the single label to pass;
+    :func:`check_label_pair` checks the two row labels of a two-group test.
     Only the columns a function uses are checked for duplicated labels
     (:func:`check_dataframe` with ``columns=``): a duplicated label elsewhere in
     a wide export does not stop an analysis that does not read it.
@@ -71,6 +72,13 @@ Reverse-keyed items
     items into a score runs: an item whose corrected item-total correlation (with
     the sum of the other items of its construct) is negative raises
     :class:`~csl_stats.errors.ReverseKeyWarning` naming the item.
+Answers and magnitudes
+    :func:`check_numeric` refuses text; with ``booleans=False`` (every function
+    expecting a scale answer: ``nps``, ``nps_test``, ``nps_by``, ``top_box``,
+    ``top_box_test``) it refuses True/False columns too, since a mask such as
+    ``recommend > 8`` read as 0/1 scores -100. Values beyond ``MAX_ABS`` = 1e100
+    are refused (:func:`check_magnitude`): their squares overflow. An item
+    without a single answer is named (:func:`check_answered`), never dropped.
 Warnings
     Every warning points at the caller's line: :func:`stacklevel` counts the
     frames up to the first one outside the csl_stats package, and :func:`warn`

@@ -91,6 +91,14 @@ def identity(c: Any) -> Any:
     return c
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 # ----------------------------------------------------------------------------- registry
 @dataclass(frozen=True)
 class Call:
@@ -616,7 +624,7 @@ def hazardous_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, Callable[[Any], Any
     return data, L, hz
 
 
-@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=hazardous_frames(), call=st.sampled_from(SURVEY_CALLS))
 def test_property_result_or_own_error(frame, call):
     """Any mix of hazards: a valid result (finite promised numbers) or a csl_stats.errors exception."""
@@ -654,7 +662,7 @@ def hazardous_orders(draw: st.DrawFn) -> pd.DataFrame:
     return data
 
 
-@settings(max_examples=20, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(data=hazardous_orders(), call=st.sampled_from(ORDER_CALLS))
 def test_property_orders_result_or_own_error(data, call):
     try:
