@@ -670,3 +670,58 @@ def test_property_orders_result_or_own_error(data, call):
     except errors.CSLError:
         return
     finite_numbers(call, res)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    a=st.lists(st.one_of(st.integers(1, 7).map(float), st.just(float("nan")), st.just(4.0)), min_size=1, max_size=12),
+    b=st.lists(st.one_of(st.integers(0, 20).map(float), st.just(float("nan"))), min_size=1, max_size=12),
+    shuffle=st.booleans(),
+    other_index=st.booleans(),
+)
+def test_property_dick_basu_segments(a, b, shuffle, other_index):
+    n = min(len(a), len(b))
+    sa = pd.Series(a[:n], index=[f"c{i}" for i in range(n)])
+    sb = pd.Series(b[:n], index=sa.index)
+    if shuffle:
+        sb = sb.iloc[::-1]
+    if other_index:
+        sb.index = [f"x{i}" for i in range(n)]
+    try:
+        seg = csl_stats.dick_basu_segments(sa, sb)
+    except errors.CSLError:
+        return
+    assert not other_index  # different labels must never be paired by position
+    both = sa.notna() & sb.reindex(sa.index).notna()
+    assert seg.index.equals(sa.index) and seg[both].notna().all() and seg[~both].isna().all()
+    assert seg[both].nunique() >= 2  # never a silent one-segment split
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    upper=st.lists(st.sampled_from([1 / 9, 1 / 5, 1 / 3, 0.5, 1.0, 2.0, 3.0, 5.0, 9.0]), min_size=1, max_size=10),
+    labels=st.lists(st.sampled_from(["cost", "quality", "delivery", "service", ("a", "b")]), min_size=2, max_size=5),
+    tol=st.one_of(st.just(0.01), st.floats(allow_nan=True), st.text(max_size=2)),
+)
+def test_property_ahp_weights(upper, labels, tol):
+    k = 2
+    while k * (k - 1) // 2 <= len(upper) and k < 5:
+        k += 1
+    k -= 1
+    m = np.ones((k, k))
+    it = iter(upper)
+    for i in range(k):
+        for j in range(i + 1, k):
+            m[i, j] = next(it)
+            m[j, i] = 1 / m[i, j]
+    lab = (labels * k)[:k]
+    frame = pd.DataFrame(m, index=lab, columns=lab) if len(lab) == k else m
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", errors.InconsistencyWarning)
+            res = csl_stats.ahp_weights(frame, tol=tol)
+    except errors.CSLError:
+        return
+    w = res.weights
+    assert len(w.to_dict()) == k and np.isfinite(w).all() and w.sum() == pytest.approx(1.0)
+    assert np.isfinite(res.consistency_ratio)
