@@ -10,7 +10,7 @@
 
 Run from the repository root (one case per process, so peaks do not mix)::
 
-    python benchmarks/bench_robustness.py scorecard
+    python benchmarks/bench_robustness.py scorecard [n_suppliers]
     python benchmarks/bench_robustness.py nps
 
 To measure another copy of the package (e.g. the code before the fix, exported
@@ -30,11 +30,10 @@ import numpy as np
 import pandas as pd
 
 
-def _scorecard() -> None:
+def _scorecard(n: int = 20_000) -> None:
     import csl_stats
 
     g = np.random.default_rng(1)
-    n = 20_000
     data = pd.DataFrame(
         {
             "supplier": [f"S{i:05d}" for i in range(n)],
@@ -52,7 +51,7 @@ def _scorecard() -> None:
     dt = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"supplier_scorecard, 20,000 suppliers, n_draws=200: {dt:.2f} s, "
+    print(f"supplier_scorecard, {n:,} suppliers, n_draws=200: {dt:.2f} s, "
           f"tracemalloc peak {peak / 2**20:.0f} MiB, acceptability {res.acceptability.shape}")
 
 
@@ -75,6 +74,9 @@ def _nps() -> None:
 
 if __name__ == "__main__":
     case = sys.argv[1] if len(sys.argv) > 1 else "scorecard"
-    {"scorecard": _scorecard, "nps": _nps}[case]()
+    if case == "scorecard":
+        _scorecard(int(sys.argv[2]) if len(sys.argv) > 2 else 20_000)
+    else:
+        _nps()
     print(f"max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; csl_stats from "
           f"{sys.modules['csl_stats'].__file__}")

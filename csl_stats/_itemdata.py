@@ -16,7 +16,16 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ._validation import check_columns, check_dataframe, check_numeric, check_scale
+from ._validation import (
+    check_answered,
+    check_columns,
+    check_dataframe,
+    check_magnitude,
+    check_numeric,
+    check_scale,
+    label_index,
+)
+from ._validation import stacklevel as _outside
 from .errors import ConstantError, InsufficientDataError, MissingDataWarning, NonNumericError
 
 __all__: list[str] = []
@@ -64,8 +73,12 @@ def _item_matrix(
             X[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
         else:  # booleans, object columns holding numbers, or text: the shared checker decides
             X[:, j] = check_numeric(data, [c])[c].to_numpy(dtype=np.float64, na_value=np.nan)
+    check_magnitude(X, cols)
+    empty = np.isnan(X).all(axis=0)
+    if empty.any():  # an item nobody answered is named, never dropped silently
+        check_answered(pd.DataFrame(X[:, empty], columns=label_index([c for c, e in zip(cols, empty, strict=True) if e])))
     if scale is not None:
-        check_scale(pd.DataFrame(X, columns=cols, copy=False), scale)
+        check_scale(pd.DataFrame(X, columns=label_index(cols), copy=False), scale)
     return X, cols
 
 
@@ -79,13 +92,12 @@ def _prepare(
     scale: tuple[float, float] | None = None,
     min_rows: str = "items",
     warn_share: float = 0.2,
-    stacklevel: int = 3,
 ) -> _Items:
     """Validate, apply ``nan_policy`` and compute the item covariance matrix.
 
     ``min_rows="items"`` requires at least as many rows as items, ``"more"``
-    more rows than items (a non-singular correlation matrix). ``stacklevel``
-    makes a MissingDataWarning point at the user's call.
+    more rows than items (a non-singular correlation matrix). A
+    MissingDataWarning points at the user's call (``_validation.stacklevel``).
     """
     X, cols = _item_matrix(data, items, arg=arg, min_items=min_items, scale=scale)
     n_rows, k = X.shape
@@ -101,7 +113,7 @@ def _prepare(
                 f"listwise deletion dropped {n_excluded} of {n_rows} rows ({n_excluded / n_rows:.0%}); "
                 "consider nan_policy='pairwise'.",
                 MissingDataWarning,
-                stacklevel=stacklevel,
+                stacklevel=_outside(),
             )
         X, missing = np.asfortranarray(X[keep]), None
     elif missing is not None:
@@ -111,7 +123,7 @@ def _prepare(
                 f"{share:.0%} of the answers are missing; pairwise statistics rest on different "
                 "subsets of respondents.",
                 MissingDataWarning,
-                stacklevel=stacklevel,
+                stacklevel=_outside(),
             )
         keep = ~isnan.all(axis=1)
         if not keep.all():

@@ -31,7 +31,8 @@ Labels
     which are named. Output tables keep tuple labels as flat tuples
     (:func:`label_index`), never splitting them into index levels.
     :func:`check_label` is the one-column version (``y="CUSL"``): a list there is
-    refused with a message showing the single label to pass.
+    refused with a message showing the single label to pass;
+    :func:`check_label_pair` checks the two row labels of a two-group test.
     Only the columns a function uses are checked for duplicated labels
     (:func:`check_dataframe` with ``columns=``): a duplicated label elsewhere in
     a wide export does not stop an analysis that does not read it.
@@ -71,6 +72,13 @@ Reverse-keyed items
     items into a score runs: an item whose corrected item-total correlation (with
     the sum of the other items of its construct) is negative raises
     :class:`~csl_stats.errors.ReverseKeyWarning` naming the item.
+Answers and magnitudes
+    :func:`check_numeric` refuses text; with ``booleans=False`` (every function
+    expecting a scale answer: ``nps``, ``nps_test``, ``nps_by``, ``top_box``,
+    ``top_box_test``) it refuses True/False columns too, since a mask such as
+    ``recommend > 8`` read as 0/1 scores -100. Values beyond ``MAX_ABS`` = 1e100
+    are refused (:func:`check_magnitude`): their squares overflow. An item
+    without a single answer is named (:func:`check_answered`), never dropped.
 Warnings
     Every warning points at the caller's line: :func:`stacklevel` counts the
     frames up to the first one outside the csl_stats package, and :func:`warn`
@@ -118,6 +126,8 @@ __all__ = [
     "check_numeric",
     "check_scale",
     "check_not_constant",
+    "MAX_ABS",
+    "check_magnitude",
     "check_answered",
     "apply_nan_policy",
     "check_min_rows",
@@ -135,6 +145,7 @@ __all__ = [
     "check_number",
     "check_labels",
     "check_label",
+    "check_label_pair",
     "label_index",
     "check_n_boot",
     "check_rng",
@@ -340,7 +351,29 @@ def check_numeric(
     inf = np.isinf(values).any(axis=0)
     if inf.any():
         raise NonNumericError(f"column(s) {[c for c, f in zip(columns, inf, strict=True) if f]} contain infinite values.")
+    check_magnitude(values, columns)
     return pd.DataFrame(values, index=data.index, columns=list(columns))
+
+
+MAX_ABS = 1e100
+"""Largest magnitude accepted in data: squares and cross-products of larger values overflow float64."""
+
+
+def check_magnitude(values: np.ndarray, columns: Sequence[Hashable]) -> None:
+    """Refuse values beyond ``MAX_ABS`` (a unit error or a corrupt cell, never a survey answer).
+
+    Their squares overflow, so variances, regressions and correlations would
+    silently turn into inf or NaN. Infinite values are left to the callers' own
+    (more specific) message.
+    """
+    finite = np.where(np.isfinite(values), np.abs(values), 0.0)  # infinities are reported elsewhere
+    big = finite.max(axis=0, initial=0.0) > MAX_ABS
+    if big.any():
+        bad = [c for c, f in zip(columns, big, strict=True) if f]
+        raise NonNumericError(
+            f"column(s) {bad} hold values beyond +-{MAX_ABS:g}; their squares overflow. Rescale them "
+            "(e.g. revenue in thousands) or fix the corrupt cells."
+        )
 
 
 def check_scale(
@@ -387,13 +420,15 @@ def _fmt(x: float) -> str:
 
 
 def _check_scale_arg(scale: Any) -> tuple[float, float]:
-    if isinstance(scale, str | bytes):
+    if isinstance(scale, str | bytes) or not isinstance(scale, Sequence | np.ndarray | pd.Series):
         raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.")
     try:
+        if any(isinstance(v, bool | np.bool_) for v in scale):
+            raise TypeError
         low, high = (float(scale[0]), float(scale[1]))
         if len(scale) != 2:
             raise ValueError
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, KeyError):
         raise ArgumentError(f"scale must be a (low, high) pair such as (1, 7); got {scale!r}.") from None
     if not low < high:
         raise ArgumentError(f"scale must satisfy low < high; got {scale!r}.")
@@ -465,7 +500,7 @@ def apply_nan_policy(
                 f"{share:.0%} of the values are missing; pairwise statistics rest on "
                 "different subsets of respondents.",
                 MissingDataWarning,
-                stacklevel=3,
+                stacklevel=stacklevel(),
             )
         return frame
     complete = frame.dropna()
@@ -477,7 +512,7 @@ def apply_nan_policy(
             f"listwise deletion dropped {dropped} of {len(frame)} rows "
             f"({dropped / len(frame):.0%}); most missing: {detail}.",
             MissingDataWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     return complete
 
@@ -810,6 +845,25 @@ def check_label(value: Any, name: str) -> Hashable:
             f"{name} must be a single column label{hint}; got {type(value).__name__} {seq!r}."
         )
     raise ArgumentTypeError(f"{name} must be a column label; got {type(value).__name__} {value!r}.")
+
+
+def check_label_pair(labels: Any, name: str = "labels", *, example: str = "('before', 'after')") -> tuple[Hashable, Hashable]:
+    """Two different labels naming the rows of a two-group table (a list or tuple of length 2).
+
+    Examples
+    --------
+    >>> check_label_pair(5)
+    Traceback (most recent call last):
+    ...
+    csl_stats.errors.ArgumentError: labels must be a pair such as ('before', 'after'); got 5.
+    """
+    if isinstance(labels, str) or not isinstance(labels, list | tuple) or len(labels) != 2:
+        raise ArgumentError(f"{name} must be a pair such as {example}; got {labels!r}.")
+    for lab in labels:
+        check_label(lab, name)
+    if labels[0] == labels[1]:
+        raise ArgumentError(f"{name} must be two different labels (they name the rows of the table); got {labels!r}.")
+    return labels[0], labels[1]
 
 
 def label_index(labels: Sequence[Hashable], name: str | None = None) -> pd.Index:

@@ -27,6 +27,7 @@ from ._validation import (
     check_dates,
     check_flag,
     check_int,
+    check_label,
     preview,
 )
 from .errors import ArgumentError, ArgumentTypeError, DataError, DuplicateColumnError, InsufficientDataError
@@ -64,7 +65,10 @@ def _transactions_frame(
     """Validate a transaction table; return a clean copy with columns customer/date[/amount][/order]."""
     data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = {"customer": customer, "date": date, "amount": amount, "order": order}
-    roles = {k: v for k, v in roles.items() if v is not None}
+    for required in ("customer", "date"):
+        if roles[required] is None:
+            raise ArgumentTypeError(f"{required} must name a column of transactions; got None.")
+    roles = {k: check_label(v, k) for k, v in roles.items() if v is not None}
     seen: dict[Hashable, str] = {}
     for role, col in roles.items():
         if col in seen:
@@ -274,6 +278,8 @@ def rfm(
     C                 11          3      25.0      332
     """
     check_int(bins, "bins", minimum=2)
+    if amount is None:
+        raise ArgumentTypeError("rfm needs amount=... naming the order-value column (monetary value); got None.")
     check_choice(monetary, "monetary", ("sum", "mean"))
     check_choice(ties, "ties", ("average", "first"))
     frame = _transactions_frame(

@@ -18,7 +18,14 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import _check_scale_arg, check_int, check_probability, check_scale
+from ._validation import (
+    _check_scale_arg,
+    check_int,
+    check_label_pair,
+    check_probability,
+    check_scale,
+    label_index,
+)
 from .errors import ArgumentError, InsufficientDataError
 from .net_promoter import _as_vector, _missing
 
@@ -269,14 +276,11 @@ def top_box_test(
     0.500 0.079
     """
     ci = check_probability(ci, "ci")
-    if len(labels) != 2:
-        raise ArgumentError(f"labels must be a pair such as ('north', 'south'); got {labels!r}.")
-    if labels[0] == labels[1]:
-        raise ArgumentError(f"labels must be two different labels (they name the rows of the table); got {labels!r}.")
+    labels = check_label_pair(labels, example="('north', 'south')")
     x1, n1 = _top_box_counts(a, "a", scale, k, nan_policy)
     x2, n2 = _top_box_counts(b, "b", scale, k, nan_policy)
     table = pd.DataFrame(
         {"count": [x1, x2], "n": [n1, n2]},
-        index=pd.Index(list(labels), name="group"),
+        index=label_index(list(labels), name="group"),
     )
     return TopBoxTestResult(table=table, ci_level=ci, k=int(k))

@@ -18,7 +18,7 @@ from scipy import stats
 
 from ._itemdata import _correlation_matrix, _prepare
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_int, check_probability, check_rng
+from ._validation import check_choice, check_int, check_probability, check_rng, label_index
 from .errors import CollinearityError
 
 __all__ = [
@@ -38,7 +38,7 @@ def _correlation(
 ) -> tuple[np.ndarray, list[Hashable], int]:
     """Validated correlation matrix, item names and n (complete rows, or rows with an answer)."""
     check_choice(nan_policy, "nan_policy", _POLICIES)
-    it = _prepare(data, items, nan_policy, min_items=min_items, min_rows="more", stacklevel=4)
+    it = _prepare(data, items, nan_policy, min_items=min_items, min_rows="more")
     return _correlation_matrix(it), it.cols, it.X.shape[0]
 
 
@@ -169,7 +169,7 @@ def kmo(data: pd.DataFrame, items: Sequence[Hashable] | None = None, *, nan_poli
     r2 = (R0**2).sum(axis=0)
     q2 = (Q**2).sum(axis=0)
     overall = r2.sum() / (r2.sum() + q2.sum())
-    table = pd.DataFrame({"msa": r2 / (r2 + q2)}, index=pd.Index(cols, name="item"))
+    table = pd.DataFrame({"msa": r2 / (r2 + q2)}, index=label_index(cols, name="item"))
     return KMOResult(msa=float(overall), n_obs=int(n), item_msa=table)
 
 

@@ -289,7 +289,7 @@ def relative_importance(
     data = check_dataframe(data, unique_columns=False)
     y = check_label(y, "y")
     xs = check_columns(data, x, arg="x", min_count=2)
-    check_distinct_roles(y=y, x=xs)
+    check_distinct_roles(y=[y], x=xs)
     if method == "lmg" and len(xs) > MAX_LMG_PREDICTORS:
         raise ArgumentError(
             f"exact LMG enumerates all 2^p subsets and is limited to {MAX_LMG_PREDICTORS} predictors; "

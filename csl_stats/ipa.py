@@ -32,7 +32,7 @@ from ._validation import (
     warn_reverse_keyed,
 )
 from .drivers import relative_importance
-from .errors import ArgumentError, InsufficientDataError, ScaleError
+from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError, ScaleError
 
 __all__ = [
     "PenaltyRewardResult",
@@ -169,7 +169,7 @@ def importance_performance(
     data = check_dataframe(data, unique_columns=False)
     y = check_label(y, "y")
     attrs = check_columns(data, attributes, arg="attributes", min_count=2)
-    check_distinct_roles(y=y, attributes=attrs)
+    check_distinct_roles(y=[y], attributes=attrs)
     if cut is not None:
         cut = _check_cut(cut)
     frame = numeric_frame(data, [y, *attrs], arg="y and attributes", nan_policy=nan_policy, min_rows=len(attrs) + 2)
@@ -213,6 +213,8 @@ def plot_importance_performance(table: pd.DataFrame, *, ax: Any = None, labels: 
     -------
     matplotlib.axes.Axes
     """
+    if labels is not None and not isinstance(labels, Mapping | pd.Series):
+        raise ArgumentTypeError(f"labels must be a dict {{attribute: display name}}; got {type(labels).__name__} {labels!r}.")
     import matplotlib.pyplot as plt
 
     for col in ("importance", "performance"):
@@ -389,7 +391,7 @@ def penalty_reward(
     data = check_dataframe(data, unique_columns=False)
     y = check_label(y, "y")
     attrs = check_columns(data, attributes, arg="attributes", min_count=1)
-    check_distinct_roles(y=y, attributes=attrs)
+    check_distinct_roles(y=[y], attributes=attrs)
     frame = numeric_frame(data, [y, *attrs], arg="y and attributes", nan_policy=nan_policy, min_rows=2 * len(attrs) + 2)
     warn_reverse_keyed(frame, {"y and attributes": [y, *attrs]})
     names, cols = ["Intercept"], [np.ones(len(frame))]

@@ -252,6 +252,10 @@ def loyalty_index(
                 "give one weight per indicator and nothing else."
             )
     if bounds is not None:
+        if not isinstance(bounds, Mapping):
+            raise ArgumentTypeError(
+                f"bounds must be a dict {{indicator: (low, high)}}; got {type(bounds).__name__} {bounds!r}."
+            )
         unknown = [c for c in bounds if c not in beh]
         if unknown:
             raise ArgumentError(f"bounds: {unknown} are not behavioural indicators {beh}.")

@@ -22,7 +22,7 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns, check_dataframe, check_probability
+from ._validation import check_choice, check_columns, check_dataframe, check_probability, stacklevel
 from .confirmatory import CFAResult, _check_constructs, cfa
 
 __all__ = ["composite_reliability", "fornell_larcker", "scale_report"]
@@ -50,6 +50,7 @@ def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: 
     frame = data[items]
     digest = hashlib.sha1(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    check_choice(nan_policy, "nan_policy", ("listwise", "raise"))  # before hashing it into the cache key
     key = (tuple((k, tuple(v)) for k, v in spec.items()), nan_policy, digest.hexdigest())
     hit = _FIT_CACHE.get(key)
     if hit is None:
@@ -63,7 +64,7 @@ def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: 
     else:
         _FIT_CACHE.move_to_end(key)
     for message, category in hit[1]:
-        warnings.warn(message, category, stacklevel=3)
+        warnings.warn(message, category, stacklevel=stacklevel())
     return hit[0]
 
 

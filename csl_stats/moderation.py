@@ -297,7 +297,7 @@ def moderation(
         raise ArgumentError("probe='values' needs values=[...] (moderator values to probe at).")
     covs = _as_list(covariates, "covariates", data)
     frame = _prepare(
-        data, y, [x, w, *covs], nan_policy=nan_policy, roles={"x": x, "w": w, "y": y, "covariates": covs},
+        data, y, [x, w, *covs], nan_policy=nan_policy, roles={"x": [x], "w": [w], "y": [y], "covariates": covs},
         n_coef=4 + len(covs),  # intercept, x, w, x:w and the covariates
     )
     xs, ws = str(x), str(w)

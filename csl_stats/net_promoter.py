@@ -302,8 +302,7 @@ def nps(
     weights : Series, 1-D array or list, optional
         Survey weights (non-negative), one per answer. Shares are weighted and
         the interval uses Kish's effective sample size. Two Series are paired
-        on their index (see :func:`csl_stats._validation.align_series`); arrays
-        and lists by position.
+        on their index; arrays and lists by position.
     ci : float, default 0.95
         Confidence level.
     ci_method : {"adjusted_wald", "wald", "bootstrap"}, default "adjusted_wald"

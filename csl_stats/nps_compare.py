@@ -30,6 +30,7 @@ from ._validation import (
     check_dataframe,
     check_flag,
     check_label,
+    check_label_pair,
     check_n_boot,
     check_numeric,
     check_probability,
@@ -129,16 +130,6 @@ MIN_GROUP = 5
 """Least number of valid answers per group (complete pairs when paired) for :func:`nps_test`."""
 
 
-def _check_pair_labels(labels: Any) -> tuple[Hashable, Hashable]:
-    if isinstance(labels, str) or not isinstance(labels, list | tuple) or len(labels) != 2:
-        raise ArgumentError(f"labels must be a pair such as ('before', 'after'); got {labels!r}.")
-    for lab in labels:
-        check_label(lab, "labels")
-    if labels[0] == labels[1]:
-        raise ArgumentError(f"labels must be two different labels (they name the rows of the table); got {labels!r}.")
-    return labels[0], labels[1]
-
-
 def nps_test(
     a: Any,
     b: Any,
@@ -217,7 +208,7 @@ def nps_test(
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
     ci = check_probability(ci, "ci")
     paired = check_flag(paired, "paired")
-    labels = _check_pair_labels(labels)
+    labels = check_label_pair(labels)
     if paired:
         if isinstance(a, pd.Series) and isinstance(b, pd.Series):
             a, b = align_series(a, b, names=["a", "b"])
@@ -263,7 +254,7 @@ def nps_test(
             "promoters": [float(np.mean(ra == 1)), float(np.mean(rb == 1))],
             "detractors": [float(np.mean(ra == -1)), float(np.mean(rb == -1))],
         },
-        index=pd.Index(list(labels), name="group"),
+        index=label_index(list(labels), name="group"),
     )
     return NPSTestResult(table=table, se=100.0 * se, ci_level=ci, paired=bool(paired))
 

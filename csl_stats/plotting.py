@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ._validation import _check_scale_arg, check_choice, numeric_frame
-from .errors import ArgumentError
+from ._validation import _check_scale_arg, check_choice, label_index, numeric_frame
+from .errors import ArgumentError, ArgumentTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -47,7 +47,7 @@ def likert_shares(
         if v.size == 0:
             raise ArgumentError(f"item {c!r} has no non-missing answers; drop it from items.")
         rows[c] = [(v == k).mean() for k in cats]
-    return pd.DataFrame.from_dict(rows, orient="index", columns=[int(k) for k in cats])
+    return pd.DataFrame(list(rows.values()), index=label_index(list(rows)), columns=[int(k) for k in cats])
 
 
 def likert_chart(
@@ -125,6 +125,14 @@ def likert_chart(
     from matplotlib import colormaps
 
     check_choice(sort, "sort", ["none", "agree"])
+    if labels is not None and not isinstance(labels, Mapping | pd.Series):
+        raise ArgumentTypeError(f"labels must be a dict {{item: display name}}; got {type(labels).__name__} {labels!r}.")
+    if category_labels is not None and (
+        isinstance(category_labels, str) or not isinstance(category_labels, Sequence | np.ndarray)
+    ):
+        raise ArgumentTypeError(
+            f"category_labels must be a list of names, one per answer category; got {type(category_labels).__name__}."
+        )
     shares = likert_shares(data, items, scale=scale)
     k = shares.shape[1]
     if category_labels is not None and len(category_labels) != k:
@@ -142,6 +150,8 @@ def likert_chart(
         below = below + pct[:, int(mid)] / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 0.35 * len(shares) + 1.2))  # <= 7 in: readable at phone width
+    if not isinstance(cmap, str) or cmap not in colormaps:
+        raise ArgumentError(f"cmap must be the name of a matplotlib colormap such as 'RdBu'; got {cmap!r}.")
     colors = colormaps[cmap](np.linspace(0.08, 0.92, k))
     if k % 2 == 1:
         colors[int(mid)] = (0.82, 0.82, 0.82, 1.0)

@@ -43,6 +43,7 @@ from ._results import Result, result_dataclass
 from ._validation import (
     _check_scale_arg,
     check_choice,
+    check_flag,
     check_int,
     check_n_boot,
     check_number,
@@ -738,6 +739,7 @@ def plot_ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None =
     """
     import matplotlib.pyplot as plt
 
+    annotate = check_flag(annotate, "annotate")
     table = ipma(result, target, drivers=drivers)
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 4.5))

@@ -379,7 +379,7 @@ def regress(
         raise ArgumentError("x must name at least one predictor column.")
     covs = _as_list(covariates, "covariates", data)
     predictors = [*xs, *covs]
-    frame = _prepare(data, y, predictors, nan_policy=nan_policy, roles={"y": y, "x": xs, "covariates": covs})
+    frame = _prepare(data, y, predictors, nan_policy=nan_policy, roles={"y": [y], "x": xs, "covariates": covs})
     if standardize:
         frame = _zscore(frame, predictors + ([y] if family == "gaussian" else []))
     yv = frame[y].to_numpy()

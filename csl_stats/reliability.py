@@ -25,6 +25,7 @@ from ._validation import (
     check_n_boot,
     check_probability,
     check_rng,
+    label_index,
     reverse_key_message,
     stacklevel,
 )
@@ -350,7 +351,7 @@ def cronbach_alpha(
             "alpha_if_deleted": alpha_drop,
             "std_alpha_if_deleted": std_alpha_drop,
         },
-        index=pd.Index(cols, name="item"),
+        index=label_index(cols, name="item"),
     )
     return AlphaResult(
         alpha=float(alpha),

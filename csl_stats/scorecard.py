@@ -479,7 +479,7 @@ def supplier_scorecard(
             pd.DataFrame(
                 {
                     "scenario": name,
-                    "criterion": crit_name,
+                    "criterion": pd.Series([crit_name] * len(index), dtype=object),  # a tuple label stays whole
                     "change": change,
                     "supplier": index,
                     "score": sc,

@@ -334,7 +334,7 @@ def threshold_regression(
     if trim >= 0.5:
         raise ArgumentError(f"trim must be below 0.5 (share of rows kept on each side); got {trim}.")
     covs = _as_list(covariates, "covariates", data)
-    frame = _prepare(data, y, [x, *covs], nan_policy=nan_policy, roles={"x": x, "y": y, "covariates": covs})
+    frame = _prepare(data, y, [x, *covs], nan_policy=nan_policy, roles={"x": [x], "y": [y], "covariates": covs})
     n = len(frame)
     xv, yv = frame[x].to_numpy(), frame[y].to_numpy()
     if n < 10 or np.unique(xv).size < 4:
