@@ -102,6 +102,12 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- multiple imputation (issue 12) ---
+    "ImputedData": "imputation",
+    "PooledResult": "pooling",
+    "impute": "imputation",
+    "pool_results": "pooling",
+    "rubin_pool": "pooling",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -116,7 +116,7 @@ class Engine:
         self._set(block.cols, miss, new[:, :, None])
 
     def _logreg(self, block: Block) -> None:
-        m, rng = self.m, self.rng
+        rng = self.rng
         pr, j, miss, obs = block.predictors, block.cols[0], block.missing, block.observed
         X = self.Z[:, obs][:, :, pr]  # (m, n_obs, p)
         y = self.Z[0, obs, j]

@@ -37,7 +37,7 @@ from .errors import (
     NonNumericError,
 )
 
-__all__ = ["IMPUTATION_METHODS", "ImputedData", "impute"]
+__all__ = ["ImputedData", "impute"]
 
 #: Methods accepted by :func:`impute` (per column through a mapping).
 IMPUTATION_METHODS = ("pmm", "norm", "logreg", "polyreg")
@@ -118,16 +118,17 @@ class ImputedData(Result):
         ----------
         frames : sequence of DataFrame
             At least two completed data sets with the same rows (index), the
-            same columns and no missing values. Cells that differ between the
-            frames are counted as imputed in :attr:`table`.
+            same columns and missing values (if any, e.g. questions that do not
+            apply) in the same cells of every frame. Cells that differ between
+            the frames are counted as imputed in :attr:`table`.
 
         Raises
         ------
         ArgumentTypeError
             If ``frames`` is not a sequence of DataFrames.
         DataError
-            If the frames differ in index, columns or dtypes, or still hold
-            missing values.
+            If the frames differ in index, columns, dtypes or in which cells
+            are missing.
 
         Examples
         --------
@@ -160,14 +161,19 @@ class ImputedData(Result):
             bad = [c for c in f.columns if f[c].dtype != first[c].dtype]
             if bad:
                 raise DataError(f"frames[{k}] differs from frames[0] in the dtype of column(s) {bad}.")
-        for k, f in enumerate(frames):
-            na = f.isna().sum()
-            if na.any():
-                detail = ", ".join(f"{c!r}: {int(v)}" for c, v in na[na > 0].items())
-                raise DataError(f"frames[{k}] still has missing values ({detail}); pass completed data sets.")
+        na0 = first.isna().to_numpy()
+        for k, f in enumerate(frames[1:], start=1):
+            bad_na = (f.isna().to_numpy() != na0).any(axis=0)
+            if bad_na.any():
+                cols_bad = [c for c, b in zip(first.columns, bad_na, strict=True) if b]
+                raise DataError(
+                    f"frames[{k}] has missing values in other cells than frames[0] (columns {cols_bad[:6]}); "
+                    "pass completed data sets (cells left missing, e.g. questions that do not apply, must be "
+                    "missing in every frame)."
+                )
         differs = np.zeros(first.shape, dtype=bool)
         for f in frames[1:]:
-            differs |= (f.to_numpy() != first.to_numpy())
+            differs |= (f.to_numpy() != first.to_numpy()) & ~na0
         n_mis = differs.sum(axis=0)
         table = pd.DataFrame(
             {"method": ["external" if k else "" for k in n_mis], "n_missing": n_mis.astype(int),
@@ -381,10 +387,10 @@ def impute(
     >>> survey = csl_stats.load_supply_chain_survey()
     >>> items = ["sat1", "sat2", "sat3", "trs1", "trs2", "loy1", "loy2"]
     >>> imp = csl_stats.impute(survey, items, m=5, max_iter=5, rng=1)
-    >>> imp.table.loc["loy1", ["method", "n_missing"]].tolist()
-    ['pmm', 47]
-    >>> sorted(imp.complete(0)["loy1"].unique())
-    [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    >>> print(imp.table.loc["loy1", "method"], imp.table.loc["loy1", "n_missing"])
+    pmm 37
+    >>> sorted(int(v) for v in imp.complete(0)["loy1"].unique())
+    [1, 2, 3, 4, 5, 6, 7]
     """
     data = check_dataframe(data)
     m = check_int(m, "m", minimum=2)
@@ -483,7 +489,7 @@ def impute(
     # ---- collect the imputed values
     imputations: dict[Hashable, np.ndarray] = {}
     rows: dict[Hashable, np.ndarray] = {}
-    for k, v in enumerate(variables):
+    for v in variables:
         if v.role != "impute" or not v.missing.size:
             continue
         imputations[v.name] = v.decode(engine.Z[:, v.missing][:, :, v.cols])
@@ -616,7 +622,8 @@ def _detect_passive(variables: list[_Var]) -> dict[int, tuple[int, float, float]
                 xt = variables[t].encoded[variables[t].observed, 0]
                 b, a = np.polyfit(xs, xt, 1)
                 if np.max(np.abs(xt - (a + b * xs))) <= 1e-9 * max(1.0, np.max(np.abs(xt))):
-                    out[t] = (s, float(a), float(b))
+                    # snap to 9 decimals so that e.g. 8 - x is reproduced exactly on whole numbers
+                    out[t] = (s, float(np.round(a, 9)), float(np.round(b, 9)))
     return out
 
 

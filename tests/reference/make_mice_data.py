@@ -16,7 +16,6 @@ customers; ``sat1`` is always observed) and ``churned`` with probability
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from scipy import special
 
 from csl_stats.datasets import simulate_supply_chain_survey

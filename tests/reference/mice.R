@@ -28,6 +28,11 @@ out$call_lm <- "pool(with(imp, lm(loy1 ~ sat1 + trs1 + swc1)))"
 out$lm <- tidy_pool(with(imp, lm(loy1 ~ sat1 + trs1 + swc1)))
 out$call_glm <- "pool(with(imp, glm(churned ~ loy1 + sat1, family = binomial)))"
 out$glm <- tidy_pool(with(imp, glm(churned ~ loy1 + sat1, family = binomial)))
+# per-imputation glm estimates and SEs, so the pooling itself is checked to 1e-8 independently of the glm fit
+fits <- with(imp, glm(churned ~ loy1 + sat1, family = binomial))$analyses
+out$glm_per_imputation <- list(estimate = t(sapply(fits, coef)),
+                               se = t(sapply(fits, function(f) sqrt(diag(vcov(f))))),
+                               dfcom = fits[[1]]$df.residual)
 out$call_mean <- "pool(with(imp, lm(trs1 ~ 1)))"
 out$mean <- tidy_pool(with(imp, lm(trs1 ~ 1)))
 out$m <- imp$m
