@@ -59,7 +59,7 @@ def _transactions_frame(
     nan_policy: str,
 ) -> pd.DataFrame:
     """Validate a transaction table; return a clean copy with columns customer/date[/amount][/order]."""
-    data = check_dataframe(transactions, name="transactions")
+    data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = {"customer": customer, "date": date, "amount": amount, "order": order}
     roles = {k: v for k, v in roles.items() if v is not None}
     seen: dict[Hashable, str] = {}

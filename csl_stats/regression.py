@@ -132,7 +132,7 @@ def _prepare(
     roles: dict[str, Any],
 ) -> pd.DataFrame:
     """Validate and return the complete-case float frame ``[y, *predictors]``."""
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     check_distinct_roles(**roles)
     cols = check_columns(data, [y, *predictors], arg="columns")
     frame = check_numeric(data, cols)

@@ -20,7 +20,14 @@ from scipy import stats
 
 from ._itemdata import _pairwise_cov, _prepare
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_choice, check_int, check_probability
+from ._validation import (
+    as_generator,
+    check_choice,
+    check_int,
+    check_probability,
+    reverse_key_message,
+    stacklevel,
+)
 from .errors import InsufficientDataError, MissingDataWarning, ReverseKeyWarning
 
 __all__ = ["AlphaResult", "cronbach_alpha"]
@@ -330,15 +337,9 @@ def cronbach_alpha(
         lo, hi = np.quantile(boots, [a / 2, 1.0 - a / 2])
         lims = (float(lo), float(hi))
 
-    neg = np.flatnonzero(r_corrected < 0)
-    if neg.size:
-        detail = ", ".join(f"{cols[i]!r} (r = {r_corrected[i]:.2f})" for i in neg)
-        warnings.warn(
-            f"item(s) {detail} correlate negatively with the sum of the other items; "
-            "reverse-code them (e.g. 8 - x on a 1-7 scale) or check the item wording before using alpha.",
-            ReverseKeyWarning,
-            stacklevel=2,
-        )
+    message = reverse_key_message(cols, r_corrected, use="using alpha")  # the one shared check
+    if message:
+        warnings.warn(message, ReverseKeyWarning, stacklevel=stacklevel())
 
     table = pd.DataFrame(
         {

@@ -358,7 +358,7 @@ def supplier_scorecard(
     >>> res.top_is_stable
     True
     """
-    frame = check_dataframe(data)
+    frame = check_dataframe(data, unique_columns=False)
     crit = _check_criteria(criteria)
     names = list(crit)
     check_columns(frame, [supplier], arg="supplier")

@@ -369,7 +369,7 @@ def entropy_weights(
     >>> res.weights.round(3).to_dict()
     {'orders': 0.698, 'churned': 0.302}
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     cols = check_columns(data, columns, arg="columns")
     dirs = _directions(directions, cols)
     frame = numeric_frame(data, cols, arg="columns", nan_policy=nan_policy, min_rows=2)
