@@ -8,7 +8,6 @@ the m completed data sets and pools any csl_stats analysis over them with
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import Any
 
@@ -18,13 +17,15 @@ import pandas as pd
 from ._mice_engine import Block, Engine
 from ._results import Result, result_dataclass
 from ._validation import (
-    as_generator,
     check_choice,
     check_columns,
     check_dataframe,
+    check_flag,
     check_int,
     check_numeric,
+    check_rng,
     preview,
+    warn,
 )
 from .errors import (
     ArgumentError,
@@ -396,9 +397,8 @@ def impute(
     m = check_int(m, "m", minimum=2)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     donors = check_int(donors, "donors", minimum=1)
-    if not isinstance(progress, bool):
-        raise ArgumentTypeError(f"progress must be True or False; got {progress!r}.")
-    gen = as_generator(rng)
+    progress = check_flag(progress, "progress")
+    gen = check_rng(rng)
     aux = [] if auxiliary is None else check_columns(data, auxiliary, arg="auxiliary")
     if columns is None:
         named = set(method) if isinstance(method, Mapping) else set()
@@ -426,10 +426,8 @@ def impute(
     for v in variables:
         share = v.missing.size / n
         if v.method and share > _HEAVY_MISSING:
-            warnings.warn(
-                f"column {v.name!r} is {share:.0%} missing; its imputations rest mostly on the model.",
-                MissingDataWarning, stacklevel=2,
-            )
+            warn(f"column {v.name!r} is {share:.0%} missing; its imputations rest mostly on the model.",
+                 MissingDataWarning)
 
     # ---- design matrix layout: intercept, then one block per variable
     pos = 1

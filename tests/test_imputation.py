@@ -292,7 +292,7 @@ def test_analyse_every_analysis(survey_imp):
     assert med.draws("indirect").shape == (800,)
     med2 = imp.analyse(cs.mediation, "sat", "trs", "loy", n_boot=200, rng=1)
     pd.testing.assert_frame_equal(med.effects, med2.effects)  # rng split reproducibly
-    ri = imp.analyse(cs.relative_importance, "loy", ["sat", "trs", "swc"], n_boot=50, rng=2)
+    ri = imp.analyse(cs.relative_importance, "loy", ["sat", "trs", "swc"], n_boot=100, rng=2)
     assert ri.table["importance"].sum() == pytest.approx(ri.importance.sum())
     assert ri.table.loc["sat", "p_rank1"] + ri.table.loc["trs", "p_rank1"] + ri.table.loc["swc", "p_rank1"] == 1
     n = imp.analyse(lambda f: cs.nps(f["recommend"]))
