@@ -44,14 +44,14 @@ class Engine:
         self.donors = donors
         self.rng = rng
         self.passive = passive  # Z column -> (source Z column, intercept, slope)
-        self.G = np.einsum("mni,mnj->mij", Z, Z)
+        self.G = _crossprod(Z, Z)
         self.m, self.n, self.P = Z.shape
         self._warm: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ bookkeeping
     def refresh_gram(self) -> None:
         """Recompute Z'Z from scratch (once per iteration, so rounding never accumulates)."""
-        self.G = np.einsum("mni,mnj->mij", self.Z, self.Z)
+        self.G = _crossprod(self.Z, self.Z)
 
     def _set(self, cols: np.ndarray, rows: np.ndarray, values: np.ndarray) -> None:
         """Write values (m, len(rows), len(cols)) and update the Gram matrix columns."""
@@ -64,7 +64,7 @@ class Engine:
                     Z[:, rows, tgt] = a + b * Z[:, rows, c]
                     changed.append(tgt)
         ch = np.asarray(changed)
-        upd = np.einsum("mni,mnj->mij", Z, Z[:, :, ch])
+        upd = _crossprod(Z, Z[:, :, ch])
         self.G[:, :, ch] = upd
         self.G[:, ch, :] = np.swapaxes(upd, 1, 2)
 
@@ -82,8 +82,8 @@ class Engine:
         G = self.G
         Zm = self.Z[:, miss, :]  # (m, n_mis, P): rows whose contribution is removed
         Xm = Zm[:, :, pr]
-        xtx = G[:, pr[:, None], pr[None, :]] - np.einsum("mki,mkj->mij", Xm, Xm)
-        xty = G[:, pr, j] - np.einsum("mki,mk->mi", Xm, Zm[:, :, j])
+        xtx = G[:, pr[:, None], pr[None, :]] - _crossprod(Xm, Xm)
+        xty = G[:, pr, j] - _crossprod(Xm, Zm[:, :, j:j + 1])[:, :, 0]
         yty = G[:, j, j] - np.einsum("mk,mk->m", Zm[:, :, j], Zm[:, :, j])
         return xtx, xty, yty, Xm
 
@@ -95,16 +95,17 @@ class Engine:
         p = len(pr)
         diag = np.einsum("mii->mi", xtx)
         A = xtx + _RIDGE * diag[:, :, None] * np.eye(p)
-        L = np.linalg.cholesky(A)
-        beta_hat = _chol_solve(L, xty)
+        Linv = np.linalg.inv(np.linalg.cholesky(A))  # A^{-1} = Linv' Linv
+        LinvT = np.swapaxes(Linv, 1, 2)
+        beta_hat = np.matmul(LinvT, np.matmul(Linv, xty[:, :, None]))[:, :, 0]
         rss = yty - 2 * np.einsum("mi,mi->m", beta_hat, xty) + np.einsum("mi,mij,mj->m", beta_hat, xtx, beta_hat)
         rss = np.maximum(rss, 1e-12 * np.maximum(yty, 1.0))
         df = max(n_obs - p, 1)
         sigma = np.sqrt(rss / rng.chisquare(df, size=m))
         z = rng.standard_normal((m, p))
         # A^{-1} = L^{-T} L^{-1}: L^{-T} z has covariance A^{-1}
-        beta_star = beta_hat + sigma[:, None] * np.linalg.solve(np.swapaxes(L, 1, 2), z[:, :, None])[:, :, 0]
-        yhat_mis = np.einsum("mki,mi->mk", Xm, beta_star)
+        beta_star = beta_hat + sigma[:, None] * np.matmul(LinvT, z[:, :, None])[:, :, 0]
+        yhat_mis = np.matmul(Xm, beta_star[:, :, None])[:, :, 0]
         if block.method == "norm":
             new = yhat_mis + sigma[:, None] * rng.standard_normal(yhat_mis.shape)
         else:
@@ -157,9 +158,9 @@ class Engine:
         self._set(block.cols, miss, dummies)
 
 
-def _chol_solve(L: np.ndarray, b: np.ndarray) -> np.ndarray:
-    y = np.linalg.solve(L, b[:, :, None])
-    return np.linalg.solve(np.swapaxes(L, 1, 2), y)[:, :, 0]
+def _crossprod(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """A'B for each of the m stacked matrices (batched BLAS)."""
+    return np.matmul(np.swapaxes(A, 1, 2), B)
 
 
 def _pmm_match(yhat_obs: np.ndarray, yhat_mis: np.ndarray, y_obs: np.ndarray, donors: int,
