@@ -54,7 +54,7 @@ class NoSkip(np.random.Generator):
 
     off = False
 
-    def random(self, size=None, *args, **kwargs):  # noqa: D102
+    def random(self, size=None, *args, **kwargs):
         if isinstance(size, tuple) and len(size) == 2:
             self.off = True
         return np.ones(size) if self.off else super().random(size, *args, **kwargs)
