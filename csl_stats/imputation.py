@@ -535,6 +535,9 @@ class _Var:
         idx = np.zeros(values.shape[:2], dtype=int)
         for c in range(values.shape[2]):
             idx[values[:, :, c] > 0.5] = c + 1
+        if all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool)
+               for v in self.levels):  # numeric codes stay numbers
+            return np.asarray(self.levels, dtype=float)[idx]
         return np.asarray(self.levels, dtype=object)[idx]
 
 

@@ -337,3 +337,37 @@ def test_warnings_are_reported_once(mice_frames):
     with pytest.warns(MissingDataWarning, match=r"heavy \(in 10 of 10 imputations\)") as rec:
         ImputedData.from_frames(mice_frames).analyse(warner)
     assert len([w for w in rec if "heavy" in str(w.message)]) == 1
+
+
+def test_heavy_missingness_warns(mice_data):
+    d = mice_data.copy()
+    d.loc[d.index[:150], "swc1"] = np.nan
+    with pytest.warns(MissingDataWarning, match="'swc1' is 6.% missing"):
+        impute(d, m=2, max_iter=1, rng=1)
+
+
+def test_polyreg_on_numeric_codes(mice_data):
+    d = mice_data.copy()
+    d["band"] = np.digitize(d["sat1"], [3.5, 5.5]).astype(float)  # codes 0, 1, 2
+    d.loc[d.index[::9], "band"] = np.nan
+    imp = impute(d, ["band", "sat2", "loy1"], method={"band": "polyreg"}, m=3, max_iter=3, rng=2)
+    f = imp.complete(1)
+    assert set(f["band"].unique()) <= {0.0, 1.0, 2.0} and f["band"].notna().all()
+    # band is strongly related to sat2 through sat1: imputed codes follow sat2
+    imputed = f.loc[d["band"].isna()]
+    assert imputed.groupby("band")["sat2"].mean().is_monotonic_increasing
+
+
+def test_pls_pooled_on_bootstrap_se(survey_imp):
+    blocks = {"Sat": ["sat1", "sat2", "sat3"], "Loy": ["loy1", "loy2", "loy3"]}
+    pooled = survey_imp.analyse(csl_stats_pls := cs.pls_pm, blocks, [("Sat", "Loy")], n_boot=100, rng=3)
+    assert pooled.method == "rubin" and {"from", "to", "estimate", "se", "fmi"} <= set(pooled.paths.columns)
+    est = np.mean([r.path_table["estimate"].iloc[0] for r in pooled.results])
+    assert pooled.paths["estimate"].iloc[0] == pytest.approx(est)
+    with pytest.raises(PoolingError, match="n_boot > 0"):
+        survey_imp.analyse(csl_stats_pls, blocks, [("Sat", "Loy")])
+
+
+def test_top_box_share_of_zero_is_refused(mice_frames):
+    with pytest.raises(PoolingError, match="share of 0 or 1"):
+        ImputedData.from_frames(mice_frames).analyse(lambda f: cs.top_box(f["sat1"].clip(upper=4), scale=(1, 7)))
