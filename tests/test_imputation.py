@@ -360,12 +360,12 @@ def test_polyreg_on_numeric_codes(mice_data):
 
 def test_pls_pooled_on_bootstrap_se(survey_imp):
     blocks = {"Sat": ["sat1", "sat2", "sat3"], "Loy": ["loy1", "loy2", "loy3"]}
-    pooled = survey_imp.analyse(csl_stats_pls := cs.pls_pm, blocks, [("Sat", "Loy")], n_boot=100, rng=3)
+    pooled = survey_imp.analyse(cs.pls_pm, blocks, [("Sat", "Loy")], n_boot=100, rng=3)
     assert pooled.method == "rubin" and {"from", "to", "estimate", "se", "fmi"} <= set(pooled.paths.columns)
     est = np.mean([r.path_table["estimate"].iloc[0] for r in pooled.results])
     assert pooled.paths["estimate"].iloc[0] == pytest.approx(est)
     with pytest.raises(PoolingError, match="n_boot > 0"):
-        survey_imp.analyse(csl_stats_pls, blocks, [("Sat", "Loy")])
+        survey_imp.analyse(cs.pls_pm, blocks, [("Sat", "Loy")])
 
 
 def test_top_box_share_of_zero_is_refused(mice_frames):
