@@ -287,6 +287,14 @@ def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledRes
     the original scale (delta method), the interval is the back-transformed
     one (asymmetric), ``scale`` names the pooling scale.
 
+    **Checked.** Rubin's rules equal R mice's ``pool()`` /
+    ``summary(pool(), conf.int = TRUE)`` to 1e-8 (estimate, se, df, p,
+    interval, riv, lambda, fmi; ``tests/reference/mice.R``). Coverage of the
+    pooled intervals on the survey simulator (``benchmarks/sim_missing.py``):
+    94.0 % for a regression slope, 94.2 % for the NPS (transformed scale),
+    94.9 % for a scale mean (550 surveys) and 94.7 % for an indirect effect
+    (pooled bootstrap draws, 150 surveys).
+
     **Refused.** Threshold regression (the breakpoint's sampling
     distribution is not normal; pool the slopes with a fixed hinge through
     :func:`~csl_stats.regress` instead), results whose rows differ between
