@@ -371,3 +371,14 @@ def test_pls_pooled_on_bootstrap_se(survey_imp):
 def test_top_box_share_of_zero_is_refused(mice_frames):
     with pytest.raises(PoolingError, match="share of 0 or 1"):
         ImputedData.from_frames(mice_frames).analyse(lambda f: cs.top_box(f["sat1"].clip(upper=4), scale=(1, 7)))
+
+
+def test_moderated_mediation_needs_fixed_probe_values(survey_imp):
+    with pytest.raises(PoolingError, match="rows of effects differ between imputations"):
+        survey_imp.analyse(cs.moderated_mediation, "sat", "trs", "loy", "swc", n_boot=100, rng=1)
+    pooled = survey_imp.analyse(cs.moderated_mediation, "sat", "trs", "loy", "swc", values=[3.0, 4.5, 6.0],
+                                n_boot=100, rng=1)
+    assert pooled.boot_draws.shape == (400, len(pooled.effects))
+    assert list(pooled.index.index) == ["index[trs]"] and len(pooled.conditional) == 3
+    lo, hi = np.quantile(pooled.draws("index[trs]"), [0.025, 0.975])
+    assert pooled.index["ci_low"].iloc[0] == pytest.approx(lo) and pooled.index["ci_high"].iloc[0] == pytest.approx(hi)
