@@ -17,7 +17,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "2")
+# One BLAS thread: the matrices are small (about 45 x 45), threads mostly add contention on a shared
+# machine; the m chains are already batched. Override from the shell.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import shutil
 import statistics

@@ -287,7 +287,10 @@ def impute(
     columns : column name or list, optional
         Columns of the imputation model. Those with missing values are
         imputed, complete ones serve as predictors. Default: every numeric
-        column not listed in ``auxiliary``.
+        column not listed in ``auxiliary``. Name the columns when some
+        missing values mean "does not apply" rather than "not answered"
+        (e.g. ``complaint_resolved`` for customers without a complaint): those
+        must not be imputed.
     m : int, default 20
         Number of imputations (at least 2).
     method : str or mapping column -> str, default "pmm"
