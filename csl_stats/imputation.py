@@ -359,6 +359,9 @@ def impute(
     normal equations of a column's model come from the running cross-product
     matrix of all columns minus the rows where the column is missing, so a
     step costs little more than the missing rows; memory grows linearly in m.
+    The survey's 39 items x 1,000 customers with m = 20 take about 1.6 s of
+    CPU time (one BLAS thread), R's mice about 90 s on the same machine
+    (``benchmarks/bench_impute.py``).
 
     **Passive reverse-coded items.** A column that is an exact linear
     function of another with the same missing cells (a reverse-coded copy
