@@ -63,6 +63,17 @@ class PooledResult(Result):
     ``alpha`` for :func:`~csl_stats.cronbach_alpha`, and so on. Attributes
     that cannot be pooled (e.g. a Johnson-Neyman region) raise an
     ``AttributeError`` that says so.
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> survey = csl_stats.load_supply_chain_survey()
+    >>> imp = csl_stats.impute(survey, ["recommend", "sat1", "sat2", "loy1"], m=3, max_iter=3, rng=2)
+    >>> pooled = imp.analyse(lambda f: csl_stats.nps(f["recommend"]))
+    >>> pooled.table.loc["nps", "scale"]
+    'atanh(NPS/100)'
+    >>> bool(pooled.ci[0] < pooled.score < pooled.ci[1])
+    True
     """
 
     table: pd.DataFrame
@@ -248,24 +259,28 @@ def analyse_frames(
 def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledResult:
     """Pool a list of m results of the same csl_stats analysis.
 
-    ================================  =============================================================
-    result of                          pooling
-    ================================  =============================================================
-    :func:`~csl_stats.regress`         Rubin's rules on ``coefs`` (and ordinal ``thresholds``),
-                                       ``dfcom = n - k``; ``r2`` by Fisher z of :math:`R` (Harel 2009)
-    :func:`~csl_stats.moderation`      Rubin on ``coefs`` and ``simple_slopes`` (fixed probe values
-                                       needed), ``dfcom = n - k``
-    :func:`~csl_stats.mediation`,      pooled bootstrap draws (MI-then-bootstrap, percentile
-    :func:`~csl_stats.moderated_       interval); ``paths`` by Rubin
-    mediation`
-    :func:`~csl_stats.relative_        pooled bootstrap draws (needs ``n_boot > 0``)
-    importance`
-    :func:`~csl_stats.nps`             Rubin on :math:`\\operatorname{atanh}(NPS/100)`; shares on the logit
-    :func:`~csl_stats.top_box`         Rubin on the logit of the share
-    :func:`~csl_stats.cronbach_alpha`  Rubin on :math:`\\ln(1-\\alpha)` (Bonett 2002 variance)
-    :func:`~csl_stats.pls_pm`          Rubin on the bootstrap standard errors (needs ``n_boot > 0``)
-    a table with ``estimate``, ``se``  Rubin, ``dfcom`` infinite unless given
-    ================================  =============================================================
+    How each analysis is pooled:
+
+    - :func:`~csl_stats.regress`: Rubin's rules on ``coefs`` (and the ordinal
+      ``thresholds``), ``dfcom = n - k``; ``r2`` averaged on Fisher's z of
+      :math:`R` (Harel 2009).
+    - :func:`~csl_stats.moderation`: Rubin on ``coefs`` and ``simple_slopes``
+      (the probe values ``w`` are averaged), ``dfcom = n - k``.
+    - :func:`~csl_stats.mediation` and :func:`~csl_stats.moderated_mediation`:
+      pooled bootstrap draws (MI-then-bootstrap, percentile interval) for
+      ``effects``; Rubin on ``paths``. Probe values must be fixed
+      (``values=``) so every imputation estimates the same effects.
+    - :func:`~csl_stats.relative_importance`: pooled bootstrap draws (needs
+      ``n_boot > 0``).
+    - :func:`~csl_stats.nps`: Rubin on :math:`\\operatorname{atanh}(NPS/100)`;
+      the shares of promoters, passives and detractors on the logit.
+    - :func:`~csl_stats.top_box`: Rubin on the logit of the share.
+    - :func:`~csl_stats.cronbach_alpha`: Rubin on :math:`\\ln(1-\\alpha)`
+      with Bonett's (2002) variance.
+    - :func:`~csl_stats.pls_pm`: Rubin on the bootstrap standard errors of the
+      paths (needs ``n_boot > 0``).
+    - Any other result or DataFrame with ``estimate`` and ``se`` columns:
+      Rubin, ``dfcom`` infinite unless given.
 
     **Bootstrap intervals.** Mediation, moderated mediation and relative
     importance rest on bootstrap percentile intervals, which Rubin's rules do
@@ -301,6 +316,24 @@ def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledRes
     imputations (e.g. probe values computed from each data set), and
     numbers without standard errors raise :class:`~csl_stats.errors.PoolingError`.
 
+    Parameters
+    ----------
+    results : list
+        The m results of one analysis, one per completed data set, e.g.
+        ``[csl_stats.regress(f, "loy", "sat") for f in imputed.frames]``
+        (this is what :meth:`~csl_stats.ImputedData.analyse` does).
+    dfcom : float, optional
+        Complete-data degrees of freedom; by default as listed above.
+
+    Returns
+    -------
+    PooledResult
+
+    Raises
+    ------
+    PoolingError
+        When the results cannot be pooled validly (see "Refused").
+
     References
     ----------
     Schomaker, M., & Heumann, C. (2018). Bootstrap inference when using
@@ -312,6 +345,15 @@ def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledRes
     Bonett, D. G. (2002). Sample size requirements for testing and
     estimating coefficient alpha. Journal of Educational and Behavioral
     Statistics, 27(4), 335-340.
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> survey = csl_stats.load_supply_chain_survey()
+    >>> imp = csl_stats.impute(survey, ["sat1", "sat2", "loy1", "loy2"], m=3, max_iter=3, rng=1)
+    >>> pooled = pool_results([csl_stats.regress(f, "loy1", "sat1") for f in imp.frames])
+    >>> pooled.method, list(pooled.coefs.index)
+    ('rubin', ['Intercept', 'sat1'])
     """
     if len(results) < 2:
         raise PoolingError(f"at least 2 results are needed to pool; got {len(results)}.")
