@@ -382,3 +382,27 @@ def test_moderated_mediation_needs_fixed_probe_values(survey_imp):
     assert list(pooled.index.index) == ["index[trs]"] and len(pooled.conditional) == 3
     lo, hi = np.quantile(pooled.draws("index[trs]"), [0.025, 0.975])
     assert pooled.index["ci_low"].iloc[0] == pytest.approx(lo) and pooled.index["ci_high"].iloc[0] == pytest.approx(hi)
+
+
+def test_argument_errors(mice_data, mice_frames):
+    from csl_stats.errors import ArgumentTypeError, ModelSpecificationError
+
+    imp = ImputedData.from_frames(mice_frames)
+    with pytest.raises(ArgumentTypeError, match="fn must be a function"):
+        imp.analyse("regress")
+    with pytest.raises(ArgumentError, match="i must be < m = 10"):
+        imp.complete(10)
+    with pytest.raises(ModelSpecificationError, match="lists the column itself"):
+        impute(mice_data, m=2, predictors={"loy1": ["loy1", "sat1"]})
+    with pytest.raises(ModelSpecificationError, match="neither imputed columns nor auxiliary"):
+        impute(mice_data, m=2, predictors={"loy1": ["nope"]})
+    with pytest.raises(ModelSpecificationError, match="both in columns and in auxiliary"):
+        impute(mice_data, ["sat1", "loy1"], auxiliary=["sat1"], m=2)
+    with pytest.raises(ArgumentTypeError, match="progress must be True or False"):
+        impute(mice_data, m=2, progress="yes")
+    with pytest.raises(ArgumentTypeError, match="frames must be a list"):
+        ImputedData.from_frames(mice_frames[0])
+    before = [f.copy() for f in mice_frames]
+    imp.analyse(cs.regress, "loy1", "sat1")
+    for a, b in zip(before, mice_frames, strict=True):  # the caller's frames are never changed
+        pd.testing.assert_frame_equal(a, b)
