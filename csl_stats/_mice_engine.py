@@ -47,6 +47,7 @@ class Engine:
         self.G = _crossprod(Z, Z)
         self.m, self.n, self.P = Z.shape
         self._warm: dict[str, np.ndarray] = {}
+        self.not_converged: set = set()  # categorical models whose Newton iterations did not converge
 
     # ------------------------------------------------------------------ bookkeeping
     def refresh_gram(self) -> None:
@@ -123,8 +124,10 @@ class Engine:
         y = self.Z[0, obs, j]
         lo, hi = block.levels
         y01 = (y == hi).astype(float)
-        beta, H = _fit_logit(X, y01, self._warm.get(block.name))
+        beta, H, ok = _fit_logit(X, y01, self._warm.get(block.name))
         self._warm[block.name] = beta
+        if not ok:
+            self.not_converged.add(block.name)
         L = np.linalg.cholesky(H)
         z = rng.standard_normal(beta.shape)
         beta_star = beta + np.linalg.solve(np.swapaxes(L, 1, 2), z[:, :, None])[:, :, 0]
@@ -138,8 +141,10 @@ class Engine:
         pr, miss, obs = block.predictors, block.missing, block.observed
         X = self.Z[:, obs][:, :, pr]
         D = self.Z[0, obs][:, block.cols]  # (n_obs, K-1) dummies of the observed categories
-        beta, H = _fit_multinomial(X, D, self._warm.get(block.name))
+        beta, H, ok = _fit_multinomial(X, D, self._warm.get(block.name))
         self._warm[block.name] = beta
+        if not ok:
+            self.not_converged.add(block.name)
         p, k1 = beta.shape[1], beta.shape[2]
         L = np.linalg.cholesky(H)
         z = rng.standard_normal((m, p * k1))
@@ -191,8 +196,8 @@ def _pmm_match(yhat_obs: np.ndarray, yhat_mis: np.ndarray, y_obs: np.ndarray, do
 
 
 def _fit_logit(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None, max_iter: int = 30,
-               tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
-    """Penalised logistic regression by Newton's method for m design matrices; returns (beta, Hessian)."""
+               tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Penalised logistic regression by Newton's method for m design matrices; (beta, Hessian, converged)."""
     m, n, p = X.shape
     pen = np.full(p, _LOGIT_PENALTY * n)
     pen[0] = 0.0
@@ -206,17 +211,18 @@ def _fit_logit(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None, max_iter:
         beta = beta + step
         if np.max(np.abs(step)) < tol:
             break
+    converged = bool(np.max(np.abs(step)) < 1e-4)
     mu = special.expit(np.einsum("mni,mi->mn", X, beta))
     H = np.einsum("mni,mn,mnj->mij", X, mu * (1 - mu), X) + np.diag(pen)
-    return beta, H
+    return beta, H, converged
 
 
 def _fit_multinomial(X: np.ndarray, D: np.ndarray, beta0: np.ndarray | None, max_iter: int = 30,
-                     tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray]:
+                     tol: float = 1e-8) -> tuple[np.ndarray, np.ndarray, bool]:
     """Penalised multinomial logit (first category = reference) by Newton's method.
 
-    Returns beta of shape (m, p, K-1) and the Hessian (m, (K-1) p, (K-1) p) in
-    category-major order.
+    Returns beta of shape (m, p, K-1), the Hessian (m, (K-1) p, (K-1) p) in
+    category-major order and whether the iterations converged.
     """
     m, n, p = X.shape
     k1 = D.shape[1]
@@ -243,6 +249,7 @@ def _fit_multinomial(X: np.ndarray, D: np.ndarray, beta0: np.ndarray | None, max
         beta = beta + np.swapaxes(step, 1, 2)
         if np.max(np.abs(step)) < tol:
             break
+    converged = bool(np.max(np.abs(step)) < 1e-4)
     eta = np.einsum("mni,mic->mnc", X, beta)
     full = special.softmax(np.concatenate([np.zeros((m, n, 1)), eta], axis=2), axis=2)[:, :, 1:]
-    return beta, hessian(full)
+    return beta, hessian(full), converged

@@ -31,6 +31,7 @@ from .errors import (
     ArgumentError,
     ArgumentTypeError,
     ConstantError,
+    ConvergenceWarning,
     DataError,
     InsufficientDataError,
     MissingDataWarning,
@@ -338,6 +339,9 @@ def impute(
     -----
     MissingDataWarning
         When a column is more than half missing.
+    ConvergenceWarning
+        When the Newton iterations of a logistic or multinomial imputation
+        model do not converge.
 
     Notes
     -----
@@ -499,6 +503,10 @@ def impute(
         for b in blocks:
             engine.step(b)
         traces.append(np.stack([_trace(engine.Z, b) for b in blocks], axis=1) if blocks else np.empty((m, 0, 2)))
+
+    if engine.not_converged:
+        warn(f"the logistic imputation model of column(s) {sorted(engine.not_converged, key=str)} did not "
+             "converge in some iteration; check for categories that are almost never observed.", ConvergenceWarning)
 
     # ---- collect the imputed values
     imputations: dict[Hashable, np.ndarray] = {}
