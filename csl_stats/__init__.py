@@ -138,6 +138,12 @@ _LAZY: dict[str, str] = {
     "rating_vs_behaviour": "said_did",
     "service_recovery": "complaints",
     "survival": "survival",
+    # --- multiple imputation (issue 12) ---
+    "ImputedData": "imputation",
+    "PooledResult": "pooling",
+    "impute": "imputation",
+    "pool_results": "pooling",
+    "rubin_pool": "pooling",
 }
 
 _SUBMODULES = ("datasets", "errors")

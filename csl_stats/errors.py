@@ -42,6 +42,8 @@ __all__ = [
     "AlignmentError",
     # --- conditional process analysis (issue 20) ---
     "ExtrapolationWarning",
+    # --- multiple imputation (issue 12) ---
+    "PoolingError",
 ]
 
 
@@ -98,6 +100,10 @@ class ArgumentError(CSLError, ValueError):
 
 class ArgumentTypeError(CSLError, TypeError):
     """An argument has the wrong type (e.g. a list where a DataFrame is needed)."""
+
+
+class PoolingError(DataError):
+    """Results of an analysis on multiply imputed data cannot be pooled validly (or the analysis failed on one)."""
 
 
 class CSLWarning(UserWarning):
