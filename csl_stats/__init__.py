@@ -102,6 +102,10 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- survey files and publication output (issue 17) ---
+    "SurveyData": "survey_io",
+    "read_survey": "survey_io",
+    "write_sav": "survey_io",
 }
 
 _SUBMODULES = ("datasets", "errors")
