@@ -106,6 +106,8 @@ _LAZY: dict[str, str] = {
     "SurveyData": "survey_io",
     "read_survey": "survey_io",
     "write_sav": "survey_io",
+    "methods_text": "report",
+    "report_table": "report",
 }
 
 _SUBMODULES = ("datasets", "errors")
