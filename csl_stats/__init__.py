@@ -108,6 +108,8 @@ _LAZY: dict[str, str] = {
     "write_sav": "survey_io",
     "methods_text": "report",
     "report_table": "report",
+    "ModelDiagram": "diagrams",
+    "plot_model": "diagrams",
 }
 
 _SUBMODULES = ("datasets", "errors")
