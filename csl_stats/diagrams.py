@@ -251,11 +251,12 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
 
     References
     ----------
-    .. [1] Gansner, E. R., & North, S. C. (2000). An open graph visualization
-       system and its applications to software engineering. *Software:
-       Practice and Experience*, 30(11), 1203-1233.
-    .. [2] Hayes, A. F. (2022). *Introduction to Mediation, Moderation, and
-       Conditional Process Analysis* (3rd ed.). Guilford Press.
+    Gansner, E. R., & North, S. C. (2000). An open graph visualization
+    system and its applications to software engineering. *Software:
+    Practice and Experience*, 30(11), 1203-1233.
+
+    Hayes, A. F. (2022). *Introduction to Mediation, Moderation, and
+    Conditional Process Analysis* (3rd ed.). Guilford Press.
 
     Examples
     --------

@@ -475,8 +475,8 @@ def report_table(
 
     References
     ----------
-    .. [1] American Psychological Association (2020). *Publication Manual of the
-       American Psychological Association* (7th ed.), chapter 7 (tables).
+    American Psychological Association (2020). *Publication Manual of the
+    American Psychological Association* (7th ed.), chapter 7 (tables).
 
     Examples
     --------

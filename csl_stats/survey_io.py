@@ -358,8 +358,9 @@ def read_survey(
 
     References
     ----------
-    .. [1] Frictionless Data. Table Schema. https://specs.frictionlessdata.io/table-schema/
-    .. [2] IBM SPSS Statistics: defining missing values (discrete values and ranges).
+    Frictionless Data. Table Schema. https://specs.frictionlessdata.io/table-schema/
+
+    IBM SPSS Statistics: defining missing values (discrete values and ranges).
 
     Examples
     --------
