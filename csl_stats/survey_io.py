@@ -171,7 +171,7 @@ def _check_path(path: Any) -> Path:
 
 
 def _is_whole(values: pd.Series) -> bool:
-    v = pd.to_numeric(values.dropna(), errors="coerce")
+    v = pd.to_numeric(values, errors="coerce").dropna()
     return bool(len(v) == 0 or np.all(np.isfinite(v)) and np.all(v == np.round(v)))
 
 
@@ -304,7 +304,9 @@ def read_survey(
         scale, reverse keying, description, bounds) take precedence over what
         the file says; columns it does not list keep the file's metadata.
         Names it lists that the file lacks raise
-        :class:`~csl_stats.errors.ColumnNotFoundError`.
+        :class:`~csl_stats.errors.ColumnNotFoundError`. Its ``scale`` labels
+        (``"1 = strongly disagree, ..."``) also map text answers of columns
+        the file gives no value labels (a CSV export of choice text).
     missing_codes : code, list of codes or dict {column: codes}, optional
         Values that mean "no answer" (``-99``, ``"Don't know"``), for every
         column or per column. Numbers match numbers, text matches text
@@ -350,7 +352,9 @@ def read_survey(
     whole numbers only in float/double variables; CSV: whole numbers only) and ``"number"`` otherwise. ``minimum``/``maximum`` are
     the smallest and largest labelled codes (the answer scale), NaN for
     unlabelled variables; ``scale`` lists the value labels as
-    ``"1 = strongly disagree, 2 = disagree, ..."``. Qualtrics' own metadata
+    ``"1 = strongly disagree, 2 = disagree, ..."``. Labels of codes declared
+    missing (``-99 = refused``) are left out of ``scale``, ``minimum`` and
+    ``maximum``; they stay in ``value_labels`` and label the rows of ``missing``. Qualtrics' own metadata
     columns (``StartDate``, ``ResponseId``, ...) get the construct
     ``"metadata"``; the ImportId of each question is kept in ``description``.
     SPSS and Stata store no missing value for text: empty strings in string
@@ -398,8 +402,17 @@ def read_survey(
     columns = list(frame.columns)
     check_dataframe(frame, name=p.name, unique_columns=True)
 
+    # 0. a declared codebook's answer labels serve to map text answers (CSV exports of choice text)
+    if codebook is not None and isinstance(codebook, pd.DataFrame) and {"name", "scale"} <= set(codebook.columns):
+        for name, scale in zip(codebook["name"], codebook["scale"], strict=True):
+            if name in frame.columns and not labels.get(name) and parse_scale(scale):
+                labels[name] = {float(k): v for k, v in parse_scale(scale).items()}
+
     # 1. declared missing codes -> NaN (counted)
     missing_rows: list[dict[str, Any]] = []
+    is_missing_code: dict[Hashable, list[tuple[Any, Any]]] = {c: list(r) for c, r in rules.items()}
+    for col, codes in _codes_for(missing_codes, columns).items():
+        is_missing_code.setdefault(col, []).extend((c, c) for c in codes)
     for col, ranges in rules.items():
         num = pd.to_numeric(frame[col], errors="coerce") if types.get(col) != "string" else None
         for lo, hi in ranges:
@@ -413,6 +426,12 @@ def read_survey(
         for code in codes:
             hit = _matches(frame[col], code)
             _record(frame, col, hit, _plain(code), labels.get(col, {}).get(code, ""), missing_rows)
+    if source in ("spss", "stata"):
+        for col in columns:  # Stata's .a-.z codes leave numeric columns as objects until replaced
+            if types[col] != "string" and frame[col].dtype == object:
+                frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
+                if source == "stata":
+                    types[col] = "integer" if _is_whole(frame[col]) else "number"
 
     # 2. answers exported as text -> numbers
     mapping = _check_likert(likert)
@@ -462,7 +481,8 @@ def read_survey(
     # 3. codebook from the file, then the caller's codebook on top
     rows = []
     for col in columns:
-        lab = labels.get(col, {})
+        # the answer scale: value labels except those of codes declared missing (reported in .missing)
+        lab = {k: v for k, v in labels.get(col, {}).items() if not _declared(k, is_missing_code.get(col, []))}
         codes = [k for k in lab if isinstance(k, int | float | np.number) and not isinstance(k, bool)]
         construct = "metadata" if source == "qualtrics" and col in QUALTRICS_METADATA else ""
         desc = f"Qualtrics ImportId {import_ids[col]}" if import_ids.get(col) else ""
@@ -508,6 +528,17 @@ def read_survey(
         n_columns=frame.shape[1],
         n_recoded_missing=int(missing["n"].sum()),
     )
+
+
+def _declared(code: Any, ranges: list[tuple[Any, Any]]) -> bool:
+    """Whether a labelled code is one of the declared missing codes or inside a declared range."""
+    for lo, hi in ranges:
+        if isinstance(code, str) or isinstance(lo, str):
+            if str(code).strip().casefold() == str(lo).strip().casefold():
+                return True
+        elif lo <= code <= hi:
+            return True
+    return False
 
 
 def _plain(v: Any) -> Any:

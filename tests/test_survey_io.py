@@ -79,6 +79,9 @@ def test_spss_user_missing_values_and_ranges_become_nan_and_are_reported(tmp_pat
         "1 = Strongly disagree, 2 = Disagree, 3 = Neutral, 4 = Agree, 5 = Strongly agree"
     )
     assert (cb.loc["trust", "minimum"], cb.loc["trust", "maximum"]) == (1.0, 5.0)
+    # labels of the declared missing codes (-99 refused, 9 don't know) are not part of the answer scale
+    assert (cb.loc["sat", "minimum"], cb.loc["sat", "maximum"]) == (1.0, 5.0)
+    assert "Refused" not in cb.loc["sat", "scale"] and s.value_labels["sat"][-99.0] == "Refused"
     assert s.value_labels["trust"][5.0] == "Strongly agree"
 
 
@@ -194,3 +197,32 @@ def test_parse_scale_round_trip():
 
         assert _format_scale(parse_scale(text)) == text
     assert parse_scale("very low to very high") == {}
+
+
+def test_stata_extended_missing_values(tmp_path):
+    """Stata's .a-.z codes declared in the file become NaN, are reported and leave the column numeric."""
+    df = pd.DataFrame({"q": pd.Series([1.0, 2.0, "a", 4.0, "b"], dtype=object), "s": list("xyzwv")})
+    f = tmp_path / "m.dta"
+    pyreadstat.write_dta(df, str(f), missing_user_values={"q": ["a", "b"]},
+                         variable_value_labels={"q": {1: "low", 4: "high", "a": "refused"}})
+    s = read_survey(f)
+    np.testing.assert_array_equal(s.data["q"], [1, 2, np.nan, 4, np.nan])
+    assert s.data["q"].dtype == "float64"
+    assert s.missing[["column", "code", "label", "n"]].to_dict("records") == [
+        {"column": "q", "code": "a", "label": "refused", "n": 1}, {"column": "q", "code": "b", "label": "", "n": 1}]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["q", "type"] == "integer" and cb.loc["q", "scale"] == "1 = low ... 4 = high"
+
+
+def test_text_answers_mapped_through_the_codebook_scale(tmp_path):
+    """A CSV of choice text is mapped to codes by the declared codebook's answer labels."""
+    survey = csl_stats.load_supply_chain_survey().loc[:49, ["customer_id", "img1", "sat1"]]
+    labels = parse_scale(csl_stats.codebook().set_index("name").loc["img1", "scale"])
+    text = survey.copy()
+    text["img1"] = text["img1"].map(lambda v: labels[int(v)].upper() if pd.notna(v) else "")
+    f = tmp_path / "text.csv"
+    text.to_csv(f, index=False)
+    cb = csl_stats.codebook()
+    s = read_survey(f, codebook=cb[cb["name"].isin(["customer_id", "img1", "sat1"])])
+    np.testing.assert_array_equal(s.data["img1"], survey["img1"])
+    np.testing.assert_array_equal(s.data["sat1"], survey["sat1"])
