@@ -239,8 +239,9 @@ def _read_spss_or_stata(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict
         if rtype == "string":
             types[col] = "string"
             # SPSS and Stata have no missing value for text: an empty string is "no answer".
-            blank = frame[col].map(lambda v: isinstance(v, str) and v.strip() == "")
-            frame.loc[blank.to_numpy(), col] = np.nan
+            blank = frame[col].astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+            if blank.any():
+                frame.loc[blank, col] = np.nan
         elif kind == "spss":
             m = re.match(r"^[A-Z]+\d+\.(\d+)$", fmt)
             decimals = int(m.group(1)) if m else None
@@ -441,7 +442,9 @@ def read_survey(
         present = frame[col].dropna()
         if len(present) == 0:
             continue
-        keys = present.map(lambda v: v.strip().casefold() if isinstance(v, str) else v)
+        if not mapping and not labels.get(col) and source not in ("qualtrics", "csv"):
+            continue  # a string variable of an SPSS/Stata file without labels stays text
+        keys = present.astype("string").str.strip().str.casefold().astype(object)
         if mapping:
             known = keys.isin(list(mapping))
             if known.all():
