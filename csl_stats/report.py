@@ -243,11 +243,12 @@ def _scale_report_table(r: pd.DataFrame, part: str) -> _Table:
         "*k* = number of items; *ω* = composite reliability and AVE = average variance extracted, from a "
         "confirmatory factor model (ML) with one factor per construct; max *r* = largest factor correlation "
         "with another construct; HTMT = largest heterotrait-monotrait ratio.",
-        "Cronbach's *α* intervals as computed by scale_report.",
+        f"CI = Feldt confidence interval for *α* ({_pct(r.attrs['ci'])})." if "ci" in r.attrs else
+        "CI = Feldt confidence interval for *α* (level not recorded in the table; scale_report's default is 95%).",
         f"*n* = {n}." if n is not None else "*n* not recorded.",
     ]
     return _Table("Reliability and convergent and discriminant validity",
-                  ["*k*", "*α*", "95% CI", "*ω*", "AVE", "√AVE", "max *r*", "HTMT"], rows, None, notes, "Construct")
+                  ["*k*", "*α*", f"{_pct(r.attrs['ci'])} CI" if "ci" in r.attrs else "CI", "*ω*", "AVE", "√AVE", "max *r*", "HTMT"], rows, None, notes, "Construct")
 
 
 def _cfa_table(r: Any, part: str) -> _Table:
@@ -363,7 +364,7 @@ def _nps_rows(t: pd.DataFrame) -> list[list[str]]:
              fmt_num(x["score"], 1), fmt_ci(x["ci_low"], x["ci_high"], 1)] for i, x in t.iterrows()]
 
 
-_NPS_COLS = ["*n*", "% promoters", "% passives", "% detractors", "NPS", "95% CI"]
+_NPS_COLS = ["*n*", "% promoters", "% passives", "% detractors", "NPS"]
 
 
 def _nps_table(r: Any, part: str) -> _Table:
@@ -372,15 +373,17 @@ def _nps_table(r: Any, part: str) -> _Table:
     notes = [f"NPS = % promoters (9-10) minus % detractors (0-6); {_pct(r.ci_level)} {_ci_name(r.ci_method)} "
              f"interval in NPS points.", f"*n* = {r.n}" + (f" (effective *n* = {r.n_eff:.1f})." if r.n_eff != r.n
                                                               else ".")]
-    cols = [*_NPS_COLS[:-1], f"{_pct(r.ci_level)} CI"]
+    cols = [*_NPS_COLS, f"{_pct(r.ci_level)} CI"]
     return _Table("Net Promoter Score", cols, _nps_rows(t), None, notes, "")
 
 
 def _nps_by_table(r: pd.DataFrame, part: str) -> _Table:
     name = " / ".join(map(str, r.index.names)) if any(n is not None for n in r.index.names) else "Segment"
-    notes = ["NPS = % promoters (9-10) minus % detractors (0-6), in points; intervals as computed by nps_by "
-             "(default: adjusted Wald, 95%).", f"Total *n* = {int(r['n'].sum())}."]
-    return _Table("Net Promoter Score by segment", _NPS_COLS, _nps_rows(r), None, notes, name.capitalize())
+    notes = ["NPS = % promoters (9-10) minus % detractors (0-6), in points.",
+             "CI = confidence interval in NPS points (method and level not recorded in the table; nps_by's "
+             "default is the adjusted Wald 95% interval).", f"Total *n* = {int(r['n'].sum())}."]
+    return _Table("Net Promoter Score by segment", [*_NPS_COLS, "CI"], _nps_rows(r), None, notes,
+                  name.capitalize())
 
 
 _BUILDERS = {
