@@ -133,8 +133,10 @@ def _render_markdown(t: _Table, number: int | None) -> str:
     for i, row in enumerate(t.rows):
         if t.groups is not None and t.groups[i] != last:
             last = t.groups[i]
-            lines.append("| " + " | ".join([f"**{last}**"] + [""] * len(t.columns)) + " |")
-        cells = [c.replace("|", "\\|") for c in row]
+            label = re.sub(r"([|*_`\\])", r"\\\1", str(last))
+            lines.append("| " + " | ".join([f"**{label}**"] + [""] * len(t.columns)) + " |")
+        # body cells hold data labels (e.g. "dlv1*swc1"): Markdown characters are escaped, not interpreted
+        cells = [re.sub(r"([|*_`\\])", r"\\\1", c) for c in row]
         lines.append("| " + " | ".join(cells) + " |")
     note = ("\n*Note.* " + " ".join(t.notes) + "\n") if t.notes else ""
     return head + "\n" + "\n".join(lines) + "\n" + note
@@ -187,7 +189,7 @@ def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
             runs(cells[0].paragraphs[0], str(last), bold=True)
         cells = table.add_row().cells
         for j, c in enumerate(row):
-            runs(cells[j].paragraphs[0], c)
+            cells[j].paragraphs[0].add_run(c)  # data labels: no italic markup
     if t.notes:
         runs(doc.add_paragraph(), "*Note.* " + " ".join(t.notes))
     out = Path(path)
