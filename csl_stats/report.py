@@ -280,12 +280,17 @@ def _regression_table(r: Any, part: str) -> _Table:
     c = r.coefs
     rows = [[str(t), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]), fmt_p(x["p"])]
             for t, x in c.iterrows()]
+    groups = None
+    if r.thresholds is not None and len(r.thresholds):  # ordinal models: the cut points below the slopes
+        groups = ["Coefficients"] * len(rows) + ["Thresholds"] * len(r.thresholds)
+        rows += [[str(t), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]),
+                  fmt_p(x["p"])] for t, x in r.thresholds.iterrows()]
     fam = {"gaussian": "ordinary least squares", "binomial": "logistic regression (coefficients in log-odds)",
            "ordinal": "ordinal logistic regression (coefficients in log-odds)"}.get(r.family, r.family)
     fitline = (f"*R*² = {fmt_bounded(r.r2)}." if r.r2 is not None
                else f"McFadden's pseudo-*R*² = {fmt_bounded(r.pseudo_r2)}." if r.pseudo_r2 is not None else "")
-    notes = [f"Estimated by {fam}; standard errors: {_se_name(r.se_type)}.", fitline, f"*n* = {r.n_obs}."]
-    return _Table("Regression coefficients", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, None,
+    notes = [f"Estimated by {fam}; standard errors: {_se_name(r.se_type, r.family)}.", fitline, f"*n* = {r.n_obs}."]
+    return _Table("Regression coefficients", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups,
                   [n for n in notes if n], "Predictor")
 
 
@@ -407,8 +412,10 @@ def _ci_name(method: str) -> str:
             "adjusted_wald": "adjusted Wald", "wald": "Wald", "bootstrap": "bootstrap"}.get(method, method)
 
 
-def _se_name(se: str) -> str:
-    return "conventional (homoskedastic)" if se == "nonrobust" else f"heteroskedasticity-consistent ({se})"
+def _se_name(se: str, family: str = "gaussian") -> str:
+    if se == "nonrobust":
+        return "conventional (homoskedastic)" if family == "gaussian" else "model-based (inverse information matrix)"
+    return f"heteroskedasticity-consistent ({se})"
 
 
 def _nan_phrase(policy: str, excluded: int) -> str:
@@ -578,7 +585,7 @@ def _methods_regression(r: Any) -> str:
     fam = {"gaussian": "an ordinary least squares regression", "binomial": "a logistic regression",
            "ordinal": "an ordinal (proportional-odds) logistic regression"}.get(r.family, f"a {r.family} model")
     return (
-        f"We estimated {fam} using {_software()}, with {_se_name(r.se_type)} standard errors and "
+        f"We estimated {fam} using {_software()}, with {_se_name(r.se_type, r.family)} standard errors and "
         f"{_pct(r.ci)} Wald confidence intervals. The model used n = {r.n_obs} observations; the missing-value "
         "handling is not recorded in the result (the function's default is listwise deletion)."
     )

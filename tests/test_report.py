@@ -95,6 +95,15 @@ def test_table_content_follows_apa(results):
     assert "| **dlv** |" in cfa and "| **qlt** |" in cfa
 
 
+def test_ordinal_regression_table_lists_the_thresholds(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = csl_stats.regress(df, "loy1", ["sat1", "dlv1"], family="ordinal")
+    check_snapshot("table_regression_ordinal.md", report_table(fit))
+    text = methods_text(fit)
+    assert "proportional-odds" in text and "inverse information" in text
+
+
 def test_word_document(results, tmp_path):
     docx = pytest.importorskip("docx")
     out = report_table(results["cfa"], fmt="docx", path=tmp_path / "t.docx", number=3)
