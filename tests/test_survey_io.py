@@ -226,3 +226,13 @@ def test_text_answers_mapped_through_the_codebook_scale(tmp_path):
     s = read_survey(f, codebook=cb[cb["name"].isin(["customer_id", "img1", "sat1"])])
     np.testing.assert_array_equal(s.data["img1"], survey["img1"])
     np.testing.assert_array_equal(s.data["sat1"], survey["sat1"])
+
+
+def test_survey_data_summary_and_display(tmp_path):
+    s = read_survey(_spss_file(tmp_path))
+    summ = s.summary().set_index("name")
+    assert summ.loc["sat", "n_valid"] == 4 and summ.loc["sat", "n_missing_coded"] == 2
+    assert summ.loc["trust", "n_missing_coded"] == 2 and summ.loc["spend", "n_missing_coded"] == 0
+    assert "Survey data" in s._repr_html_() and "n_recoded_missing=4" in repr(s)
+    pd.testing.assert_frame_equal(s.to_frame(), s.codebook)
+    assert s.to_frame() is not s.codebook  # a copy
