@@ -1,6 +1,8 @@
 """read_survey / write_sav: SPSS, Stata and Qualtrics exports with labels and missing codes."""
 
 import csv
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -236,3 +238,27 @@ def test_survey_data_summary_and_display(tmp_path):
     assert "Survey data" in s._repr_html_() and "n_recoded_missing=4" in repr(s)
     pd.testing.assert_frame_equal(s.to_frame(), s.codebook)
     assert s.to_frame() is not s.codebook  # a copy
+
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+def test_read_survey_against_R():
+    """Values, declared missing values and labels agree with R's foreign package.
+
+    R (tests/reference/survey_io.R): ``foreign::read.spss("tests/reference/survey_small.sav",
+    to.data.frame = FALSE, use.value.labels = FALSE, use.missings = TRUE)``.
+    """
+    ref = json.loads((REFERENCE / "survey_io.json").read_text())
+    s = read_survey(REFERENCE / "survey_small.sav")
+    for col, values in ref["values"].items():
+        got = s.data[col].tolist()
+        want = [np.nan if v is None else v for v in values]
+        if s.codebook.set_index("name").loc[col, "type"] == "string":
+            assert [None if pd.isna(v) else v for v in got] == values, col
+        else:
+            np.testing.assert_array_equal(np.asarray(got, dtype=float), np.asarray(want, dtype=float), err_msg=col)
+    titles = s.codebook.set_index("name")["title"].to_dict()
+    assert titles == ref["variable_labels"]
+    for col, labels in ref["value_labels"].items():
+        assert {float(v): k for k, v in labels.items()} == s.value_labels[col]
