@@ -100,6 +100,11 @@ class ModelDiagram:
         return bundle
 
 
+def _item_id(name: Any) -> str:
+    """Node id of an indicator: distinct from a construct of the same name (a construct "sat", an item "sat")."""
+    return f"item:{name}"
+
+
 def _header(name: str) -> list[str]:
     return [
         f"digraph {_q(name)} {{",
@@ -160,8 +165,8 @@ def _pls_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
         lines.append(f"  {_q(c)} [shape=ellipse, label={_q(label)}];")
     if indicators:
         for _, x in r.outer_table.iterrows():
-            ind, con = x["indicator"], x["construct"]
-            lines.append(f"  {_q(ind)} [shape=box];")
+            ind, con = _item_id(x["indicator"]), x["construct"]
+            lines.append(f"  {_q(ind)} [shape=box, label={_q(x['indicator'])}];")
             if ct.loc[con, "mode"] == "B":
                 lines.append(f"  {_q(ind)} -> {_q(con)} [label={_q('w = ' + fmt_bounded(x['weight'], digits))}];")
             else:
@@ -190,8 +195,8 @@ def _cfa_dot(r: Any, *, indicators: bool, digits: int) -> str:
         lines.append(f"  {_q(f)} [shape=ellipse];")
     if indicators:
         for _, x in r.loadings.iterrows():
-            lines.append(f"  {_q(x['item'])} [shape=box];")
-            lines.append(f"  {_q(x['construct'])} -> {_q(x['item'])} "
+            lines.append(f"  {_q(_item_id(x['item']))} [shape=box, label={_q(x['item'])}];")
+            lines.append(f"  {_q(x['construct'])} -> {_q(_item_id(x['item']))} "
                          f"[label={_q(fmt_bounded(x['std_estimate'], digits) + _stars(x['p']))}, arrowsize=0.6];")
     p = r.params
     cov = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"]) & p["lhs"].isin(factors) & p["rhs"].isin(factors)]
