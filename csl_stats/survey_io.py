@@ -222,9 +222,9 @@ def _matches(values: pd.Series, code: Any) -> pd.Series:
 def _read_spss_or_stata(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict, dict, dict]:
     prs = _pyreadstat()
     if kind == "spss":
-        frame, meta = prs.read_sav(str(path), user_missing=True)
+        frame, meta = prs.read_sav(str(path), user_missing=True, dates_as_pandas_datetime=True)
     else:
-        frame, meta = prs.read_dta(str(path), user_missing=True)
+        frame, meta = prs.read_dta(str(path), user_missing=True, dates_as_pandas_datetime=True)
     titles = dict(zip(meta.column_names, meta.column_labels or [None] * len(meta.column_names), strict=True))
     labels = {k: dict(v) for k, v in (meta.variable_value_labels or {}).items()}
     rules: dict[Hashable, list[Any]] = {}
@@ -236,7 +236,9 @@ def _read_spss_or_stata(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict
     for col in meta.column_names:
         rtype = meta.readstat_variable_types.get(col, "double")
         fmt = str(meta.original_variable_types.get(col, ""))
-        if rtype == "string":
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            types[col] = "datetime"  # SPSS DATE/DATETIME and Stata %td/%tc formats
+        elif rtype == "string":
             types[col] = "string"
             # SPSS and Stata have no missing value for text: an empty string is "no answer".
             blank = frame[col].astype("string").str.strip().eq("").fillna(False).to_numpy(dtype=bool)
@@ -348,7 +350,9 @@ def read_survey(
 
     Notes
     -----
-    The codebook's ``type`` is ``"string"`` for text, ``"integer"`` for numeric
+    The codebook's ``type`` is ``"string"`` for text, ``"datetime"`` for SPSS
+    date/time formats and Stata ``%td``/``%tc`` variables (read as pandas
+    timestamps), ``"integer"`` for numeric
     variables whose SPSS format has no decimals (Stata: byte/int/long, or
     whole numbers only in float/double variables; CSV: whole numbers only) and ``"number"`` otherwise. ``minimum``/``maximum`` are
     the smallest and largest labelled codes (the answer scale), NaN for
@@ -429,7 +433,7 @@ def read_survey(
             _record(frame, col, hit, _plain(code), labels.get(col, {}).get(code, ""), missing_rows)
     if source in ("spss", "stata"):
         for col in columns:  # Stata's .a-.z codes leave numeric columns as objects until replaced
-            if types[col] != "string" and frame[col].dtype == object:
+            if types[col] in ("integer", "number") and frame[col].dtype == object:
                 frame[col] = pd.to_numeric(frame[col], errors="raise").astype("float64")
                 if source == "stata":
                     types[col] = "integer" if _is_whole(frame[col]) else "number"
@@ -476,7 +480,9 @@ def read_survey(
     for col in columns:
         if col not in types:
             s = frame[col]
-            if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            if pd.api.types.is_datetime64_any_dtype(s):
+                types[col] = "datetime"
+            elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
                 types[col] = "integer" if _is_whole(s) else "number"
             else:
                 types[col] = "string"

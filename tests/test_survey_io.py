@@ -262,3 +262,13 @@ def test_read_survey_against_R():
     assert titles == ref["variable_labels"]
     for col, labels in ref["value_labels"].items():
         assert {float(v): k for k, v in labels.items()} == s.value_labels[col]
+
+
+@pytest.mark.parametrize("ext", ["sav", "dta"])
+def test_date_variables_are_timestamps(tmp_path, ext):
+    df = pd.DataFrame({"visit": pd.to_datetime(["2026-01-02 08:30", "2026-03-04 17:00"]), "x": [1.5, 2.0]})
+    f = tmp_path / f"d.{ext}"
+    (pyreadstat.write_sav if ext == "sav" else pyreadstat.write_dta)(df, str(f))
+    s = read_survey(f)
+    assert s.codebook["type"].tolist() == ["datetime", "number"]
+    assert s.data["visit"].tolist() == df["visit"].tolist()
