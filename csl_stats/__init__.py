@@ -144,6 +144,14 @@ _LAZY: dict[str, str] = {
     "impute": "imputation",
     "pool_results": "pooling",
     "rubin_pool": "pooling",
+    # --- survey files and publication output (issue 17) ---
+    "SurveyData": "survey_io",
+    "read_survey": "survey_io",
+    "write_sav": "survey_io",
+    "methods_text": "report",
+    "report_table": "report",
+    "ModelDiagram": "diagrams",
+    "plot_model": "diagrams",
 }
 
 _SUBMODULES = ("datasets", "errors")

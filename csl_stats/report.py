@@ -1,0 +1,696 @@
+"""Publication tables (APA 7 style) and methods paragraphs for csl_stats results.
+
+:func:`report_table` turns a result into the table a paper prints, as HTML or
+LaTeX (rendered with great_tables), Markdown (written here) or a Word
+document (python-docx). :func:`methods_text` writes the paragraph of the
+Method section that says how the numbers were obtained. Both dispatch on the
+result's type; the results themselves are not changed.
+
+APA 7 conventions applied: statistics that cannot exceed 1 in absolute value
+(correlations, standardized coefficients, reliabilities, AVE, CFI, RMSEA,
+SRMR, *p* values, R-squared) are printed without a leading zero; *p* below
+.001 as "< .001"; confidence intervals in square brackets; statistical symbols
+in italics; a note under the table names the estimator, the interval method,
+the number of resamples and the *n* used.
+
+The table builders read only what the result stores. Where a result does not
+store something (the random seed of a bootstrap, the missing-value policy of
+a regression), the methods text says "not recorded" instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_choice
+from .errors import ArgumentError, ArgumentTypeError
+
+__all__ = ["methods_text", "report_table"]
+
+FORMATS = ("markdown", "html", "latex", "docx")
+DASH = "\u2014"
+
+
+# ---------------------------------------------------------------------------
+# number formatting (APA 7)
+
+
+def fmt_num(x: Any, digits: int = 2) -> str:
+    """Format an unbounded statistic with a leading zero (``0.44``, ``-1.20``).
+
+    Examples
+    --------
+    >>> fmt_num(0.4369), fmt_num(-12.5, 1), fmt_num(float("nan"))
+    ('0.44', '-12.5', '—')
+    """
+    if x is None or (isinstance(x, float | np.floating) and not np.isfinite(x)):
+        return DASH
+    s = f"{float(x):.{digits}f}"
+    return "0" + s[2:] if s.startswith("-0") and float(s) == 0 else s
+
+
+def fmt_bounded(x: Any, digits: int = 2) -> str:
+    """Format a statistic bounded by 1 in absolute value without the leading zero (``.79``, ``-.05``).
+
+    Examples
+    --------
+    >>> fmt_bounded(0.7866), fmt_bounded(-0.0244, 3), fmt_bounded(1.0)
+    ('.79', '-.024', '1.00')
+    """
+    s = fmt_num(x, digits)
+    if s == DASH:
+        return s
+    if s.startswith("0."):
+        return s[1:]
+    if s.startswith("-0."):
+        return "-" + s[2:]
+    return s
+
+
+def fmt_p(p: Any) -> str:
+    """Format a *p* value the APA way: three decimals, no leading zero, ``< .001`` below .001.
+
+    Examples
+    --------
+    >>> fmt_p(0.0489), fmt_p(2e-9), fmt_p(0.5)
+    ('.049', '< .001', '.500')
+    """
+    if p is None or not np.isfinite(p):
+        return DASH
+    return "< .001" if p < 0.001 else fmt_bounded(p, 3)
+
+
+def fmt_ci(lo: Any, hi: Any, digits: int = 2, bounded: bool = False) -> str:
+    """Format an interval in square brackets: ``[0.38, 0.50]``.
+
+    Examples
+    --------
+    >>> fmt_ci(0.3765, 0.4974), fmt_ci(0.70, 0.76, bounded=True)
+    ('[0.38, 0.50]', '[.70, .76]')
+    """
+    f = fmt_bounded if bounded else fmt_num
+    a, b = f(lo, digits), f(hi, digits)
+    if DASH in (a, b):
+        return DASH
+    return f"[{a}, {b}]"
+
+
+def _pct(level: float) -> str:
+    v = 100 * float(level)
+    return f"{v:.0f}%" if v.is_integer() else f"{v:g}%"
+
+
+# ---------------------------------------------------------------------------
+# the format-neutral table
+
+
+@dataclass
+class _Table:
+    """A table before rendering. Text may contain ``*italic*`` spans."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    groups: list[str] | None = None  # one group label per row (row groups), or None
+    notes: list[str] = field(default_factory=list)
+    stub: str = ""  # header of the first column
+
+
+_ITALIC = re.compile(r"\*([^*]+)\*")
+
+
+def _render_markdown(t: _Table, number: int | None) -> str:
+    head = f"**Table{'' if number is None else ' ' + str(number)}**\n\n*{t.title}*\n"
+    cols = [t.stub, *t.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join([":---"] + ["---:"] * len(t.columns)) + "|"]
+    last = None
+    for i, row in enumerate(t.rows):
+        if t.groups is not None and t.groups[i] != last:
+            last = t.groups[i]
+            label = re.sub(r"([|*_`\\])", r"\\\1", str(last))
+            lines.append("| " + " | ".join([f"**{label}**"] + [""] * len(t.columns)) + " |")
+        # body cells hold data labels (e.g. "dlv1*swc1"): Markdown characters are escaped, not interpreted
+        cells = [re.sub(r"([|*_`\\])", r"\\\1", c) for c in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    note = ("\n*Note.* " + " ".join(t.notes) + "\n") if t.notes else ""
+    return head + "\n" + "\n".join(lines) + "\n" + note
+
+
+def _gt(t: _Table, number: int | None) -> Any:
+    try:
+        from great_tables import GT, md
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('HTML and LaTeX tables need great_tables: pip install "csl-stats[report]"') from exc
+    keys = [f"c{j}" for j in range(len(t.columns) + 1)]
+    frame = pd.DataFrame(t.rows, columns=keys)
+    if t.groups is not None:
+        frame.insert(0, "group", t.groups)
+    gt = GT(frame, groupname_col="group" if t.groups is not None else None, id="csl-table")
+    gt = gt.tab_header(title=md(f"**Table{'' if number is None else ' ' + str(number)}**"),
+                       subtitle=md(f"*{t.title}*"))
+    gt = gt.cols_label(**{k: md(lab) if lab else "" for k, lab in zip(keys, [t.stub, *t.columns], strict=True)})
+    gt = gt.cols_align("left", columns=keys[0]).cols_align("right", columns=keys[1:])
+    if t.notes:
+        gt = gt.tab_source_note(md("*Note.* " + " ".join(t.notes)))
+    return gt
+
+
+def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
+    try:
+        import docx
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError('Word tables need python-docx: pip install "csl-stats[report]"') from exc
+
+    def runs(par: Any, text: str, bold: bool = False) -> None:
+        for k, piece in enumerate(_ITALIC.split(text)):
+            if piece:
+                r = par.add_run(piece)
+                r.italic = k % 2 == 1
+                r.bold = bold
+
+    doc = docx.Document()
+    runs(doc.add_paragraph(), f"Table{'' if number is None else ' ' + str(number)}", bold=True)
+    runs(doc.add_paragraph(), f"*{t.title}*")
+    cols = [t.stub, *t.columns]
+    table = doc.add_table(rows=1, cols=len(cols))
+    for j, c in enumerate(cols):
+        runs(table.rows[0].cells[j].paragraphs[0], c)
+    last = None
+    for i, row in enumerate(t.rows):
+        if t.groups is not None and t.groups[i] != last:
+            last = t.groups[i]
+            cells = table.add_row().cells
+            runs(cells[0].paragraphs[0], str(last), bold=True)
+        cells = table.add_row().cells
+        for j, c in enumerate(row):
+            cells[j].paragraphs[0].add_run(c)  # data labels: no italic markup
+    if t.notes:
+        runs(doc.add_paragraph(), "*Note.* " + " ".join(t.notes))
+    out = Path(path)
+    doc.save(str(out))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# builders: one per result type
+
+
+def _kind(result: Any) -> str:
+    name = type(result).__name__
+    if name in _BUILDERS:
+        return name
+    if isinstance(result, pd.DataFrame):
+        cols = set(result.columns)
+        if {"alpha", "omega", "ave", "max_htmt"} <= cols:
+            return "scale_report"
+        if {"n", "promoters", "passives", "detractors", "score", "ci_low", "ci_high"} <= cols:
+            return "nps_by"
+    supported = sorted(set(_BUILDERS) - {"scale_report", "nps_by"})
+    raise ArgumentTypeError(
+        f"report_table and methods_text support {supported}, the DataFrame returned by scale_report "
+        f"and the DataFrame returned by nps_by; got {name}."
+    )
+
+
+def _alpha_table(r: Any, part: str) -> _Table:
+    it = r.item_stats
+    rows = [[str(i), fmt_num(it.loc[i, "mean"]), fmt_num(it.loc[i, "sd"]), fmt_bounded(it.loc[i, "r_corrected"]),
+             fmt_bounded(it.loc[i, "alpha_if_deleted"])] for i in it.index]
+    notes = [
+        f"Cronbach's *α* = {fmt_bounded(r.alpha)}, {_pct(r.ci_level)} CI {fmt_ci(*r.ci, bounded=True)} "
+        f"({_ci_name(r.ci_method)}); standardized *α* = {fmt_bounded(r.std_alpha)}.",
+        f"*n* = {r.n_obs} ({_nan_phrase(r.nan_policy, r.n_excluded)}).",
+        "*r*(it) = corrected item-total correlation.",
+    ]
+    return _Table(f"Item statistics and internal consistency ({r.n_items} items)",
+                  ["*M*", "*SD*", "*r*(it)", "*α* if item deleted"], rows, None, notes, "Item")
+
+
+def _scale_report_table(r: pd.DataFrame, part: str) -> _Table:
+    rows = []
+    for c in r.index:
+        x = r.loc[c]
+        rows.append([str(c), str(int(x["n_items"])), fmt_bounded(x["alpha"]),
+                     fmt_ci(x["alpha_ci_low"], x["alpha_ci_high"], bounded=True), fmt_bounded(x["omega"]),
+                     fmt_bounded(x["ave"]), fmt_bounded(x["sqrt_ave"]), fmt_bounded(x["max_factor_corr"]),
+                     fmt_num(x["max_htmt"])])
+    n = r.attrs.get("n_obs")
+    notes = [
+        "*k* = number of items; *ω* = composite reliability and AVE = average variance extracted, from a "
+        "confirmatory factor model (ML) with one factor per construct; max *r* = largest factor correlation "
+        "with another construct; HTMT = largest heterotrait-monotrait ratio.",
+        f"CI = Feldt confidence interval for *α* ({_pct(r.attrs['ci'])})." if "ci" in r.attrs else
+        "CI = Feldt confidence interval for *α* (level not recorded in the table; scale_report's default is 95%).",
+        f"*n* = {n}." if n is not None else "*n* not recorded.",
+    ]
+    return _Table("Reliability and convergent and discriminant validity",
+                  ["*k*", "*α*", f"{_pct(r.attrs['ci'])} CI" if "ci" in r.attrs else "CI", "*ω*", "AVE", "√AVE", "max *r*", "HTMT"], rows, None, notes, "Construct")
+
+
+def _cfa_table(r: Any, part: str) -> _Table:
+    ld = r.loadings
+    rows = [[str(x["item"]), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_bounded(x["std_estimate"]),
+             fmt_p(x["p"])] for _, x in ld.iterrows()]
+    f = r.fit_indices
+    fit = (
+        f"*χ*²({int(f['df'])}) = {fmt_num(f['chisq'])}, *p* = {fmt_p(f['pvalue']).replace('= <', '<')}; "
+        f"CFI = {fmt_bounded(f['cfi'], 3)}; TLI = {fmt_num(f['tli'], 3)}; RMSEA = {fmt_bounded(f['rmsea'], 3)}, "
+        f"90% CI {fmt_ci(f['rmsea_ci_low'], f['rmsea_ci_high'], 3, bounded=True)}; SRMR = {fmt_bounded(f['srmr'], 3)}."
+    )
+    fit = fit.replace("*p* = < .001", "*p* < .001")
+    notes = [
+        "*b* = unstandardized loading; *β* = standardized loading (std.all); maximum likelihood estimation, "
+        "standard errors from the expected information.",
+        fit,
+        f"*n* = {r.n_obs} ({r.n_dropped} rows with missing answers dropped).",
+    ]
+    if not r.converged:
+        notes.append("The estimation did NOT converge.")
+    return _Table("Confirmatory factor analysis: loadings and fit",
+                  ["*b*", "*SE*", "*β*", "*p*"], rows, [str(c) for c in ld["construct"]], notes, "Item")
+
+
+def _regression_table(r: Any, part: str) -> _Table:
+    c = r.coefs
+    rows = [[str(t), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]), fmt_p(x["p"])]
+            for t, x in c.iterrows()]
+    groups = None
+    if r.thresholds is not None and len(r.thresholds):  # ordinal models: the cut points below the slopes
+        groups = ["Coefficients"] * len(rows) + ["Thresholds"] * len(r.thresholds)
+        rows += [[str(t), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]),
+                  fmt_p(x["p"])] for t, x in r.thresholds.iterrows()]
+    fam = {"gaussian": "ordinary least squares", "binomial": "logistic regression (coefficients in log-odds)",
+           "ordinal": "ordinal logistic regression (coefficients in log-odds)"}.get(r.family, r.family)
+    fitline = (f"*R*² = {fmt_bounded(r.r2)}." if r.r2 is not None
+               else f"McFadden's pseudo-*R*² = {fmt_bounded(r.pseudo_r2)}." if r.pseudo_r2 is not None else "")
+    notes = [f"Estimated by {fam}; standard errors: {_se_name(r.se_type, r.family)}.", fitline, f"*n* = {r.n_obs}."]
+    return _Table("Regression coefficients", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups,
+                  [n for n in notes if n], "Predictor")
+
+
+def _mediation_table(r: Any, part: str) -> _Table:
+    rows, groups = [], []
+    for name, x in r.paths.iterrows():
+        outcome = str(x["outcome"]).replace(" (total)", "")
+        rows.append([f"{name} ({x['predictor']} → {outcome})", fmt_num(x["estimate"]), fmt_num(x["se"]),
+                     DASH, fmt_p(x["p"])])
+        groups.append("Paths")
+    for name, x in r.effects.iterrows():
+        p = x["p"] if str(name) in ("total", "direct") else np.nan
+        rows.append([str(name), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]),
+                     fmt_p(p)])
+        groups.append("Effects")
+    w = f" at values of {r.w}" if hasattr(r, "w") else ""
+    notes = [
+        ("Paths are ordinary least squares coefficients" if r.y_family == "gaussian" else
+         f"Paths are regression coefficients ({r.y_family} model for {r.y})") + f"; effects{w} with {_pct(r.ci)} "
+        f"{_ci_name(r.ci_method)} bootstrap confidence intervals from {r.n_boot:,} resamples"
+        + (f" ({r.n_failed} failed)" if r.n_failed else "") + "; *SE* of effects = bootstrap standard deviation.",
+        "Indirect effects are judged by their interval (no *p* value shown).",
+        f"*n* = {r.n} ({r.n_dropped} rows with missing values dropped).",
+    ]
+    title = "Moderated mediation: paths and conditional effects" if hasattr(r, "w") else "Mediation: paths and effects"
+    return _Table(title, ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups, notes, "Path or effect")
+
+
+def _importance_table(r: Any, part: str) -> _Table:
+    t = r.summary()
+    has_ci = "ci_low" in t.columns
+    rows = []
+    for name, x in t.iterrows():
+        row = [str(name), fmt_bounded(x["importance"], 3), f"{100 * x['share']:.1f}", str(int(x["rank"]))]
+        if has_ci:
+            row.append(fmt_ci(x["ci_low"], x["ci_high"], 3, bounded=True))
+        rows.append(row)
+    method = {"lmg": "LMG (Shapley decomposition of *R*²)",
+              "relative_weights": "relative weights (Johnson)"}.get(r.method, r.method)
+    boot = (f"{_pct(r.ci)} percentile bootstrap intervals from {r.n_boot:,} resamples." if r.n_boot
+            else "No bootstrap.")
+    notes = [f"Importance = part of *R*² attributed by {method}; total *R*² = {fmt_bounded(r.r2, 3)}.", boot,
+             f"*n* = {r.n_obs}."]
+    cols = ["Importance", "% of *R*²", "Rank"] + ([f"{_pct(r.ci)} CI"] if has_ci else [])
+    return _Table("Relative importance of the drivers", cols, rows, None, notes, "Predictor")
+
+
+def _pls_table(r: Any, part: str) -> _Table:
+    boot = (f"{_pct(r.ci)} percentile bootstrap intervals and *SE*s from {r.n_boot:,} resamples "
+            f"(sign changes: {r.sign_change})." if r.n_boot else "No bootstrap.")
+    base = f"PLS path modelling ({r.scheme} weighting scheme, converged in {r.iterations} iterations); *n* = {r.n}."
+    if part == "paths":
+        rows = [[f"{x['from']} → {x['to']}", fmt_bounded(x["estimate"]), fmt_num(x["se"]),
+                 fmt_ci(x["ci_low"], x["ci_high"], bounded=True), fmt_p(x["p"])] for _, x in r.path_table.iterrows()]
+        return _Table("PLS structural model: path coefficients", ["*β*", "*SE*", f"{_pct(r.ci)} CI", "*p*"],
+                      rows, None, [base, boot, f"GoF = {fmt_bounded(r.gof, 3)}."], "Path")
+    if part == "constructs":
+        ct = r.construct_table
+        rows = [[str(c), str(int(x["n_indicators"])), fmt_bounded(x["alpha"]), fmt_bounded(x["rhoA"]),
+                 fmt_bounded(x["rhoC"]), fmt_bounded(x["AVE"]), fmt_bounded(x["r2"]), fmt_num(x["index"], 1)]
+                for c, x in ct.iterrows()]
+        lo, hi = r.scale
+        return _Table("PLS measurement model: reliability, explained variance and indices",
+                      ["*k*", "*α*", "*ρ*(A)", "*ρ*(C)", "AVE", "*R*²", "Index"], rows, None,
+                      [base, f"Index = construct score rescaled from the {lo:g}-{hi:g} answer scale to 0-100."],
+                      "Construct")
+    ot = r.outer_table
+    rows = [[str(x["indicator"]), fmt_bounded(x["weight"]), fmt_bounded(x["loading"]),
+             fmt_ci(x["loading_ci_low"], x["loading_ci_high"], bounded=True)] for _, x in ot.iterrows()]
+    return _Table("PLS measurement model: outer weights and loadings",
+                  ["Weight", "Loading", f"{_pct(r.ci)} CI"], rows, [str(c) for c in ot["construct"]],
+                  [base, boot], "Indicator")
+
+
+def _nps_rows(t: pd.DataFrame) -> list[list[str]]:
+    return [[str(i) if not isinstance(i, tuple) else " / ".join(map(str, i)), str(int(x["n"])),
+             f"{100 * x['promoters']:.1f}", f"{100 * x['passives']:.1f}", f"{100 * x['detractors']:.1f}",
+             fmt_num(x["score"], 1), fmt_ci(x["ci_low"], x["ci_high"], 1)] for i, x in t.iterrows()]
+
+
+_NPS_COLS = ["*n*", "% promoters", "% passives", "% detractors", "NPS"]
+
+
+def _nps_table(r: Any, part: str) -> _Table:
+    t = r.summary()
+    t.index = ["All respondents"]
+    notes = [f"NPS = % promoters (9-10) minus % detractors (0-6); {_pct(r.ci_level)} {_ci_name(r.ci_method)} "
+             f"interval in NPS points.", f"*n* = {r.n}" + (f" (effective *n* = {r.n_eff:.1f})." if r.n_eff != r.n
+                                                              else ".")]
+    cols = [*_NPS_COLS, f"{_pct(r.ci_level)} CI"]
+    return _Table("Net Promoter Score", cols, _nps_rows(t), None, notes, "")
+
+
+def _nps_by_table(r: pd.DataFrame, part: str) -> _Table:
+    name = " / ".join(map(str, r.index.names)) if any(n is not None for n in r.index.names) else "Segment"
+    notes = ["NPS = % promoters (9-10) minus % detractors (0-6), in points.",
+             "CI = confidence interval in NPS points (method and level not recorded in the table; nps_by's "
+             "default is the adjusted Wald 95% interval).", f"Total *n* = {int(r['n'].sum())}."]
+    return _Table("Net Promoter Score by segment", [*_NPS_COLS, "CI"], _nps_rows(r), None, notes,
+                  name.capitalize())
+
+
+_BUILDERS = {
+    "AlphaResult": _alpha_table,
+    "scale_report": _scale_report_table,
+    "CFAResult": _cfa_table,
+    "RegressionResult": _regression_table,
+    "MediationResult": _mediation_table,
+    "ModeratedMediationResult": _mediation_table,
+    "RelativeImportanceResult": _importance_table,
+    "PLSResult": _pls_table,
+    "NPSResult": _nps_table,
+    "nps_by": _nps_by_table,
+}
+
+
+def _ci_name(method: str) -> str:
+    return {"feldt": "Feldt", "percentile": "percentile", "bc": "bias-corrected", "bca": "BCa",
+            "adjusted_wald": "adjusted Wald", "wald": "Wald", "bootstrap": "bootstrap"}.get(method, method)
+
+
+def _se_name(se: str, family: str = "gaussian") -> str:
+    if se == "nonrobust":
+        return "conventional (homoskedastic)" if family == "gaussian" else "model-based (inverse information matrix)"
+    return f"heteroskedasticity-consistent ({se})"
+
+
+def _nan_phrase(policy: str, excluded: int) -> str:
+    if policy == "listwise":
+        return f"listwise deletion; {excluded} rows excluded"
+    if policy == "pairwise":
+        return f"pairwise deletion; {excluded} rows with at least one missing answer"
+    return f"missing values: {policy}; {excluded} rows excluded"
+
+
+# ---------------------------------------------------------------------------
+
+
+def report_table(
+    result: Any,
+    *,
+    style: str = "apa",
+    fmt: str = "markdown",
+    part: str = "paths",
+    number: int | None = None,
+    title: str | None = None,
+    path: str | Path | None = None,
+) -> Any:
+    """Render a result as a publication table (APA 7 style).
+
+    Parameters
+    ----------
+    result
+        An :class:`~csl_stats.AlphaResult`, :class:`~csl_stats.CFAResult`,
+        :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.MediationResult`,
+        :class:`~csl_stats.ModeratedMediationResult`,
+        :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`
+        or :class:`~csl_stats.NPSResult`, or the DataFrame returned by
+        :func:`~csl_stats.scale_report` (reliability and validity) or by
+        :func:`~csl_stats.nps_by` (NPS by segment).
+    style : {"apa"}
+        Table conventions; APA 7 is the one offered.
+    fmt : {"markdown", "html", "latex", "docx"}
+        ``"markdown"`` returns a pipe table (str); ``"html"`` and ``"latex"``
+        return the great_tables rendering (str); ``"docx"`` writes a Word
+        document to ``path`` and returns its path.
+    part : {"paths", "constructs", "loadings"}
+        For :class:`~csl_stats.PLSResult` only: which table.
+    number : int, optional
+        Table number shown in the header ("Table 2").
+    title : str, optional
+        Replaces the default title (the italic line under the number).
+    path : str or pathlib.Path
+        Output file for ``fmt="docx"``.
+
+    Returns
+    -------
+    str or pathlib.Path
+
+    Raises
+    ------
+    ArgumentTypeError
+        A result type without a publication table.
+    ArgumentError
+        Unknown ``style``, ``fmt`` or ``part``; ``fmt="docx"`` without ``path``.
+
+    Notes
+    -----
+    Numbers are rounded for display only: two decimals for coefficients,
+    three for *p* values and fit indices; no leading zero for statistics that
+    cannot exceed 1 (APA 7, section 6.36). HTML and LaTeX need great_tables,
+    Word needs python-docx (``pip install "csl-stats[report]"``); Markdown
+    needs nothing.
+
+    References
+    ----------
+    American Psychological Association (2020). *Publication Manual of the
+    American Psychological Association* (7th ed.), chapter 7 (tables).
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> df = csl_stats.load_supply_chain_survey()
+    >>> fit = csl_stats.regress(df, "loy1", ["sat1", "dlv1"])
+    >>> print(report_table(fit, number=1))  # doctest: +NORMALIZE_WHITESPACE
+    **Table 1**
+    <BLANKLINE>
+    *Regression coefficients*
+    <BLANKLINE>
+    | Predictor | *b* | *SE* | 95% CI | *p* |
+    |:---|---:|---:|---:|---:|
+    | Intercept | 2.27 | 0.18 | [1.91, 2.63] | < .001 |
+    | sat1 | 0.44 | 0.03 | [0.38, 0.49] | < .001 |
+    | dlv1 | 0.12 | 0.03 | [0.06, 0.18] | < .001 |
+    <BLANKLINE>
+    *Note.* Estimated by ordinary least squares; standard errors: conventional (homoskedastic). *R*² = .24. *n* = 939.
+    <BLANKLINE>
+    """
+    check_choice(style, "style", ["apa"])
+    check_choice(fmt, "fmt", list(FORMATS))
+    check_choice(part, "part", ["paths", "constructs", "loadings"])
+    if number is not None and (isinstance(number, bool) or not isinstance(number, int | np.integer)):
+        raise ArgumentTypeError(f"number must be an integer table number; got {number!r}.")
+    kind = _kind(result)
+    if part != "paths" and kind != "PLSResult":
+        raise ArgumentError(f"part={part!r} applies to PLSResult only; got a {kind}.")
+    table = _BUILDERS[kind](result, part)
+    if title is not None:
+        table.title = str(title)
+    if fmt == "markdown":
+        return _render_markdown(table, number)
+    if fmt == "docx":
+        if path is None:
+            raise ArgumentError('fmt="docx" writes a Word file: pass path="table.docx".')
+        return _render_docx(table, number, path)
+    gt = _gt(table, number)
+    if fmt == "html":
+        return gt.as_raw_html(inline_css=False)
+    return gt.as_latex()
+
+
+# ---------------------------------------------------------------------------
+# methods paragraphs
+
+
+def _software() -> str:
+    from . import __version__
+
+    return f"csl_stats (version {__version__}) in Python"
+
+
+def _seed_sentence(n_boot: int) -> str:
+    if not n_boot:
+        return ""
+    return (" The random seed is not recorded in the result: report the rng value passed to the function "
+            "so that the resamples can be reproduced.")
+
+
+def _methods_alpha(r: Any) -> str:
+    boot = r.ci_method not in ("feldt",)
+    return (
+        f"Internal consistency of the {r.n_items}-item scale was estimated with Cronbach's alpha using "
+        f"{_software()}. The {_pct(r.ci_level)} confidence interval used the {_ci_name(r.ci_method)} method."
+        + (" The seed of the bootstrap is not recorded in the result: report the rng value passed." if boot else "")
+        + f" Missing answers were handled by {_nan_phrase(r.nan_policy, r.n_excluded)}; n = {r.n_obs}."
+    )
+
+
+def _methods_scale_report(r: pd.DataFrame) -> str:
+    n = r.attrs.get("n_obs")
+    return (
+        f"Reliability and validity of the {len(r)} constructs were assessed with {_software()}: Cronbach's alpha, "
+        "composite reliability (omega) and average variance extracted (AVE) from a confirmatory factor model "
+        "estimated by maximum likelihood with one factor per construct, the Fornell-Larcker criterion and the "
+        "heterotrait-monotrait ratio (HTMT). "
+        + (f"The analysis used n = {n} respondents with complete answers on the items." if n is not None
+           else "The n used is not recorded in the table.")
+    )
+
+
+def _methods_cfa(r: Any) -> str:
+    return (
+        f"A confirmatory factor analysis with {len(r.constructs)} correlated factors was estimated by maximum "
+        f"likelihood (normal theory, Fisher scoring; converged: {'yes' if r.converged else 'NO'}, "
+        f"{r.n_iter} iterations) using {_software()}; standard errors come from the expected information. "
+        f"Rows with missing answers were dropped (listwise deletion: {r.n_dropped} rows), leaving n = {r.n_obs}. "
+        "Fit is reported with the chi-square test, CFI, TLI, RMSEA with its 90% interval and SRMR."
+    )
+
+
+def _methods_regression(r: Any) -> str:
+    fam = {"gaussian": "an ordinary least squares regression", "binomial": "a logistic regression",
+           "ordinal": "an ordinal (proportional-odds) logistic regression"}.get(r.family, f"a {r.family} model")
+    return (
+        f"We estimated {fam} using {_software()}, with {_se_name(r.se_type, r.family)} standard errors and "
+        f"{_pct(r.ci)} Wald confidence intervals. The model used n = {r.n_obs} observations; the missing-value "
+        "handling is not recorded in the result (the function's default is listwise deletion)."
+    )
+
+
+def _methods_mediation(r: Any) -> str:
+    meds = ", ".join(r.mediators)
+    design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
+              if hasattr(r, "w") else ("a serial" if getattr(r, "serial", False) else "a") + " mediation model")
+    return (
+        f"We estimated {design} of the effect of {r.x} on {r.y} through {meds} with ordinary least squares "
+        f"regressions using {_software()}. Indirect effects were tested with {_pct(r.ci)} "
+        f"{_ci_name(r.ci_method)} bootstrap confidence intervals from {r.n_boot:,} resamples"
+        + (f" ({r.n_failed} resamples failed and were discarded)" if r.n_failed else "") + "."
+        + _seed_sentence(r.n_boot)
+        + f" Rows with missing values on the model variables were dropped ({r.n_dropped} rows), leaving n = {r.n}."
+    )
+
+
+def _methods_importance(r: Any) -> str:
+    method = {"lmg": "the LMG decomposition (Shapley values of R-squared over all orderings of the predictors)",
+              "relative_weights": "Johnson's relative weights"}.get(r.method, r.method)
+    boot = (f" Intervals are {_pct(r.ci)} percentile bootstrap intervals from {r.n_boot:,} resamples."
+            + _seed_sentence(r.n_boot)) if r.n_boot else " No bootstrap intervals were computed."
+    return (f"The relative importance of the drivers was estimated with {method} using {_software()}.{boot} "
+            f"The analysis used the n = {r.n_obs} complete rows.")
+
+
+def _methods_pls(r: Any) -> str:
+    boot = (f" Standard errors and {_pct(r.ci)} percentile confidence intervals come from {r.n_boot:,} bootstrap "
+            f"resamples (sign-change option: {r.sign_change}"
+            + (f"; {r.n_boot_failed} resamples failed" if r.n_boot_failed else "") + ")."
+            + _seed_sentence(r.n_boot)) if r.n_boot else " No bootstrap was run."
+    return (
+        f"The index model was estimated by partial least squares path modelling with the {r.scheme} weighting "
+        f"scheme (converged in {r.iterations} iterations) using {_software()}.{boot} "
+        f"Construct indices rescale the scores from the {r.scale[0]:g}-{r.scale[1]:g} answer scale to 0-100. "
+        f"The model used n = {r.n} respondents; the missing-value handling is not recorded in the result."
+    )
+
+
+def _methods_nps(r: Any) -> str:
+    w = f" Weights were applied (effective n = {r.n_eff:.1f})." if r.n_eff != r.n else ""
+    return (
+        "The Net Promoter Score was computed as the percentage of promoters (9-10) minus the percentage of "
+        f"detractors (0-6) on the 0-10 recommendation item using {_software()}, with a {_pct(r.ci_level)} "
+        f"{_ci_name(r.ci_method)} confidence interval." + (_seed_sentence(1) if r.ci_method == "bootstrap" else "")
+        + f"{w} Respondents without an answer were excluded; n = {r.n}."
+    )
+
+
+def _methods_nps_by(r: pd.DataFrame) -> str:
+    return (
+        f"Net Promoter Scores were computed for {len(r)} segments using {_software()}, each with a confidence "
+        "interval in NPS points (the interval method and level are not recorded in the table; the function's "
+        f"default is the adjusted Wald 95% interval). The segments hold n = {int(r['n'].sum())} respondents."
+    )
+
+
+_METHODS = {
+    "AlphaResult": _methods_alpha,
+    "scale_report": _methods_scale_report,
+    "CFAResult": _methods_cfa,
+    "RegressionResult": _methods_regression,
+    "MediationResult": _methods_mediation,
+    "ModeratedMediationResult": _methods_mediation,
+    "RelativeImportanceResult": _methods_importance,
+    "PLSResult": _methods_pls,
+    "NPSResult": _methods_nps,
+    "nps_by": _methods_nps_by,
+}
+
+
+def methods_text(result: Any) -> str:
+    """Return a methods paragraph for a result, to adapt for a paper.
+
+    The paragraph names the estimator, the software and its version, the
+    interval method and the number of resamples, the handling of missing
+    values and the *n* used. Results do not store the random seed of their
+    bootstrap: the text says so and asks for the ``rng`` value passed, rather
+    than inventing one.
+
+    Parameters
+    ----------
+    result
+        Any result :func:`report_table` accepts.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ArgumentTypeError
+        A result type without a methods paragraph.
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> df = csl_stats.load_supply_chain_survey()
+    >>> a = csl_stats.cronbach_alpha(df, ["dlv1", "dlv2", "dlv3"])
+    >>> print(methods_text(a))  # doctest: +ELLIPSIS
+    Internal consistency of the 3-item scale was estimated with Cronbach's alpha using csl_stats (version ...) in
+    Python. The 95% confidence interval used the Feldt method. Missing answers were handled by listwise deletion;
+    ... rows excluded; n = ...
+    """
+    return _METHODS[_kind(result)](result)
+

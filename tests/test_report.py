@@ -1,0 +1,148 @@
+"""report_table / methods_text: APA tables (Markdown, HTML, LaTeX, Word) and methods paragraphs."""
+
+import os
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import csl_stats
+from csl_stats.errors import ArgumentError, ArgumentTypeError
+from csl_stats.report import fmt_bounded, fmt_ci, fmt_num, fmt_p, methods_text, report_table
+
+pytest.importorskip("great_tables")
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def check_snapshot(name: str, text: str) -> None:
+    """Compare ``text`` with ``tests/snapshots/<name>`` (the package version is written as {version})."""
+    text = text.replace(csl_stats.__version__, "{version}")
+    path = SNAPSHOTS / name
+    if os.environ.get("CSL_UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    expected = path.read_text(encoding="utf-8")
+    assert text == expected, f"{name} differs from the committed snapshot"
+
+
+# Regenerate after an intended change: CSL_UPDATE_SNAPSHOTS=1 pytest tests/test_report.py; review the diff.
+CONSTRUCTS = {"dlv": ["dlv1", "dlv2", "dlv3"], "qlt": ["qlt1", "qlt2", "qlt3", "qlt4"]}
+
+
+@pytest.fixture(scope="module")
+def df():
+    return csl_stats.load_supply_chain_survey()
+
+
+@pytest.fixture(scope="module")
+def results(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "alpha": csl_stats.cronbach_alpha(df, ["dlv1", "dlv2", "dlv3", "dlv4"]),
+            "scale_report": csl_stats.scale_report(df, CONSTRUCTS),
+            "cfa": csl_stats.cfa(df, CONSTRUCTS),
+            "regression": csl_stats.regress(df, "loy1", ["sat1", "dlv1"], se="HC3"),
+            "mediation": csl_stats.mediation(df, x="dlv1", m="sat1", y="loy1", n_boot=200, rng=1),
+            "importance": csl_stats.relative_importance(df, "sat1", ["dlv1", "qlt1", "srv1"]),
+            "pls": csl_stats.pls_pm(
+                df, {"DLV": ["dlv1", "dlv2", "dlv3"], "SAT": ["sat1", "sat2", "sat3"], "LOY": ["loy1", "loy2", "loy3"]},
+                [("DLV", "SAT"), ("SAT", "LOY"), ("DLV", "LOY")], n_boot=100, rng=1),
+            "nps": csl_stats.nps(df["recommend"]),
+            "nps_by": csl_stats.nps_by(df, "recommend", "industry"),
+        }
+
+
+def test_apa_number_formats():
+    assert fmt_num(0.4369) == "0.44" and fmt_num(-0.001) == "0.00" and fmt_num(-1.204) == "-1.20"
+    assert fmt_bounded(0.7866) == ".79" and fmt_bounded(-0.0244, 3) == "-.024" and fmt_bounded(1) == "1.00"
+    assert fmt_p(0.0009) == "< .001" and fmt_p(0.001) == ".001" and fmt_p(0.04899) == ".049"
+    assert fmt_ci(0.3765, 0.4974) == "[0.38, 0.50]" and fmt_ci(0.70, 0.76, bounded=True) == "[.70, .76]"
+    assert fmt_num(float("nan")) == "\u2014" and fmt_ci(float("nan"), 1) == "\u2014"
+
+
+@pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "mediation", "importance",
+                                  "pls", "nps", "nps_by"])
+def test_markdown_tables_and_methods_match_snapshots(results, name):
+    check_snapshot(f"table_{name}.md", report_table(results[name], number=1))
+    check_snapshot(f"methods_{name}.txt", methods_text(results[name]) + "\n")
+
+
+def test_pls_measurement_tables(results):
+    check_snapshot("table_pls_constructs.md", report_table(results["pls"], part="constructs"))
+    check_snapshot("table_pls_loadings.md", report_table(results["pls"], part="loadings"))
+
+
+@pytest.mark.parametrize("name", ["cfa", "mediation"])
+def test_html_and_latex_match_snapshots(results, name):
+    html = report_table(results[name], fmt="html", number=2)
+    # the CSS block is great_tables' own styling; the table itself is compared
+    check_snapshot(f"table_{name}.html", html[html.index("</style>") + len("</style>"):])
+    assert "<em>p</em></th>" in html and "&lt; .001" in html
+    check_snapshot(f"table_{name}.tex", report_table(results[name], fmt="latex", number=2))
+
+
+def test_table_content_follows_apa(results):
+    md = report_table(results["regression"])
+    row = [line for line in md.splitlines() if line.startswith("| sat1")][0]
+    c = results["regression"].coefs.loc["sat1"]
+    assert row == f"| sat1 | {c['estimate']:.2f} | {c['se']:.2f} | [{c['ci_low']:.2f}, {c['ci_high']:.2f}] | < .001 |"
+    assert "*R*² = .24" in md and "*n* = 939" in md and "HC3" in md
+    cfa = report_table(results["cfa"])
+    f = results["cfa"].fit_indices
+    assert f"*χ*²(13) = {f['chisq']:.2f}" in cfa and f"SRMR = {f['srmr']:.3f}"[:-5] in cfa
+    assert "| **dlv** |" in cfa and "| **qlt** |" in cfa
+
+
+def test_ordinal_regression_table_lists_the_thresholds(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = csl_stats.regress(df, "loy1", ["sat1", "dlv1"], family="ordinal")
+    check_snapshot("table_regression_ordinal.md", report_table(fit))
+    text = methods_text(fit)
+    assert "proportional-odds" in text and "inverse information" in text
+
+
+def test_word_document(results, tmp_path):
+    docx = pytest.importorskip("docx")
+    out = report_table(results["cfa"], fmt="docx", path=tmp_path / "t.docx", number=3)
+    doc = docx.Document(str(out))
+    paragraphs = [p.text for p in doc.paragraphs]
+    assert paragraphs[0] == "Table 3" and paragraphs[1] == "Confirmatory factor analysis: loadings and fit"
+    assert paragraphs[2].startswith("Note. b = unstandardized loading")
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["Item", "b", "SE", "β", "p"]
+    assert len(table.rows) == 1 + 2 + 7  # header, two construct rows, seven items
+    assert [c.text for c in table.rows[2].cells][0] == "dlv1"
+    italic = [r.italic for r in table.rows[0].cells[1].paragraphs[0].runs]
+    assert italic == [True]
+
+
+def test_bad_arguments(results, df):
+    with pytest.raises(ArgumentTypeError, match="DataFrame"):
+        report_table(df)
+    with pytest.raises(ArgumentTypeError, match="got int"):
+        methods_text(3)
+    with pytest.raises(ArgumentError, match="fmt"):
+        report_table(results["cfa"], fmt="pdf")
+    with pytest.raises(ArgumentError, match="path="):
+        report_table(results["cfa"], fmt="docx")
+    with pytest.raises(ArgumentError, match="PLSResult only"):
+        report_table(results["cfa"], part="loadings")
+    with pytest.raises(ArgumentError, match="style"):
+        report_table(results["cfa"], style="chicago")
+
+
+def test_methods_text_says_what_is_not_recorded(results):
+    text = methods_text(results["mediation"])
+    assert "200 resamples" in text and "percentile" in text and "seed is not recorded" in text
+    assert f"n = {results['mediation'].n}" in text and csl_stats.__version__ in text
+    assert "not recorded" in methods_text(results["regression"])
+    assert "seed" not in methods_text(results["cfa"])
+
+
+def test_results_are_not_changed(results):
+    before = results["regression"].coefs.copy()
+    report_table(results["regression"], fmt="html")
+    pd.testing.assert_frame_equal(results["regression"].coefs, before)

@@ -1,0 +1,274 @@
+"""read_survey / write_sav: SPSS, Stata and Qualtrics exports with labels and missing codes."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import csl_stats
+from csl_stats.errors import ArgumentError, ColumnNotFoundError, DataError
+from csl_stats.survey_io import parse_scale, read_survey, write_sav
+
+pyreadstat = pytest.importorskip("pyreadstat")
+
+AGREE = {1.0: "Strongly disagree", 2.0: "Disagree", 3.0: "Neutral", 4.0: "Agree", 5.0: "Strongly agree"}
+
+
+def test_package_survey_round_trip_through_sav(tmp_path):
+    """The committed survey written as .sav reads back as the same numbers, labels and codebook."""
+    df = csl_stats.load_supply_chain_survey()
+    cb = csl_stats.codebook()
+    before = df.copy()
+    f = write_sav(df, tmp_path / "survey.sav", codebook=cb)
+    pd.testing.assert_frame_equal(df, before)  # caller's data untouched
+    s = read_survey(f)
+    pd.testing.assert_frame_equal(s.data, df)  # same values AND dtypes (int64, float64, str)
+    # what an SPSS file stores: question wording, type, answer labels, labelled bounds
+    for field in ("name", "title", "type", "scale"):
+        assert s.codebook[field].tolist() == cb[field].tolist(), field
+    labelled = cb["scale"] != ""
+    np.testing.assert_array_equal(s.codebook.loc[labelled, "minimum"], cb.loc[labelled, "minimum"])
+    np.testing.assert_array_equal(s.codebook.loc[labelled, "maximum"], cb.loc[labelled, "maximum"])
+    assert s.codebook.loc[~labelled, "minimum"].isna().all()
+    # what SPSS cannot store (constructs, reverse keying, notes, bounds of unlabelled variables)
+    # comes from a declared codebook; then the whole codebook is the committed one
+    extra = cb[["name", "construct", "reverse_keyed", "description", "minimum", "maximum"]]
+    full = read_survey(f, codebook=extra)
+    pd.testing.assert_frame_equal(full.codebook, cb)
+    assert full.n_recoded_missing == 0 and len(full.missing) == 0
+    assert full.summary().loc[full.summary()["name"] == "churn_reason", "n_valid"].item() == 115
+
+
+def _spss_file(tmp_path):
+    df = pd.DataFrame({
+        "id": ["a", "b", "c", "d", "e", "f"],
+        "sat": [5.0, 4.0, -99.0, 1.0, 9.0, 2.0],
+        "trust": [4.0, -8.0, 3.0, -1.0, 5.0, 5.0],
+        "comment": ["ok", "", "late", "", "fine", "slow"],
+        "spend": [10.5, 3.25, 0.0, 7.0, 8.75, 1.0],
+    })
+    f = tmp_path / "s.sav"
+    pyreadstat.write_sav(
+        df, str(f),
+        column_labels={"sat": "Overall satisfaction", "trust": "We trust them", "comment": "Comments"},
+        variable_value_labels={"sat": {**AGREE, 9.0: "Don't know", -99.0: "Refused"}, "trust": AGREE},
+        missing_ranges={"sat": [-99.0, 9.0], "trust": [{"lo": -9.0, "hi": -1.0}]},
+        variable_format={"sat": "F8.0", "trust": "F8.0", "spend": "F8.2"},
+    )
+    return f
+
+
+def test_spss_user_missing_values_and_ranges_become_nan_and_are_reported(tmp_path):
+    s = read_survey(_spss_file(tmp_path))
+    assert s.source == "spss" and s.file == "s.sav"
+    np.testing.assert_array_equal(s.data["sat"], [5, 4, np.nan, 1, np.nan, 2])
+    np.testing.assert_array_equal(s.data["trust"], [4, np.nan, 3, np.nan, 5, 5])
+    rep = s.missing.set_index(["column", "code"])["n"].to_dict()
+    assert rep == {("sat", -99): 1, ("sat", 9): 1, ("trust", "-9 thru -1"): 2}
+    assert s.missing.set_index(["column", "code"]).loc[("sat", 9), "label"] == "Don't know"
+    assert s.n_recoded_missing == 4
+    # string variable: text kept, empty answers are missing
+    assert s.data["comment"][0] == "ok" and s.data["comment"][2] == "late"
+    assert s.data["comment"].isna().sum() == 2
+    cb = s.codebook.set_index("name")
+    assert cb.loc["sat", "title"] == "Overall satisfaction"
+    assert cb.loc["sat", "type"] == "integer" and cb.loc["spend", "type"] == "number"
+    assert cb.loc["comment", "type"] == "string" and cb.loc["id", "type"] == "string"
+    assert cb.loc["trust", "scale"] == (
+        "1 = Strongly disagree, 2 = Disagree, 3 = Neutral, 4 = Agree, 5 = Strongly agree"
+    )
+    assert (cb.loc["trust", "minimum"], cb.loc["trust", "maximum"]) == (1.0, 5.0)
+    # labels of the declared missing codes (-99 refused, 9 don't know) are not part of the answer scale
+    assert (cb.loc["sat", "minimum"], cb.loc["sat", "maximum"]) == (1.0, 5.0)
+    assert "Refused" not in cb.loc["sat", "scale"] and s.value_labels["sat"][-99.0] == "Refused"
+    assert s.value_labels["trust"][5.0] == "Strongly agree"
+
+
+def test_missing_codes_argument_per_column_and_global(tmp_path):
+    f = tmp_path / "x.sav"
+    pyreadstat.write_sav(pd.DataFrame({"a": [1.0, -99.0, 3.0], "b": [-99.0, 2.0, 98.0]}), str(f))
+    s = read_survey(f, missing_codes=-99)
+    assert s.data.isna().sum().tolist() == [1, 1]
+    s = read_survey(f, missing_codes={"b": [98, -99]})
+    assert s.data["a"].tolist() == [1, -99, 3]
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [
+        {"column": "b", "code": 98, "n": 1}, {"column": "b", "code": -99, "n": 1}]
+    with pytest.raises(ColumnNotFoundError, match="'zz'"):
+        read_survey(f, missing_codes={"zz": [-99]})
+
+
+def test_stata_file_with_labels_and_strings(tmp_path):
+    df = pd.DataFrame({"q1": [1, 2, 5, 4], "region": ["north", "south", "", "east"], "w": [0.5, 1.5, 1.0, 2.0]})
+    f = tmp_path / "s.dta"
+    pyreadstat.write_dta(df, str(f), column_labels=["Question one", "Region", "Weight"],
+                         variable_value_labels={"q1": {1: "Strongly disagree", 5: "Strongly agree"}})
+    s = read_survey(f, reverse_keyed="q1")
+    assert s.source == "stata"
+    assert s.data["q1"].tolist() == [1, 2, 5, 4]
+    assert s.data["region"].isna().tolist() == [False, False, True, False]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["q1", "title"] == "Question one"
+    assert cb.loc["q1", "scale"] == "1 = Strongly disagree ... 5 = Strongly agree"
+    assert cb.loc["q1", "reverse_keyed"] and not cb.loc["w", "reverse_keyed"]
+    assert cb["type"].tolist() == ["integer", "string", "number"]
+
+
+def _qualtrics(tmp_path):
+    """A Qualtrics-format export: names, question text, ImportId JSON, then answers (all cells quoted)."""
+    rows = [
+        ["StartDate", "ResponseId", "Finished", "Q1_1", "Q1_2", "Q2", "Q3"],
+        ["Start Date", "Response ID", "Finished", "Delivery - They deliver on time", "Delivery - Hard to reach",
+         "How likely to recommend? (0-10)", "Comments"],
+        ['{"ImportId":"startDate","timeZone":"Europe/Berlin"}', '{"ImportId":"_recordId"}',
+         '{"ImportId":"finished"}', '{"ImportId":"QID1_1"}', '{"ImportId":"QID1_2"}', '{"ImportId":"QID2"}',
+         '{"ImportId":"QID3_TEXT"}'],
+        ["2026-11-02 09:00:00", "R_1", "1", "Agree", "Strongly disagree", "9", "fast, friendly"],
+        ["2026-11-02 10:00:00", "R_2", "1", "strongly agree ", "Disagree", "-99", ""],
+        ["2026-11-03 11:30:00", "R_3", "1", "Don't know", "Agree", "10", "late"],
+    ]
+    f = tmp_path / "export.csv"
+    with f.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh, quoting=csv.QUOTE_ALL).writerows(rows)
+    return f
+
+
+LIKERT = {"Strongly disagree": 1, "Disagree": 2, "Neither": 3, "Agree": 4, "Strongly agree": 5}
+
+
+def test_qualtrics_export_three_header_rows_text_answers_and_codes(tmp_path):
+    s = read_survey(_qualtrics(tmp_path), likert=LIKERT, missing_codes=[-99, "Don't know"],
+                    reverse_keyed=["Q1_2"])
+    assert s.source == "qualtrics" and s.n_rows == 3
+    np.testing.assert_array_equal(s.data["Q1_1"], [4, 5, np.nan])
+    np.testing.assert_array_equal(s.data["Q1_2"], [1, 2, 4])
+    np.testing.assert_array_equal(s.data["Q2"], [9, np.nan, 10])
+    assert s.data["Q3"].tolist()[0] == "fast, friendly"
+    rep = s.missing.set_index(["column", "code"])["n"].to_dict()
+    assert rep == {("Q2", -99): 1, ("Q1_1", "Don't know"): 1}
+    cb = s.codebook.set_index("name")
+    assert cb.loc["Q1_1", "title"] == "Delivery - They deliver on time"
+    assert cb.loc["Q1_1", "description"] == "Qualtrics ImportId QID1_1"
+    assert cb.loc["Q1_1", "scale"].startswith("1 = Strongly disagree, 2 = Disagree")
+    assert (cb.loc["Q1_1", "minimum"], cb.loc["Q1_1", "maximum"]) == (1.0, 5.0)
+    assert cb.loc["StartDate", "construct"] == "metadata" and cb.loc["Q2", "construct"] == ""
+    assert cb.loc["Q1_2", "reverse_keyed"] and not cb.loc["Q1_1", "reverse_keyed"]
+    assert cb.loc["Q3", "type"] == "string" and cb.loc["Q2", "type"] == "integer"
+
+
+def test_text_answers_not_in_the_mapping_are_named(tmp_path):
+    with pytest.raises(DataError, match=r"Q1_1.*Don't know"):
+        read_survey(_qualtrics(tmp_path), likert=LIKERT, missing_codes=-99)
+
+
+def test_bad_arguments(tmp_path):
+    f = _qualtrics(tmp_path)
+    with pytest.raises(ArgumentError, match="not found"):
+        read_survey(tmp_path / "nope.sav")
+    g = tmp_path / "data.xlsx"
+    g.write_text("x")
+    with pytest.raises(ArgumentError, match="extension"):
+        read_survey(g)
+    with pytest.raises(ColumnNotFoundError, match="Q9"):
+        read_survey(f, codebook=pd.DataFrame({"name": ["Q9"], "construct": ["dlv"]}))
+    with pytest.raises(ColumnNotFoundError, match="Q9"):
+        read_survey(f, reverse_keyed=["Q9"])
+    plain = tmp_path / "plain.csv"
+    pd.DataFrame({"a": [1, 2, 3]}).to_csv(plain, index=False)
+    with pytest.raises(DataError, match="ImportId"):
+        read_survey(plain, format="qualtrics")
+    s = read_survey(plain)
+    assert s.source == "csv" and s.codebook["type"].tolist() == ["integer"]
+
+
+def test_declared_codebook_overrides_file_metadata_and_is_not_mutated(tmp_path):
+    cb = pd.DataFrame({"name": ["Q1_1", "Q1_2"], "construct": ["dlv", "srv"], "reverse_keyed": [False, True]})
+    before = cb.copy()
+    s = read_survey(_qualtrics(tmp_path), codebook=cb, likert=LIKERT, missing_codes="Don't know")
+    pd.testing.assert_frame_equal(cb, before)
+    got = s.codebook.set_index("name")
+    assert got.loc["Q1_1", "construct"] == "dlv" and got.loc["Q1_2", "reverse_keyed"]
+    assert got.loc["Q1_1", "title"] == "Delivery - They deliver on time"  # file keeps what cb leaves out
+
+
+def test_parse_scale_round_trip():
+    for text in ["1 = yes, 0 = no", "0 = not at all likely ... 10 = extremely likely", ""]:
+        from csl_stats.survey_io import _format_scale
+
+        assert _format_scale(parse_scale(text)) == text
+    assert parse_scale("very low to very high") == {}
+
+
+def test_stata_extended_missing_values(tmp_path):
+    """Stata's .a-.z codes declared in the file become NaN, are reported and leave the column numeric."""
+    df = pd.DataFrame({"q": pd.Series([1.0, 2.0, "a", 4.0, "b"], dtype=object), "s": list("xyzwv")})
+    f = tmp_path / "m.dta"
+    pyreadstat.write_dta(df, str(f), missing_user_values={"q": ["a", "b"]},
+                         variable_value_labels={"q": {1: "low", 4: "high", "a": "refused"}})
+    s = read_survey(f)
+    np.testing.assert_array_equal(s.data["q"], [1, 2, np.nan, 4, np.nan])
+    assert s.data["q"].dtype == "float64"
+    assert s.missing[["column", "code", "label", "n"]].to_dict("records") == [
+        {"column": "q", "code": "a", "label": "refused", "n": 1}, {"column": "q", "code": "b", "label": "", "n": 1}]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["q", "type"] == "integer" and cb.loc["q", "scale"] == "1 = low ... 4 = high"
+
+
+def test_text_answers_mapped_through_the_codebook_scale(tmp_path):
+    """A CSV of choice text is mapped to codes by the declared codebook's answer labels."""
+    survey = csl_stats.load_supply_chain_survey().loc[:49, ["customer_id", "img1", "sat1"]]
+    labels = parse_scale(csl_stats.codebook().set_index("name").loc["img1", "scale"])
+    text = survey.copy()
+    text["img1"] = text["img1"].map(lambda v: labels[int(v)].upper() if pd.notna(v) else "")
+    f = tmp_path / "text.csv"
+    text.to_csv(f, index=False)
+    cb = csl_stats.codebook()
+    s = read_survey(f, codebook=cb[cb["name"].isin(["customer_id", "img1", "sat1"])])
+    np.testing.assert_array_equal(s.data["img1"], survey["img1"])
+    np.testing.assert_array_equal(s.data["sat1"], survey["sat1"])
+
+
+def test_survey_data_summary_and_display(tmp_path):
+    s = read_survey(_spss_file(tmp_path))
+    summ = s.summary().set_index("name")
+    assert summ.loc["sat", "n_valid"] == 4 and summ.loc["sat", "n_missing_coded"] == 2
+    assert summ.loc["trust", "n_missing_coded"] == 2 and summ.loc["spend", "n_missing_coded"] == 0
+    assert "Survey data" in s._repr_html_() and "n_recoded_missing=4" in repr(s)
+    pd.testing.assert_frame_equal(s.to_frame(), s.codebook)
+    assert s.to_frame() is not s.codebook  # a copy
+
+
+REFERENCE = Path(__file__).resolve().parent / "reference"
+
+
+def test_read_survey_against_R():
+    """Values, declared missing values and labels agree with R's foreign package.
+
+    R (tests/reference/survey_io.R): ``foreign::read.spss("tests/reference/survey_small.sav",
+    to.data.frame = FALSE, use.value.labels = FALSE, use.missings = TRUE)``.
+    """
+    ref = json.loads((REFERENCE / "survey_io.json").read_text())
+    s = read_survey(REFERENCE / "survey_small.sav")
+    for col, values in ref["values"].items():
+        got = s.data[col].tolist()
+        want = [np.nan if v is None else v for v in values]
+        if s.codebook.set_index("name").loc[col, "type"] == "string":
+            assert [None if pd.isna(v) else v for v in got] == values, col
+        else:
+            np.testing.assert_array_equal(np.asarray(got, dtype=float), np.asarray(want, dtype=float), err_msg=col)
+    titles = s.codebook.set_index("name")["title"].to_dict()
+    assert titles == ref["variable_labels"]
+    for col, labels in ref["value_labels"].items():
+        assert {float(v): k for k, v in labels.items()} == s.value_labels[col]
+
+
+@pytest.mark.parametrize("ext", ["sav", "dta"])
+def test_date_variables_are_timestamps(tmp_path, ext):
+    df = pd.DataFrame({"visit": pd.to_datetime(["2026-01-02 08:30", "2026-03-04 17:00"]), "x": [1.5, 2.0]})
+    f = tmp_path / f"d.{ext}"
+    (pyreadstat.write_sav if ext == "sav" else pyreadstat.write_dta)(df, str(f))
+    s = read_survey(f)
+    assert s.codebook["type"].tolist() == ["datetime", "number"]
+    assert s.data["visit"].tolist() == df["visit"].tolist()
