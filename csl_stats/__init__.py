@@ -102,6 +102,11 @@ _LAZY: dict[str, str] = {
     "ipma": "pls",
     "plot_ipma": "pls",
     "pls_pm": "pls",
+    # --- latent SEM (issue 11) ---
+    "InvarianceResult": "latent",
+    "SEMResult": "latent",
+    "measurement_invariance": "latent",
+    "sem": "latent",
 }
 
 _SUBMODULES = ("datasets", "errors")
