@@ -44,7 +44,9 @@ class SEMResult(Result):
         ``rmsea_ci_high``, ``rmsea_pvalue``), srmr, baseline_chisq, baseline_df,
         loglik, loglik_h1, aic, bic, npar; with ``estimator="mlr"`` also
         chisq_scaled, scaling_factor, pvalue_scaled, baseline_chisq_scaled,
-        cfi_robust, tli_robust, rmsea_robust.
+        cfi_robust, tli_robust, rmsea_robust (Brosseau-Liard & Savalei; NaN
+        when data are incomplete, where lavaan uses other, missing-data
+        versions of the robust indices that are not implemented here).
     r2 : Series
         R^2 of each endogenous construct.
     effects : DataFrame

@@ -142,11 +142,18 @@ def test_listwise_holzinger_swineford_against_R():
     assert res.n_obs + res.n_dropped == len(HSM)
 
 
-def test_mlr_standard_errors_against_R():
-    """lavaan: estimator = "MLR" (observed information, Huber-White sandwich) on complete data."""
-    compare(csl_stats.sem(HS, HS_MEAS, estimator="mlr"), R["hs_mlr"])
-    compare(csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, estimator="mlr"), R["poldem_mlr"])
-    compare(csl_stats.sem(HSM, HS_MEAS, nan_policy="fiml", estimator="mlr"), R["hs_fiml_mlr"])
+def test_mlr_against_R():
+    """lavaan: estimator = "MLR" (observed information, Huber-White sandwich SEs, Yuan-Bentler scaled
+    chi-square, robust CFI/TLI/RMSEA) on complete data, and with missing = "ml"."""
+    compare(csl_stats.sem(HS, HS_MEAS, estimator="mlr"), R["hs_mlr"], robust=True)
+    compare(csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, estimator="mlr"), R["poldem_mlr"],
+            robust=True)
+    res = csl_stats.sem(HSM, HS_MEAS, nan_policy="fiml", estimator="mlr")
+    compare(res, R["hs_fiml_mlr"])
+    for ours, r in (("chisq_scaled", "chisq.scaled"), ("scaling_factor", "chisq.scaling.factor"),
+                    ("pvalue_scaled", "pvalue.scaled"), ("baseline_chisq_scaled", "baseline.chisq.scaled")):
+        np.testing.assert_allclose(res.fit_indices[ours], R["hs_fiml_mlr"]["fit"][r], rtol=1e-4, err_msg=ours)
+    assert np.isnan(res.fit_indices[["cfi_robust", "tli_robust", "rmsea_robust"]]).all()
 
 
 @pytest.fixture(scope="module")

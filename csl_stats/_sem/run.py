@@ -333,6 +333,11 @@ def _robust_indices(fit: Fit, fi: dict, c: float, prepared: Prepared) -> dict:
     out["cfi_robust"] = 1.0 if den == 0 else 1 - num / den
     out["tli_robust"] = 1 - ((t - c * df) / (tb - cb * dfb)) * (dfb / df) if df > 0 else 1.0
     out["rmsea_robust"] = float(np.sqrt(max((t - c * df) / (n * df), 0.0)) * np.sqrt(g)) if df > 0 else 0.0
+    if prepared.missing:
+        # with incomplete data lavaan 0.6-14 computes the robust CFI/TLI/RMSEA differently
+        # (Savalei 2018; Zhang & Savalei 2023); the complete-data formulas above would be a different
+        # number under the same name, so they are not reported.
+        out.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
     return out
 
 
