@@ -200,23 +200,28 @@ class Model:
         v[self.free_rows] = theta[self._free[self.free_rows]]
         return v
 
+    def _index(self) -> list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        cached = getattr(self, "_idx_cache", None)
+        if cached is None:
+            cached = []
+            for g in range(self.n_groups):
+                per = []
+                for code in range(6):
+                    s = np.flatnonzero((self._grp == g) & (self._mat == code))
+                    per.append((s, self._row[s], self._col[s]))
+                cached.append(per)
+            self._idx_cache = cached
+        return cached
+
     def matrices(self, theta: np.ndarray) -> list[dict[str, np.ndarray]]:
         v = self.values(theta)
         p, m = self.p, self.m
         out = []
-        for g in range(self.n_groups):
-            mats = [
-                np.zeros((p, m)),
-                np.zeros((m, m)),
-                np.zeros((m, m)),
-                np.zeros((p, p)),
-                np.zeros(p),
-                np.zeros(m),
-            ]
-            sel = self._grp == g
-            for code in range(6):
-                s = sel & (self._mat == code)
-                r, c, val = self._row[s], self._col[s], v[s]
+        for per in self._index():
+            mats = [np.zeros((p, m)), np.zeros((m, m)), np.zeros((m, m)), np.zeros((p, p)), np.zeros(p),
+                    np.zeros(m)]
+            for code, (s, r, c) in enumerate(per):
+                val = v[s]
                 if code in (NU, ALPHA):
                     mats[code][r] = val
                 else:
@@ -225,9 +230,7 @@ class Model:
                         mats[code][c, r] = val
             lam, beta, psi, th, nu, alpha = mats
             a = np.linalg.inv(np.eye(m) - beta) if beta.any() else np.eye(m)
-            out.append(
-                {"lambda": lam, "beta": beta, "psi": psi, "theta": th, "nu": nu, "alpha": alpha, "a": a}
-            )
+            out.append({"lambda": lam, "beta": beta, "psi": psi, "theta": th, "nu": nu, "alpha": alpha, "a": a})
         return out
 
     def implied(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
