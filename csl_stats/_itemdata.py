@@ -52,7 +52,7 @@ def _item_matrix(
     One copy, no pandas round trips: fast on millions of rows. Infinite values
     are detected later, from the item means (see :func:`_prepare`).
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     cols = check_columns(data, items, arg=arg, min_count=min_items)
     n, k = data.shape[0], len(cols)
     X = np.empty((n, k), dtype=np.float64, order="F")

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._validation import stacklevel
 from .errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -473,6 +474,6 @@ def bootstrap(
             f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
             "iterations, a constant indicator or collinear scores in the resample) and were dropped.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     return out, failed

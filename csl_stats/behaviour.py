@@ -24,6 +24,8 @@ from ._validation import (
     check_choice,
     check_columns,
     check_dataframe,
+    check_dates,
+    check_flag,
     check_int,
     preview,
 )
@@ -57,9 +59,10 @@ def _transactions_frame(
     order: Hashable | None,
     date_format: str | None,
     nan_policy: str,
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Validate a transaction table; return a clean copy with columns customer/date[/amount][/order]."""
-    data = check_dataframe(transactions, name="transactions")
+    data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = {"customer": customer, "date": date, "amount": amount, "order": order}
     roles = {k: v for k, v in roles.items() if v is not None}
     seen: dict[Hashable, str] = {}
@@ -75,29 +78,14 @@ def _transactions_frame(
     if frame.empty:
         raise InsufficientDataError("transactions: no complete rows left after dropping missing values.")
 
-    # dates
-    raw = frame["date"]
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        dates = raw
-    elif pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
-        raise DataError(
-            f"date column {date!r} holds numbers ({raw.dtype} dtype), not dates; convert it with "
-            "pandas.to_datetime (e.g. unit='D', origin=...) first."
-        )
-    else:
-        dates = pd.to_datetime(raw, format=date_format, errors="coerce")
-        bad = dates.isna() & raw.notna()
-        if bad.any():
-            rows = frame.index[bad.to_numpy()]
-            raise DataError(
-                f"date column {date!r}: {int(bad.sum())} value(s) could not be parsed as dates"
-                + (f" with format {date_format!r}" if date_format else "")
-                + f": {preview(raw[bad].tolist())} in row(s) {preview(rows.tolist())}. "
-                "Fix them or pass date_format=... (e.g. '%d/%m/%Y')."
-            )
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_convert(None)
+    # dates: the shared reader (ambiguous dd/mm text refused, time zones kept); tz-aware dates are
+    # bucketed in their own time zone: the local wall-clock time is kept and the zone noted in attrs
+    dates = check_dates(frame["date"], date, date_format=date_format, dayfirst=dayfirst)
+    tz = getattr(dates.dt, "tz", None)
+    if tz is not None:
+        dates = dates.dt.tz_localize(None)
     frame["date"] = dates
+    frame.attrs["tz"] = tz
 
     # amounts
     if amount is not None:
@@ -139,7 +127,8 @@ def _transactions_frame(
     return frame
 
 
-def _as_timestamp(value: Any, name: str) -> pd.Timestamp:
+def _as_timestamp(value: Any, name: str, tz: Any = None) -> pd.Timestamp:
+    """A date argument as a naive Timestamp in the data's local time (``tz``: the data's time zone)."""
     if isinstance(value, bool | int | float | np.number):
         raise ArgumentTypeError(f"{name} must be a date (string or Timestamp); got {value!r}.")
     try:
@@ -149,7 +138,7 @@ def _as_timestamp(value: Any, name: str) -> pd.Timestamp:
     if ts is pd.NaT:
         raise ArgumentError(f"{name} must be a date; got {value!r}.")
     if ts.tzinfo is not None:
-        ts = ts.tz_convert(None)
+        ts = (ts.tz_convert(tz) if tz is not None else ts).tz_localize(None)
     return ts
 
 
@@ -186,6 +175,7 @@ def rfm(
     ties: str = "average",
     date_format: str | None = None,
     nan_policy: str = "raise",
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Recency, frequency and monetary value (RFM) per customer, with 1..``bins`` scores.
 
@@ -212,9 +202,19 @@ def rfm(
         their mid-rank, so groups can be unequal in size. ``"first"``: ties
         are broken by customer id, giving groups of (nearly) equal size.
     date_format : str, optional
-        ``strftime`` format for text dates (default: inferred by pandas).
+        ``strftime`` format for text dates, e.g. ``"%d/%m/%Y"``. Without it, ISO
+        dates (``2024-03-04``) are read as such, but numeric dd/mm/yyyy or
+        mm/dd/yyyy text is refused as ambiguous (:class:`~csl_stats.errors.DateError`)
+        unless a day above 12 settles the order or ``dayfirst`` is given.
+        Time-zone-aware dates are bucketed in their own time zone (local
+        calendar days and periods, never converted to UTC); a time-zone-aware
+        ``as_of`` (``start``, ``end``) is converted to the data's zone. Text
+        dates with different UTC offsets are refused with the fix.
     nan_policy : {"raise", "listwise"}
         What to do with rows missing the customer, date or amount.
+    dayfirst : bool, optional
+        Read numeric text dates as dd/mm (True) or mm/dd (False), when no
+        ``date_format`` is given.
 
     Returns
     -------
@@ -284,11 +284,12 @@ def rfm(
         order=order,
         date_format=date_format,
         nan_policy=nan_policy,
+        dayfirst=dayfirst,
     )
     if as_of is None:
         ref = frame["date"].max()
     else:
-        ref = _as_timestamp(as_of, "as_of")
+        ref = _as_timestamp(as_of, "as_of", frame.attrs.get("tz"))
         if ref == ref.normalize():  # a date: the whole day counts
             frame = frame[frame["date"] < ref + pd.Timedelta(days=1)]
         else:
@@ -333,6 +334,7 @@ def retention(
     by_cohort: bool = False,
     date_format: str | None = None,
     nan_policy: str = "raise",
+    dayfirst: bool | None = None,
 ) -> pd.DataFrame:
     """Retention and repeat-purchase rates by calendar period.
 
@@ -350,7 +352,7 @@ def retention(
         complete only if ``start``/``end`` fall on period boundaries.
     by_cohort : bool, default False
         Return a cohort table instead (see Returns).
-    date_format, nan_policy
+    date_format, nan_policy, dayfirst
         As in :func:`rfm`.
 
     Returns
@@ -399,8 +401,7 @@ def retention(
     2024Q3       2    0         1             0.5
     """
     check_choice(period, "period", list(_PERIODS))
-    if not isinstance(by_cohort, bool):
-        raise ArgumentTypeError(f"by_cohort must be True or False; got {by_cohort!r}.")
+    by_cohort = check_flag(by_cohort, "by_cohort")
     freq = _PERIODS[period]
     frame = _transactions_frame(
         transactions,
@@ -410,9 +411,10 @@ def retention(
         order=order,
         date_format=date_format,
         nan_policy=nan_policy,
+        dayfirst=dayfirst,
     )
-    lo = None if start is None else _as_timestamp(start, "start")
-    hi = None if end is None else _as_timestamp(end, "end")
+    lo = None if start is None else _as_timestamp(start, "start", frame.attrs.get("tz"))
+    hi = None if end is None else _as_timestamp(end, "end", frame.attrs.get("tz"))
     if lo is not None and hi is not None and lo > hi:
         raise ArgumentError(f"start ({lo.date()}) is after end ({hi.date()}).")
     if lo is not None:

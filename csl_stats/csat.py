@@ -31,7 +31,7 @@ def _top_box_counts(values: Any, name: str, scale: tuple[float, float], k: int, 
     k = check_int(k, "k", minimum=1)
     if k >= n_points:
         raise ArgumentError(f"k={k} top boxes cover the whole {n_points}-point scale; use k < {n_points}.")
-    s = _as_vector(values, name)
+    s = _as_vector(values, name, expected=f"answers on the {low:g}-{high:g} scale")
     miss = _missing(s, name, nan_policy)
     check_scale(pd.DataFrame({name: s}), (low, high), integer=True)
     x = s.to_numpy()[~miss]

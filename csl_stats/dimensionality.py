@@ -18,7 +18,7 @@ from scipy import stats
 
 from ._itemdata import _correlation_matrix, _prepare
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_choice, check_int, check_probability
+from ._validation import check_choice, check_int, check_probability, check_rng
 from .errors import CollinearityError
 
 __all__ = [
@@ -405,7 +405,7 @@ def parallel_analysis(
     """
     n_iter = check_int(n_iter, "n_iter", minimum=10)
     q = check_probability(quantile, "quantile")
-    gen = as_generator(rng)
+    gen = check_rng(rng)
     R, cols, n = _correlation(data, items, nan_policy, min_items=3)
     p = len(cols)
     _inverse(R, cols)

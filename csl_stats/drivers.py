@@ -25,15 +25,18 @@ import pandas as pd
 
 from ._results import Result, result_dataclass
 from ._validation import (
-    as_generator,
     check_choice,
     check_columns,
     check_dataframe,
     check_distinct_roles,
     check_full_rank,
-    check_int,
+    check_label,
+    check_n_boot,
     check_probability,
+    check_rng,
+    label_index,
     numeric_frame,
+    stacklevel,
 )
 from .errors import ArgumentError, CSLWarning
 
@@ -202,7 +205,8 @@ def relative_importance(
         Johnson's (2000) approximation, fast for any number of predictors.
     n_boot : int, default 0
         Bootstrap resamples of respondents for percentile intervals and rank
-        probabilities (0: no bootstrap; 1,000 or more for reporting).
+        probabilities (0: no bootstrap; otherwise at least 100, and 1,000 or
+        more for reporting).
     ci : float, default 0.95
         Confidence level.
     rng : int or numpy.random.Generator, optional
@@ -279,9 +283,11 @@ def relative_importance(
     True
     """
     method = check_choice(method, "method", ("lmg", "relative_weights"))
-    n_boot = check_int(n_boot, "n_boot", minimum=0)
+    n_boot = check_n_boot(n_boot, allow_zero=True)
+    gen = check_rng(rng)
     ci = check_probability(ci, "ci")
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
+    y = check_label(y, "y")
     xs = check_columns(data, x, arg="x", min_count=2)
     check_distinct_roles(y=y, x=xs)
     if method == "lmg" and len(xs) > MAX_LMG_PREDICTORS:
@@ -296,11 +302,10 @@ def relative_importance(
     fn = _lmg if method == "lmg" else _relative_weights
     imp = fn(corr)
     r2 = float(_subset_r2(corr)[-1]) if method == "lmg" else float(imp.sum())
-    table = pd.DataFrame({"importance": imp, "share": imp / r2}, index=pd.Index(xs, name="predictor"))
+    table = pd.DataFrame({"importance": imp, "share": imp / r2}, index=label_index(xs, name="predictor"))
     table["rank"] = table["importance"].rank(ascending=False, method="min").astype(int)
     boot = None
     if n_boot:
-        gen = as_generator(rng)
         n = len(z)
         draws = []
         chunk = max(1, min(n_boot, 2_000_000 // max(n, 1)))
@@ -317,7 +322,7 @@ def relative_importance(
                 f"{int((~finite).sum())} of {n_boot} bootstrap resamples had a constant column "
                 "(no correlation defined) and were dropped; n_boot reports the resamples used.",
                 CSLWarning,
-                stacklevel=2,
+                stacklevel=stacklevel(),
             )
         boot = boot[finite]
         alpha = (1 - ci) / 2

@@ -37,6 +37,9 @@ __all__ = [
     "ReverseKeyWarning",
     "InconsistencyWarning",
     "SeparationWarning",
+    # --- robustness (issue 15) ---
+    "DateError",
+    "AlignmentError",
 ]
 
 
@@ -121,3 +124,12 @@ class InconsistencyWarning(CSLWarning):
 
 class SeparationWarning(CSLWarning):
     """(Quasi-)complete separation in a binary model: estimates are unreliable."""
+
+
+# --- robustness (issue 15) ---
+class DateError(DataError):
+    """Dates cannot be read safely: unparseable, ambiguous (dd/mm or mm/dd) or with mixed UTC offsets."""
+
+
+class AlignmentError(DataError):
+    """Series that must be paired row by row carry different index labels."""

@@ -18,13 +18,18 @@ import pandas as pd
 
 from ._results import Result, result_dataclass
 from ._validation import (
+    _check_scale_arg,
     check_choice,
     check_columns,
     check_dataframe,
     check_distinct_roles,
     check_full_rank,
+    check_label,
+    check_number,
     check_scale,
+    label_index,
     numeric_frame,
+    warn_reverse_keyed,
 )
 from .drivers import relative_importance
 from .errors import ArgumentError, InsufficientDataError, ScaleError
@@ -67,9 +72,9 @@ def _attribute_scales(
         missing = [c for c in cols if c not in scale]
         if missing:
             raise ArgumentError(f"scale has no entry for attribute(s) {missing}.")
-        out = {c: tuple(map(float, scale[c])) for c in cols}
+        out = {c: _check_scale_arg(scale[c]) for c in cols}
     else:
-        out = dict.fromkeys(cols, tuple(map(float, scale)))
+        out = dict.fromkeys(cols, _check_scale_arg(scale))
     for c, sc in out.items():
         check_scale(frame[[c]], sc, integer=False)  # type: ignore[arg-type]
     return out  # type: ignore[return-value]
@@ -83,7 +88,7 @@ def _check_cut(cut: Any) -> tuple[float, float]:
         vals = [float(v) for v in cut]
     except (TypeError, ValueError):
         raise ArgumentError(msg) from None
-    if len(vals) != 2 or not np.all(np.isfinite(vals)):
+    if len(vals) != 2 or not np.all(np.isfinite(vals)) or any(isinstance(v, bool | np.bool_) for v in cut):
         raise ArgumentError(msg)
     return vals[0], vals[1]
 
@@ -132,6 +137,12 @@ def importance_performance(
         here", "keep up the good work", "low priority", "possible overkill").
         ``attrs["cut"]`` holds the grid and ``attrs["n_obs"]`` the rows used.
 
+    Warns
+    -----
+    ReverseKeyWarning
+        An attribute (or ``y``) correlates negatively with the sum of the
+        others: probably a reverse-keyed item not recoded.
+
     Notes
     -----
     Performance of attribute j is :math:`100 (\\bar x_j - L_j)/(H_j - L_j)`
@@ -155,12 +166,14 @@ def importance_performance(
     ['importance', 'performance', 'quadrant']
     """
     importance = check_choice(importance, "importance", ("derived", "relative_weights", "correlation"))
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
+    y = check_label(y, "y")
     attrs = check_columns(data, attributes, arg="attributes", min_count=2)
     check_distinct_roles(y=y, attributes=attrs)
     if cut is not None:
         cut = _check_cut(cut)
     frame = numeric_frame(data, [y, *attrs], arg="y and attributes", nan_policy=nan_policy, min_rows=len(attrs) + 2)
+    warn_reverse_keyed(frame, {"y and attributes": [y, *attrs]})
     scales = _attribute_scales(frame[attrs], scale)
     if importance == "correlation":
         imp = frame[attrs].corrwith(frame[y]).to_numpy()
@@ -169,7 +182,7 @@ def importance_performance(
         ri = relative_importance(frame, y, attrs, method=method)
         imp = ri.table["share"].to_numpy()
     perf = np.array([100 * (frame[c].mean() - scales[c][0]) / (scales[c][1] - scales[c][0]) for c in attrs])
-    out = pd.DataFrame({"importance": imp, "performance": perf}, index=pd.Index(attrs, name="attribute"))
+    out = pd.DataFrame({"importance": imp, "performance": perf}, index=label_index(attrs, name="attribute"))
     if cut is None:
         cut = (float(out["importance"].mean()), float(out["performance"].mean()))
     out["quadrant"] = [
@@ -311,6 +324,12 @@ def penalty_reward(
     CollinearityError
         If the dummies are collinear.
 
+    Warns
+    -----
+    ReverseKeyWarning
+        An attribute (or ``y``) correlates negatively with the sum of the
+        others: probably a reverse-keyed item not recoded.
+
     Notes
     -----
     With penalty :math:`\\pi_j` and reward :math:`\\rho_j` (Brandt 1987), the
@@ -354,16 +373,20 @@ def penalty_reward(
     """
     from scipy import stats
 
-    if any(isinstance(v, bool) or not isinstance(v, numbers.Real) for v in (low, high)):
+    if any(isinstance(v, bool | np.bool_) or not isinstance(v, numbers.Real) for v in (low, high)):
         raise ArgumentError(f"low and high must be numbers on the rating scale; got low={low!r}, high={high!r}.")
     if not low < high:
         raise ArgumentError(f"low must be below high; got low={low}, high={high}.")
-    if not 0 < band < 1:
+    if isinstance(band, bool | np.bool_) or not isinstance(band, numbers.Real):
+        check_number(band, "band")  # ArgumentTypeError naming the type (band="x")
+    if not 0 < band < 1:  # NaN fails too
         raise ArgumentError(f"band must lie strictly between 0 and 1; got {band}.")
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
+    y = check_label(y, "y")
     attrs = check_columns(data, attributes, arg="attributes", min_count=1)
     check_distinct_roles(y=y, attributes=attrs)
     frame = numeric_frame(data, [y, *attrs], arg="y and attributes", nan_policy=nan_policy, min_rows=2 * len(attrs) + 2)
+    warn_reverse_keyed(frame, {"y and attributes": [y, *attrs]})
     names, cols = ["Intercept"], [np.ones(len(frame))]
     counts = {}
     for a in attrs:
@@ -403,5 +426,5 @@ def penalty_reward(
                 "impact_range": rng_, "impact_asymmetry": ia, "factor": factor,
             }
         )
-    table = pd.DataFrame(rows, index=pd.Index(attrs, name="attribute"))
+    table = pd.DataFrame(rows, index=label_index(attrs, name="attribute"))
     return PenaltyRewardResult(table=table, r2=float(r2), n_obs=len(frame), low=float(low), high=float(high), band=band)

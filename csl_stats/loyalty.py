@@ -18,7 +18,6 @@ Examples
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ import pandas as pd
 from ._results import Result, result_dataclass
 from ._validation import (
     _check_scale_arg,
+    align_series,
     apply_nan_policy,
     check_choice,
     check_columns,
@@ -35,10 +35,13 @@ from ._validation import (
     check_distinct_roles,
     check_min_rows,
     check_not_constant,
+    check_number,
     check_numeric,
     check_scale,
+    label_index,
+    warn_reverse_keyed,
 )
-from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
+from .errors import ArgumentError, ArgumentTypeError, ConstantError, InsufficientDataError
 from .scoring import normalise_weights
 from .weighting import _directions, _minmax, entropy_weights
 
@@ -191,6 +194,12 @@ def loyalty_index(
     ConstantError
         A behavioural indicator without variance (min-max undefined).
 
+    Warns
+    -----
+    ReverseKeyWarning
+        An attitudinal item correlates negatively with the sum of the others
+        (a reverse-keyed item not recoded, see :func:`~csl_stats.reverse_code`).
+
     Notes
     -----
     For customer :math:`i`, attitudinal items :math:`j` and behavioural
@@ -228,14 +237,12 @@ def loyalty_index(
     >>> res.loyalty.round(1).tolist()
     [95.8, 62.5, 4.2]
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     att = check_columns(data, attitudinal, arg="attitudinal")
     beh = check_columns(data, behavioural, arg="behavioural")
     check_distinct_roles(attitudinal=att, behavioural=beh)
     low, high = _check_scale_arg(scale)
-    if isinstance(subjective_weight, bool) or not isinstance(subjective_weight, numbers.Real) \
-            or not 0.0 <= float(subjective_weight) <= 1.0:
-        raise ArgumentError(f"subjective_weight must be a number in [0, 1]; got {subjective_weight!r}.")
+    lam = check_number(subjective_weight, "subjective_weight", minimum=0.0, maximum=1.0)
     dirs = _directions(directions, beh)
     if isinstance(weights, Mapping | pd.Series):
         unknown = [c for c in weights.keys() if c not in att and c not in beh]
@@ -250,7 +257,10 @@ def loyalty_index(
             raise ArgumentError(f"bounds: {unknown} are not behavioural indicators {beh}.")
     frame = check_numeric(data, att + beh)
     check_scale(frame[att], (low, high), integer=False)
-    complete = apply_nan_policy(frame, nan_policy)
+    warn_reverse_keyed(frame, {"attitudinal": att})
+    apply_nan_policy(frame, nan_policy)  # checks the policy, warns on heavy loss, raises for "raise"
+    keep = frame.notna().all(axis=1).to_numpy()  # by position: the index may repeat labels (stacked waves)
+    complete = frame[keep]
     check_min_rows(len(complete), 2)
     check_not_constant(complete[[c for c in beh if bounds is None or c not in bounds]])
     s01 = (complete[att] - low) / (high - low)
@@ -259,18 +269,16 @@ def loyalty_index(
     wb = _block_weights(weights, "objective", beh, o01)
     subj = 100.0 * (s01.to_numpy() @ wa.to_numpy())
     obj = 100.0 * (o01.to_numpy() @ wb.to_numpy())
-    lam = float(subjective_weight)
-    scores = pd.DataFrame(
-        {"subjective": subj, "objective": obj, "loyalty": lam * subj + (1 - lam) * obj},
-        index=complete.index,
-    ).clip(0.0, 100.0).reindex(data.index)
+    full = np.full((len(frame), 3), np.nan)
+    full[keep] = np.column_stack([subj, obj, lam * subj + (1 - lam) * obj]).clip(0.0, 100.0)
+    scores = pd.DataFrame(full, index=data.index, columns=["subjective", "objective", "loyalty"])
     wtab = pd.DataFrame(
         {
             "block": ["subjective"] * len(att) + ["objective"] * len(beh),
             "direction": ["benefit"] * len(att) + [dirs[c] for c in beh],
             "weight": np.r_[wa.to_numpy(), wb.to_numpy()],
         },
-        index=pd.Index(att + beh, name="indicator"),
+        index=label_index(att + beh, name="indicator"),
     )
     return LoyaltyIndexResult(scores=scores, weights=wtab, subjective_weight=lam)
 
@@ -281,9 +289,7 @@ def loyalty_index(
 def _cut_value(x: np.ndarray, cut: Any, name: str) -> float:
     if cut is None:
         return float(np.nanmedian(x))
-    if isinstance(cut, bool) or not isinstance(cut, int | float | np.number) or not np.isfinite(cut):
-        raise ArgumentError(f"cut for {name} must be a finite number; got {cut!r}.")
-    return float(cut)
+    return check_number(cut, f"cut for {name}")
 
 
 def dick_basu_segments(
@@ -300,8 +306,9 @@ def dick_basu_segments(
         Attitudinal loyalty (e.g. the subjective value or a scale score).
     behavioural : Series or 1-D array
         Behavioural loyalty (e.g. the objective value, orders or share of wallet).
-        Same length as ``attitudinal`` (pairs by position; the result takes
-        the index of ``attitudinal`` when it is a Series).
+        Same length as ``attitudinal``. Two Series are paired on their index
+        (same labels, any order); arrays and lists by position. The result
+        takes the index of ``attitudinal`` when it is a Series.
     cut : pair (attitudinal_cut, behavioural_cut), optional
         Values above which a customer counts as "high". Default: the medians
         (of the complete pairs). Either element may be ``None`` (median).
@@ -318,10 +325,16 @@ def dick_basu_segments(
     ------
     ArgumentError
         Inputs of different length, or a ``cut`` that is not a pair of numbers.
+    AlignmentError
+        Two Series with different index labels (they are paired on the index).
     NonNumericError
         Text values.
     InsufficientDataError
         No complete pair.
+    ConstantError
+        An input without variance among the complete pairs, or a default
+        (median) cut that leaves nobody above it (ties at the top): the
+        segments would silently rest on the other input alone.
 
     Notes
     -----
@@ -336,6 +349,8 @@ def dick_basu_segments(
     >>> seg.tolist()
     ['true loyalty', 'latent loyalty', 'spurious loyalty', 'no loyalty']
     """
+    if isinstance(attitudinal, pd.Series) and isinstance(behavioural, pd.Series):
+        attitudinal, behavioural = align_series(attitudinal, behavioural, names=["attitudinal", "behavioural"])
     index = attitudinal.index if isinstance(attitudinal, pd.Series) else None
     a = _vector(attitudinal, "attitudinal")
     b = _vector(behavioural, "behavioural")
@@ -348,8 +363,21 @@ def dick_basu_segments(
         cut = (None, None)
     if not isinstance(cut, tuple | list) or len(cut) != 2:
         raise ArgumentError(f"cut must be a pair (attitudinal_cut, behavioural_cut); got {cut!r}.")
+    for x, name in ((a, "attitudinal"), (b, "behavioural")):
+        v = x[ok]
+        if v.min() == v.max():
+            raise ConstantError(
+                f"{name} is constant among the complete pairs (every value is {v[0]:g}); the segments "
+                "would rest on the other input alone."
+            )
     ca = _cut_value(a[ok], cut[0], "attitudinal")
     cb = _cut_value(b[ok], cut[1], "behavioural")
+    for x, c, given, name in ((a, ca, cut[0], "attitudinal"), (b, cb, cut[1], "behavioural")):
+        if given is None and not (x[ok] > c).any():
+            raise ConstantError(
+                f"{name}: nobody is above its median {c:g} (ties at the top of the range), so every customer "
+                f"would count as low; pass an explicit cut, e.g. cut=(..., ...)."
+            )
     hi_a, hi_b = a > ca, b > cb
     lab = np.where(hi_a & hi_b, DICK_BASU_SEGMENTS[0],
                    np.where(hi_a, DICK_BASU_SEGMENTS[1],

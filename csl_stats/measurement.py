@@ -179,7 +179,7 @@ def composite_reliability(
     True
     """
     check_choice(denominator, "denominator", _DENOMINATORS)
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
     fit = _joint_fit(data, spec, nan_policy)
     out = _reliability_table(fit, _complete_rows(data, spec, nan_policy), denominator)
@@ -248,7 +248,7 @@ def fornell_larcker(
     >>> fl.shape
     (2, 2)
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
     return _fornell_larcker_from_fit(_joint_fit(data, spec, nan_policy))
 
@@ -340,7 +340,7 @@ def scale_report(
 
     ci = check_probability(ci, "ci")
     check_choice(htmt_variant, "htmt_variant", ("htmt", "htmt2"))
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
     fit = _joint_fit(data, spec, nan_policy)
     complete = _complete_rows(data, spec, nan_policy)

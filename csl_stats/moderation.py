@@ -19,9 +19,9 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_probability
+from ._validation import check_choice, check_flag, check_label, check_number, check_probability
 from .errors import ArgumentError
-from .regression import SE_TYPES, _as_list, _design, _prepare, _table
+from .regression import SE_TYPES, _as_list, _design, _prepare, _table, _term_names
 
 __all__ = ["ModerationResult", "moderation", "plot_simple_slopes", "plot_johnson_neyman"]
 
@@ -282,20 +282,26 @@ def moderation(
     se = check_choice(se, "se", SE_TYPES)
     probe = check_choice(probe, "probe", PROBES)
     ci = check_probability(ci, "ci")
+    center = check_flag(center, "center")
+    x, w, y = check_label(x, "x"), check_label(w, "w"), check_label(y, "y")
     if values is not None:
         if probe == "percentile":
             raise ArgumentError("give either probe='percentile' or values=[...], not both.")
         probe = "values"
-        values_arr = np.asarray(values, dtype=float).ravel()
-        if values_arr.size == 0 or not np.isfinite(values_arr).all():
+        if isinstance(values, str | bytes) or not isinstance(values, Sequence | np.ndarray | pd.Series):
+            raise ArgumentError(f"values must be a non-empty sequence of finite numbers; got {values!r}.")
+        values_arr = np.array([check_number(v, "values") for v in np.asarray(values, dtype=object).ravel()])
+        if values_arr.size == 0:
             raise ArgumentError(f"values must be a non-empty sequence of finite numbers; got {values!r}.")
     elif probe == "values":
         raise ArgumentError("probe='values' needs values=[...] (moderator values to probe at).")
-    covs = _as_list(covariates)
+    covs = _as_list(covariates, "covariates", data)
     frame = _prepare(
-        data, y, [x, w, *covs], nan_policy=nan_policy, roles={"x": x, "w": w, "y": y, "covariates": covs}
+        data, y, [x, w, *covs], nan_policy=nan_policy, roles={"x": x, "w": w, "y": y, "covariates": covs},
+        n_coef=4 + len(covs),  # intercept, x, w, x:w and the covariates
     )
     xs, ws = str(x), str(w)
+    _term_names([x, w, f"{xs}:{ws}", *covs])  # 1 and "1" would share a coefficient name
     xv, wv = frame[x].to_numpy(), frame[w].to_numpy()
     cx, cw = (xv.mean(), wv.mean()) if center else (0.0, 0.0)
     pred = pd.DataFrame({xs: xv - cx, ws: wv - cw}, index=frame.index)

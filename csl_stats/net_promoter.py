@@ -28,11 +28,13 @@ from scipy import stats
 
 from ._results import Result, result_dataclass
 from ._validation import (
+    align_series,
     as_generator,
     check_choice,
-    check_int,
+    check_n_boot,
     check_numeric,
     check_probability,
+    check_rng,
     check_scale,
 )
 from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
@@ -50,8 +52,11 @@ _NAN_POLICIES = ("listwise", "raise")
 # --------------------------------------------------------------------------- helpers
 
 
-def _as_vector(values: Any, name: str) -> pd.Series:
-    """Return ``values`` as a float Series (position index), checking the type."""
+def _as_vector(values: Any, name: str, *, booleans: bool = False, expected: str = "0-10 answers") -> pd.Series:
+    """Return ``values`` as a float Series (position index), checking the type.
+
+    True/False values are refused (a 0-10 answer is expected) unless ``booleans=True``.
+    """
     if isinstance(values, pd.DataFrame):
         raise ArgumentTypeError(f"{name} must be one column (a Series or 1-D array), not a DataFrame.")
     if isinstance(values, pd.Series):
@@ -65,7 +70,7 @@ def _as_vector(values: Any, name: str) -> pd.Series:
         raise ArgumentTypeError(
             f"{name} must be a pandas Series, a 1-D numpy array or a list; got {type(values).__name__}."
         )
-    frame = check_numeric(pd.DataFrame({name: s}), [name])
+    frame = check_numeric(pd.DataFrame({name: s}), [name], booleans=booleans, expected=expected)
     return frame[name]
 
 
@@ -99,7 +104,7 @@ def _category(x: np.ndarray) -> np.ndarray:
 def _weights(weights: Any, n: int, keep: np.ndarray | None) -> np.ndarray | None:
     if weights is None:
         return None
-    w = _as_vector(weights, "weights").to_numpy()
+    w = _as_vector(weights, "weights", booleans=True).to_numpy()
     if w.size != n:
         raise ArgumentError(f"weights has {w.size} value(s) but scores has {n}; give one weight per answer.")
     if keep is not None:
@@ -236,9 +241,7 @@ def _nps_from_recodes(
             counts = gen.multinomial(n, [d, q, p], size=n_boot)
             boot = (counts[:, 2] - counts[:, 0]) / n
         else:
-            idx = gen.integers(0, n, size=(n_boot, n))
-            wb = w[idx]
-            boot = (wb * r[idx]).sum(axis=1) / wb.sum(axis=1)
+            boot = _weighted_boot(r, w, n_boot, gen)
         se = float(np.std(boot, ddof=1))
         lo, hi = np.quantile(boot, [0.5 - ci / 2, 0.5 + ci / 2])
     table = pd.DataFrame(
@@ -260,6 +263,26 @@ def _nps_from_recodes(
     )
 
 
+_BOOT_CELLS = 2**21  # resample cells per chunk of the weighted bootstrap (~16 MB per array)
+
+
+def _weighted_boot(r: np.ndarray, w: np.ndarray, n_boot: int, gen: np.random.Generator) -> np.ndarray:
+    """Weighted NPS of ``n_boot`` resamples, drawn in chunks so that memory stays bounded.
+
+    The draws are those of one ``gen.integers(0, n, size=(n_boot, n))`` call
+    (a Generator fills rows in order), so results do not depend on the chunk size.
+    """
+    n = r.size
+    rw = r * w
+    boot = np.empty(n_boot)
+    step = max(1, _BOOT_CELLS // n)
+    for start in range(0, n_boot, step):
+        b = min(step, n_boot - start)
+        idx = gen.integers(0, n, size=(b, n))
+        boot[start : start + b] = rw[idx].sum(axis=1) / w[idx].sum(axis=1)
+    return boot
+
+
 def nps(
     scores: Any,
     *,
@@ -278,15 +301,18 @@ def nps(
         Answers to "How likely are you to recommend ...?" on the 0-10 scale.
     weights : Series, 1-D array or list, optional
         Survey weights (non-negative), one per answer. Shares are weighted and
-        the interval uses Kish's effective sample size.
+        the interval uses Kish's effective sample size. Two Series are paired
+        on their index (see :func:`csl_stats._validation.align_series`); arrays
+        and lists by position.
     ci : float, default 0.95
         Confidence level.
     ci_method : {"adjusted_wald", "wald", "bootstrap"}, default "adjusted_wald"
         Interval method, see Notes.
     n_boot : int, default 2000
-        Bootstrap resamples (``ci_method="bootstrap"`` only).
+        Bootstrap resamples (used by ``ci_method="bootstrap"`` only, but always
+        checked: an integer >= 100).
     rng : int, Generator or None
-        Seed or generator for the bootstrap.
+        Seed or generator for the bootstrap (always checked, even when unused).
     nan_policy : {"listwise", "raise"}, default "listwise"
         ``"listwise"`` drops missing answers (``n`` reports those used);
         ``"raise"`` raises if any answer is missing.
@@ -303,7 +329,10 @@ def nps(
     ScaleError
         Answers outside 0..10 or not whole numbers (the message lists them).
     NonNumericError
-        Text answers.
+        Text answers, or True/False values (a mask such as ``recommend > 8``
+        is not a 0-10 answer).
+    AlignmentError
+        ``scores`` and ``weights`` are Series with different index labels.
     InsufficientDataError
         No valid answer, or missing answers with ``nan_policy="raise"``.
     ArgumentError
@@ -376,7 +405,10 @@ def nps(
     """
     check_choice(ci_method, "ci_method", CI_METHODS)
     ci = check_probability(ci, "ci")
-    n_boot = check_int(n_boot, "n_boot", minimum=100)
+    n_boot = check_n_boot(n_boot)
+    rng = check_rng(rng)
+    if isinstance(scores, pd.Series) and isinstance(weights, pd.Series):
+        scores, weights = align_series(scores, weights, names=["scores", "weights"])
     s = _as_vector(scores, "scores")
     miss = _missing(s, "scores", nan_policy)
     w = _weights(weights, s.size, ~miss)

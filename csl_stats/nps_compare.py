@@ -24,16 +24,30 @@ from scipy import stats
 
 from ._results import Result, result_dataclass
 from ._validation import (
-    as_generator,
+    align_series,
     check_choice,
     check_columns,
     check_dataframe,
+    check_flag,
+    check_label,
+    check_n_boot,
     check_numeric,
     check_probability,
+    check_rng,
     check_scale,
+    label_index,
 )
-from .errors import ArgumentError, InsufficientDataError
-from .net_promoter import _NAN_POLICIES, _as_vector, _category, _missing, _recommend, _trinomial_var, nps
+from .errors import ArgumentError, ConstantError, InsufficientDataError
+from .net_promoter import (
+    _NAN_POLICIES,
+    CI_METHODS,
+    _as_vector,
+    _category,
+    _missing,
+    _recommend,
+    _trinomial_var,
+    nps,
+)
 
 __all__ = ["NPSTestResult", "nps_by", "nps_test"]
 
@@ -111,6 +125,20 @@ class NPSTestResult(Result):
         )
 
 
+MIN_GROUP = 5
+"""Least number of valid answers per group (complete pairs when paired) for :func:`nps_test`."""
+
+
+def _check_pair_labels(labels: Any) -> tuple[Hashable, Hashable]:
+    if isinstance(labels, str) or not isinstance(labels, list | tuple) or len(labels) != 2:
+        raise ArgumentError(f"labels must be a pair such as ('before', 'after'); got {labels!r}.")
+    for lab in labels:
+        check_label(lab, "labels")
+    if labels[0] == labels[1]:
+        raise ArgumentError(f"labels must be two different labels (they name the rows of the table); got {labels!r}.")
+    return labels[0], labels[1]
+
+
 def nps_test(
     a: Any,
     b: Any,
@@ -126,10 +154,10 @@ def nps_test(
     ----------
     a, b : Series, 1-D array or list
         0-10 recommend answers of the two groups (independent samples), or of
-        the same respondents at two moments (``paired=True``; equal length,
-        pairs by position).
+        the same respondents at two moments (``paired=True``: two Series are
+        paired on their index, arrays and lists by position).
     paired : bool, default False
-        Paired design (same respondents answered twice).
+        Paired design (same respondents answered twice). Must be a bool.
     ci : float, default 0.95
         Level of the interval for the difference.
     labels : pair of labels, default ("a", "b")
@@ -145,10 +173,21 @@ def nps_test(
 
     Raises
     ------
-    ScaleError, NonNumericError, InsufficientDataError
+    ScaleError, NonNumericError
         As in :func:`nps`.
+    InsufficientDataError
+        Fewer than ``MIN_GROUP`` = 5 valid answers in a group (complete pairs
+        when paired): the normal approximation of the z test needs more (its
+        type I error is already 5.8-6.7 % with 30 answers per group, see Notes).
+    ConstantError
+        The standard error is 0 (every answer of each group in one category):
+        the z statistic would be infinite or undefined.
+    AlignmentError
+        ``paired=True`` with two Series whose index labels differ.
     ArgumentError
         ``paired=True`` with samples of different length.
+    ArgumentTypeError
+        ``paired`` is not a bool.
 
     Notes
     -----
@@ -177,11 +216,11 @@ def nps_test(
     """
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
     ci = check_probability(ci, "ci")
-    if len(labels) != 2:
-        raise ArgumentError(f"labels must be a pair such as ('before', 'after'); got {labels!r}.")
-    if labels[0] == labels[1]:
-        raise ArgumentError(f"labels must be two different labels (they name the rows of the table); got {labels!r}.")
+    paired = check_flag(paired, "paired")
+    labels = _check_pair_labels(labels)
     if paired:
+        if isinstance(a, pd.Series) and isinstance(b, pd.Series):
+            a, b = align_series(a, b, names=["a", "b"])
         sa, sb = _as_vector(a, "a"), _as_vector(b, "b")
         if sa.size != sb.size:
             raise ArgumentError(
@@ -192,17 +231,32 @@ def nps_test(
         keep = (sa.notna() & sb.notna()).to_numpy()
         xa = _recommend(sa[keep], "a", nan_policy)
         xb = _recommend(sb[keep], "b", nan_policy)
-        if xa.size < 2:
-            raise InsufficientDataError(f"at least 2 complete pairs are needed; found {xa.size}.")
+        if xa.size < MIN_GROUP:
+            raise InsufficientDataError(
+                f"at least {MIN_GROUP} complete pairs are needed for the z test; found {xa.size}."
+            )
         ra, rb = _category(xa), _category(xb)
         delta = ra - rb
         se = float(np.std(delta, ddof=1) / math.sqrt(delta.size))
     else:
         ra = _category(_recommend(a, "a", nan_policy))
         rb = _category(_recommend(b, "b", nan_policy))
+        small = {lab: r.size for lab, r in zip(labels, (ra, rb), strict=True) if r.size < MIN_GROUP}
+        if small:
+            raise InsufficientDataError(
+                f"at least {MIN_GROUP} valid answers per group are needed for the z test; "
+                + ", ".join(f"group {k!r} has {v}" for k, v in small.items())
+                + ". Report the scores with nps() instead."
+            )
         va = _trinomial_var(float(np.mean(ra == 1)), float(np.mean(ra == -1)))
         vb = _trinomial_var(float(np.mean(rb == 1)), float(np.mean(rb == -1)))
         se = math.sqrt(va / ra.size + vb / rb.size)
+    if se == 0:
+        raise ConstantError(
+            "every answer of each group falls in one category (promoter, passive or detractor) "
+            + ("in both samples, so the paired differences do not vary" if paired else "")
+            + "; the standard error is 0 and the z test is undefined. Report the two scores with nps() instead."
+        )
     table = pd.DataFrame(
         {
             "n": [ra.size, rb.size],
@@ -264,8 +318,11 @@ def nps_by(
     >>> nps_by(df, "rec", "seg")["score"].tolist()
     [25.0, 0.0]
     """
-    data = check_dataframe(data)
-    (score_col,) = check_columns(data, score, arg="score")
+    data = check_dataframe(data, unique_columns=False)
+    check_choice(ci_method, "ci_method", CI_METHODS)
+    check_n_boot(n_boot)
+    gen = check_rng(rng)
+    (score_col,) = check_columns(data, check_label(score, "score"), arg="score")
     by_cols = check_columns(data, by, arg="by")
     if score_col in by_cols:
         raise ArgumentError(f"score column {score_col!r} cannot also be a segment column.")
@@ -277,8 +334,7 @@ def nps_by(
         cols.append(wcol)
     # validate the whole column once so the error names every bad answer
     _missing(_as_vector(data[score_col], score_col), score_col, nan_policy)
-    check_scale(check_numeric(data, [score_col]), (0, 10), integer=True)
-    gen = as_generator(rng) if ci_method == "bootstrap" else None
+    check_scale(check_numeric(data, [score_col], booleans=False, expected="0-10 answers"), (0, 10), integer=True)
     rows = []
     keys = []
     for key, grp in data[cols].groupby(by_cols if len(by_cols) > 1 else by_cols[0], sort=True, dropna=True,
@@ -303,6 +359,6 @@ def nps_by(
     if len(by_cols) > 1:
         out.index = pd.MultiIndex.from_tuples(keys, names=by_cols)
     else:
-        out.index = pd.Index(keys, name=by_cols[0])
+        out.index = label_index(keys, name=by_cols[0])
     out["n"] = out["n"].astype(int)
     return out

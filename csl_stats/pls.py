@@ -30,6 +30,7 @@ simulated ECSI data set to 1e-6.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -41,11 +42,14 @@ from . import _pls_core as core
 from ._results import Result, result_dataclass
 from ._validation import (
     _check_scale_arg,
-    as_generator,
     check_choice,
     check_int,
+    check_n_boot,
+    check_number,
     check_probability,
+    check_rng,
     numeric_frame,
+    stacklevel,
 )
 from .errors import (
     ArgumentError,
@@ -367,10 +371,13 @@ def pls_pm(
     spec = core.parse_model(measurement, structural, modes)
     check_choice(scheme, "scheme", core.SCHEMES)
     check_choice(sign_change, "sign_change", ("none", "construct"))
-    n_boot = check_int(n_boot, "n_boot", minimum=0)
+    rng = check_rng(rng)
+    n_boot = check_n_boot(n_boot, allow_zero=True)
     ci = check_probability(ci, "ci")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
-    if isinstance(tol, bool) or not isinstance(tol, int | float) or not tol > 0:
+    if isinstance(tol, bool | np.bool_) or not isinstance(tol, numbers.Real):
+        check_number(tol, "tol")  # ArgumentTypeError naming the type (tol="x")
+    if not (tol > 0 and np.isfinite(tol)):  # NaN fails too
         raise ArgumentError(f"tol must be a positive number; got {tol!r}.")
     if scale is not None:
         scale = _check_scale_arg(scale)
@@ -383,7 +390,12 @@ def pls_pm(
         integer=False,
         nan_policy="pairwise" if nan_policy == "mean" else nan_policy,
         allowed_policies=("listwise", "pairwise", "raise"),
-        min_rows=max(3, max((len(b) for b, m in zip(spec.blocks, spec.mode_b, strict=True) if m), default=0) + 2),
+        min_rows=max(
+            3,
+            max((len(b) for b, m in zip(spec.blocks, spec.mode_b, strict=True) if m), default=0) + 2,
+            # each structural regression keeps a residual degree of freedom (else R2 = 1, adjusted R2 undefined)
+            int(np.asarray(spec.adjacency).sum(axis=0).max()) + 2,
+        ),
     )
     if nan_policy == "mean":
         frame = frame.fillna(frame.mean())
@@ -392,7 +404,6 @@ def pls_pm(
     if scale is None:
         scale = (float(x_raw.min()), float(x_raw.max()))
     low, high = scale
-    rng = as_generator(rng)
 
     sd = x_raw.std(axis=0, ddof=1)
     xs = (x_raw - x_raw.mean(axis=0)) / sd
@@ -402,7 +413,7 @@ def pls_pm(
             f"the PLS algorithm did not converge in {fit.iterations} iterations (tol={tol:g}); "
             "estimates are unreliable. Check for near-empty or incoherent blocks, or raise max_iter.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=stacklevel(),
         )
     w = core.orient(xs, fit.weights, spec)
     est = core.estimates_from_weights(xs, w, spec)
@@ -419,7 +430,7 @@ def pls_pm(
             "was not recoded (8 - x on a 1-7 scale) gives index weights of mixed sign, so the 0-100 indices "
             "are no longer weighted means of the answers and can leave 0-100; recode it and refit.",
             ReverseKeyWarning,
-            stacklevel=2,
+            stacklevel=stacklevel(),
         )
     idx_scores = core.index_scores(x_raw, u, low, high)
 

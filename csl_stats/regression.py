@@ -30,14 +30,25 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_distinct_roles,
+    check_flag,
     check_full_rank,
+    check_label,
+    check_labels,
     check_min_rows,
     check_not_constant,
     check_numeric,
     check_probability,
     preview,
+    stacklevel,
 )
-from .errors import ArgumentError, ConvergenceWarning, DataError, InsufficientDataError, SeparationWarning
+from .errors import (
+    ArgumentError,
+    ConvergenceWarning,
+    DataError,
+    InsufficientDataError,
+    ModelSpecificationError,
+    SeparationWarning,
+)
 
 __all__ = ["RegressionResult", "regress"]
 
@@ -115,12 +126,26 @@ class RegressionResult(Result):
 # ----------------------------------------------------------------------------------------------
 
 
-def _as_list(cols: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
+def _as_list(cols: Hashable | Sequence[Hashable] | None, name: str = "columns", data: Any = None) -> list[Hashable]:
+    """A column argument as a list of labels (the shared :func:`check_labels` rules; None -> [])."""
     if cols is None:
         return []
-    if isinstance(cols, str) or not isinstance(cols, Sequence):
-        return [cols]
-    return list(cols)
+    columns = data.columns if isinstance(data, pd.DataFrame) else None
+    return check_labels(cols, name, allow_empty=True, columns=columns)
+
+
+def _term_names(labels: Sequence[Hashable]) -> list[str]:
+    """Coefficient names (``str`` of each label); two labels printing alike (1 and "1") are refused."""
+    names = [str(c) for c in labels]
+    seen: dict[str, Hashable] = {}
+    for c, nm in zip(labels, names, strict=True):
+        if nm in seen:
+            raise ModelSpecificationError(
+                f"columns {seen[nm]!r} and {c!r} would both be named {nm!r} in the coefficient table; "
+                "rename one of them."
+            )
+        seen[nm] = c
+    return names
 
 
 def _prepare(
@@ -130,22 +155,29 @@ def _prepare(
     *,
     nan_policy: str,
     roles: dict[str, Any],
+    n_coef: int | None = None,
 ) -> pd.DataFrame:
-    """Validate and return the complete-case float frame ``[y, *predictors]``."""
-    data = check_dataframe(data)
+    """Validate and return the complete-case float frame ``[y, *predictors]``.
+
+    At least ``n_coef + 1`` complete rows are required (one residual degree of
+    freedom); ``n_coef`` defaults to the intercept plus one slope per predictor.
+    """
+    data = check_dataframe(data, unique_columns=False)
+    y = check_label(y, "y")
     check_distinct_roles(**roles)
     cols = check_columns(data, [y, *predictors], arg="columns")
     frame = check_numeric(data, cols)
     check_not_constant(frame)
     frame = apply_nan_policy(frame, nan_policy, allowed=("listwise", "raise"))
-    check_min_rows(len(frame), len(predictors) + 2)
+    n_coef = len(predictors) + 1 if n_coef is None else n_coef
+    check_min_rows(len(frame), n_coef + 1, what=f"complete rows (for {n_coef} coefficients)")
     check_not_constant(frame)
     return frame
 
 
 def _design(frame: pd.DataFrame, predictors: list[Hashable], *, intercept: bool = True) -> pd.DataFrame:
     X = frame[predictors].copy()
-    X.columns = [str(c) for c in predictors]
+    X.columns = _term_names(predictors)
     if intercept:
         X.insert(0, "Intercept", 1.0)
     check_full_rank(X.to_numpy(), list(X.columns))
@@ -202,7 +234,7 @@ def _check_separation(X: np.ndarray, yv: np.ndarray, names: list[str]) -> None:
         "not exist (coefficients and SEs below diverge and must not be interpreted). Merge sparse "
         "categories, drop the separating predictor or use penalised (Firth) logistic regression.",
         SeparationWarning,
-        stacklevel=3,
+        stacklevel=stacklevel(),
     )
 
 
@@ -340,17 +372,19 @@ def regress(
             f"se={se!r} is defined for family='gaussian' only; for family={family!r} use "
             "'nonrobust' or the sandwich estimator 'HC0'."
         )
-    xs = _as_list(x)
+    standardize = check_flag(standardize, "standardize")
+    y = check_label(y, "y")
+    xs = _as_list(x, "x", data)
     if not xs:
         raise ArgumentError("x must name at least one predictor column.")
-    covs = _as_list(covariates)
+    covs = _as_list(covariates, "covariates", data)
     predictors = [*xs, *covs]
     frame = _prepare(data, y, predictors, nan_policy=nan_policy, roles={"y": y, "x": xs, "covariates": covs})
     if standardize:
         frame = _zscore(frame, predictors + ([y] if family == "gaussian" else []))
     yv = frame[y].to_numpy()
     n = len(frame)
-    names = [str(c) for c in predictors]
+    names = _term_names(predictors)
 
     if family == "gaussian":
         import statsmodels.api as sm
@@ -457,7 +491,7 @@ def _fit_ordinal(
             f"the proportional-odds model for {y!r} did not converge; estimates may be unreliable "
             "(sparse categories? consider merging them).",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     k = len(names)
     params = np.asarray(fit.params)

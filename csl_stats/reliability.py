@@ -20,7 +20,14 @@ from scipy import stats
 
 from ._itemdata import _pairwise_cov, _prepare
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_choice, check_int, check_probability
+from ._validation import (
+    check_choice,
+    check_n_boot,
+    check_probability,
+    check_rng,
+    reverse_key_message,
+    stacklevel,
+)
 from .errors import InsufficientDataError, MissingDataWarning, ReverseKeyWarning
 
 __all__ = ["AlphaResult", "cronbach_alpha"]
@@ -134,7 +141,8 @@ def cronbach_alpha(
         ``"pairwise"`` computes each covariance from the respondents who
         answered both items, as ``psych::alpha`` does by default.
     n_boot : int, default 2000
-        Bootstrap resamples (``ci_method="bootstrap"`` only).
+        Bootstrap resamples (used by ``ci_method="bootstrap"`` only, always
+        checked: an integer >= 100).
     rng : int, numpy.random.Generator or None
         Seed or generator for the bootstrap.
     scale : (low, high), optional
@@ -270,9 +278,8 @@ def cronbach_alpha(
     level = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", _CI_METHODS)
     check_choice(nan_policy, "nan_policy", _ITEM_POLICIES)
-    if ci_method == "bootstrap":
-        n_boot = check_int(n_boot, "n_boot", minimum=50)
-        gen = as_generator(rng)
+    n_boot = check_n_boot(n_boot)  # checked whatever ci_method (the shared policy)
+    gen = check_rng(rng)
     it = _prepare(data, items, nan_policy, scale=scale)
     X, mask, cols, C, means = it.X, it.missing, it.cols, it.C, it.means
     n, k = X.shape
@@ -324,21 +331,15 @@ def cronbach_alpha(
                 "in them (an item pair answered together by fewer than 2 respondents, or a constant sum "
                 "score); the percentile interval uses the others and may be too narrow.",
                 MissingDataWarning,
-                stacklevel=2,
+                stacklevel=stacklevel(),
             )
         boots = boots[finite]
         lo, hi = np.quantile(boots, [a / 2, 1.0 - a / 2])
         lims = (float(lo), float(hi))
 
-    neg = np.flatnonzero(r_corrected < 0)
-    if neg.size:
-        detail = ", ".join(f"{cols[i]!r} (r = {r_corrected[i]:.2f})" for i in neg)
-        warnings.warn(
-            f"item(s) {detail} correlate negatively with the sum of the other items; "
-            "reverse-code them (e.g. 8 - x on a 1-7 scale) or check the item wording before using alpha.",
-            ReverseKeyWarning,
-            stacklevel=2,
-        )
+    message = reverse_key_message(cols, r_corrected, use="using alpha")  # the one shared check
+    if message:
+        warnings.warn(message, ReverseKeyWarning, stacklevel=stacklevel())
 
     table = pd.DataFrame(
         {

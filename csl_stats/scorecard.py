@@ -22,12 +22,13 @@ import pandas as pd
 
 from ._results import Result, result_dataclass
 from ._validation import (
-    as_generator,
     check_choice,
     check_columns,
     check_dataframe,
     check_int,
     check_numeric,
+    check_rng,
+    label_index,
     preview,
 )
 from .errors import ArgumentError, ArgumentTypeError, DataError, InsufficientDataError
@@ -57,8 +58,13 @@ class ScorecardResult(Result):
         change of that weight before renormalisation), ``supplier``,
         ``score``, ``rank``.
     acceptability : pandas.DataFrame or None
-        With ``n_draws > 0``: rows = suppliers, columns = ranks 1..n, values =
-        share of the random weight draws in which the supplier got that rank.
+        With ``n_draws > 0``: rows = suppliers, columns = ranks 1..min(n,
+        ``max_rank``), values = share of the random weight draws in which the
+        supplier got that rank.
+    draw_ranks : pandas.DataFrame or None
+        With ``n_draws > 0``: per supplier, ``p_top`` and ``p_same_rank``
+        (share of draws ranked first / at its base rank), ``rank_mean``,
+        ``rank_best`` and ``rank_worst`` over the draws.
     normalise, sensitivity, n_draws, weights_rescaled
         The options used; ``weights_rescaled`` is True when the weights given
         did not sum to one and were divided by their sum.
@@ -72,6 +78,7 @@ class ScorecardResult(Result):
     sensitivity: float
     n_draws: int
     weights_rescaled: bool
+    draw_ranks: pd.DataFrame | None = None
 
     _title = "Supplier scorecard"
 
@@ -136,16 +143,14 @@ class ScorecardResult(Result):
     @property
     def p_top(self) -> pd.Series | None:
         """Share of random weight draws in which each supplier ranks first (None without draws)."""
-        return None if self.acceptability is None else self.acceptability[1].rename("p_top")
+        return None if self.draw_ranks is None else self.draw_ranks["p_top"].rename("p_top")
 
     @property
     def p_same_rank(self) -> pd.Series | None:
         """Share of random weight draws in which each supplier keeps its base rank."""
-        if self.acceptability is None:
+        if self.draw_ranks is None:
             return None
-        acc = self.acceptability
-        vals = [acc.loc[s, int(r)] for s, r in self.scores["rank"].items()]
-        return pd.Series(vals, index=acc.index, name="p_same_rank")
+        return self.draw_ranks["p_same_rank"].rename("p_same_rank")
 
     def to_frame(self) -> pd.DataFrame:
         out = self.scores.join(self.rank_range[["rank_best", "rank_worst"]])
@@ -243,6 +248,52 @@ def _rank(score: np.ndarray) -> np.ndarray:
     return pd.Series(np.round(score, 9)).rank(method="min", ascending=False).to_numpy().astype(int)
 
 
+_DRAW_CELLS = 2**21  # suppliers x draws ranked at once (~16 MB of scores): memory stays bounded
+
+
+def _rank_draws(
+    s: np.ndarray, wd: np.ndarray, base_rank: np.ndarray, index: pd.Index, max_rank: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rank acceptability (ranks 1..max_rank) and per-supplier rank summaries over the weight draws.
+
+    The draws are ranked in chunks and only running counts are kept, so time and
+    memory are linear in the number of suppliers (the former suppliers x
+    suppliers table is gone) and memory does not grow with ``n_draws``.
+    """
+    n, n_draws = s.shape[0], wd.shape[0]
+    top = min(n, max_rank)
+    counts = np.zeros(n * top, dtype=np.int64)
+    same = np.zeros(n, dtype=np.int64)
+    rank_sum = np.zeros(n)
+    best = np.full(n, n, dtype=np.int64)
+    worst = np.zeros(n, dtype=np.int64)
+    rows = np.arange(n)
+    step = max(1, _DRAW_CELLS // n)
+    for start in range(0, n_draws, step):
+        sd = np.round(s @ wd[start : start + step].T, 9)  # suppliers x draws in this chunk
+        ranks = pd.DataFrame(sd).rank(method="min", ascending=False).to_numpy().astype(np.int64)
+        hit = ranks <= top
+        counts += np.bincount((rows[:, None] * top + ranks - 1)[hit], minlength=n * top)
+        same += (ranks == base_rank[:, None]).sum(axis=1)
+        rank_sum += ranks.sum(axis=1)
+        best = np.minimum(best, ranks.min(axis=1))
+        worst = np.maximum(worst, ranks.max(axis=1))
+    acceptability = pd.DataFrame(
+        counts.reshape(n, top) / n_draws, index=index, columns=pd.RangeIndex(1, top + 1, name="rank")
+    )
+    summary = pd.DataFrame(
+        {
+            "p_top": acceptability[1].to_numpy(),
+            "p_same_rank": same / n_draws,
+            "rank_mean": rank_sum / n_draws,
+            "rank_best": best,
+            "rank_worst": worst,
+        },
+        index=index,
+    )
+    return acceptability, summary
+
+
 # --------------------------------------------------------------------------- main
 def supplier_scorecard(
     data: pd.DataFrame,
@@ -254,6 +305,7 @@ def supplier_scorecard(
     sensitivity: float = 0.2,
     n_draws: int = 0,
     rng: int | np.random.Generator | None = None,
+    max_rank: int = 20,
 ) -> ScorecardResult:
     """Weighted supplier scorecard: normalise, weight, rank, and test the ranking's stability.
 
@@ -282,7 +334,13 @@ def supplier_scorecard(
         (0 = skip). Each draw multiplies every weight by an independent
         Uniform(1 - sensitivity, 1 + sensitivity) factor and renormalises.
     rng : int, numpy.random.Generator or None
-        Seed for the random draws.
+        Seed for the random draws (always checked, even without draws).
+    max_rank : int, default 20
+        The rank acceptability table covers ranks 1..``max_rank`` (all ranks
+        when there are at most ``max_rank`` suppliers). Whatever its value,
+        ``draw_ranks`` gives every supplier's share of first places and of
+        draws at its base rank, and its mean, best and worst rank over the
+        draws, so the cost stays linear in the number of suppliers.
 
     Returns
     -------
@@ -358,7 +416,7 @@ def supplier_scorecard(
     >>> res.top_is_stable
     True
     """
-    frame = check_dataframe(data)
+    frame = check_dataframe(data, unique_columns=False)
     crit = _check_criteria(criteria)
     names = list(crit)
     check_columns(frame, [supplier], arg="supplier")
@@ -366,9 +424,11 @@ def supplier_scorecard(
     if supplier in crit:
         raise ArgumentError(f"column {supplier!r} cannot be both the supplier id and a criterion.")
     check_choice(normalise, "normalise", ("minmax", "ratio"))
-    if isinstance(sensitivity, bool) or not isinstance(sensitivity, numbers.Real) or not 0 < sensitivity < 1:
+    if isinstance(sensitivity, bool | np.bool_) or not isinstance(sensitivity, numbers.Real) or not 0 < sensitivity < 1:
         raise ArgumentError(f"sensitivity must be a number strictly between 0 and 1 (0.2 = +-20 %); got {sensitivity!r}.")
     n_draws = check_int(n_draws, "n_draws", minimum=0)
+    max_rank = check_int(max_rank, "max_rank", minimum=1)
+    gen = check_rng(rng)
     given, w, rescaled = _check_weights(weights, names)
 
     ids = frame[supplier]
@@ -396,15 +456,15 @@ def supplier_scorecard(
             )
 
     s = np.column_stack([_normalise(x[c].to_numpy(), crit[c], normalise) for c in names])
-    index = pd.Index(ids.to_numpy(), name=supplier)
+    index = label_index(ids.to_numpy(), name=supplier)
     base_score = s @ w
-    scores = pd.DataFrame(s, index=index, columns=pd.Index(names))
+    scores = pd.DataFrame(s, index=index, columns=label_index(names))
     scores["score"] = base_score
     scores["rank"] = _rank(base_score)
 
     wtab = pd.DataFrame(
         {"direction": [crit[c] for c in names], "weight_given": given, "weight": w},
-        index=pd.Index(names, name="criterion"),
+        index=label_index(names, name="criterion"),
     )
 
     blocks = [("base", None, 0.0, base_score)]
@@ -432,22 +492,19 @@ def supplier_scorecard(
     )
 
     acceptability = None
+    draw_ranks = None
     if n_draws > 0:
-        gen = as_generator(rng)
         factors = gen.uniform(1 - sensitivity, 1 + sensitivity, size=(n_draws, len(names)))
         wd = w * factors
         wd /= wd.sum(axis=1, keepdims=True)
-        sd = np.round(s @ wd.T, 9)  # suppliers x draws
-        ranks = pd.DataFrame(sd).rank(method="min", ascending=False).to_numpy().astype(int)
-        n = len(index)
-        counts = np.stack([(ranks == r).sum(axis=1) for r in range(1, n + 1)], axis=1)
-        acceptability = pd.DataFrame(counts / n_draws, index=index, columns=pd.RangeIndex(1, n + 1, name="rank"))
+        acceptability, draw_ranks = _rank_draws(s, wd, scores["rank"].to_numpy(), index, max_rank)
 
     return ScorecardResult(
         scores=scores,
         weights=wtab,
         scenarios=scenarios,
         acceptability=acceptability,
+        draw_ranks=draw_ranks,
         normalise=normalise,
         sensitivity=float(sensitivity),
         n_draws=n_draws,

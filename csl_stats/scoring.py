@@ -26,11 +26,14 @@ import pandas as pd
 from ._results import Result, result_dataclass
 from ._validation import (
     _check_scale_arg,
+    check_answered,
     check_choice,
     check_columns,
     check_dataframe,
+    check_labels,
     check_numeric,
     check_scale,
+    warn_reverse_keyed,
 )
 from .errors import ArgumentError, ArgumentTypeError, DuplicateColumnError
 
@@ -85,7 +88,7 @@ def reverse_code(data: pd.DataFrame, items: Hashable | Sequence[Hashable], *, sc
     >>> out["srv4"].tolist(), df["srv4"].tolist()
     ([7.0, 6.0, 1.0], [1, 2, 7])
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     low, high = _check_scale_arg(scale)
     cols = check_columns(data, items, arg="items")
     frame = check_numeric(data, cols)
@@ -221,6 +224,14 @@ def scale_scores(
         An item is listed under two constructs (or twice in one).
     InsufficientDataError
         A construct has no items.
+    ConstantError
+        An item has no answer at all (it would be dropped silently from the mean).
+
+    Warns
+    -----
+    ReverseKeyWarning
+        An item correlates negatively with the sum of the other items of its
+        construct (after ``reverse``): probably a reverse-keyed item not recoded.
 
     Notes
     -----
@@ -245,7 +256,7 @@ def scale_scores(
     >>> int(res.n_insufficient["sat"])
     1
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     if not isinstance(constructs, Mapping) or not constructs:
         raise ArgumentTypeError(
             "constructs must be a non-empty dict mapping a construct name to its items, "
@@ -265,16 +276,18 @@ def scale_scores(
         spec[name] = cols
     all_items = list(owner)
     frame = check_numeric(data, all_items)
+    check_answered(frame)
     if scale is not None:
         check_scale(frame, scale, integer=False)
     if reverse is not None:
         if scale is None:
             raise ArgumentError("reverse needs the answer scale: pass scale=(low, high), e.g. scale=(1, 7).")
-        rev = check_columns(data, reverse, arg="reverse")
+        rev = check_columns(data, check_labels(reverse, "reverse"), arg="reverse")
         unknown = [c for c in rev if c not in owner]
         if unknown:
             raise ArgumentError(f"reverse: item(s) {unknown} belong to no construct.")
         frame = reverse_code(frame, rev, scale=scale)
+    warn_reverse_keyed(frame, spec)
     out = {}
     rules: dict[Hashable, int] = {}
     for name, cols in spec.items():
@@ -285,7 +298,7 @@ def scale_scores(
         score = block.mean(axis=1, skipna=True)
         if method == "sum":
             score = score * len(cols)
-        out[name] = score.where(n_valid >= m)
+        out[name] = score.where(n_valid >= m).to_numpy()
     scores = pd.DataFrame(out, index=data.index)
     return ScaleScoresResult(scores=scores, constructs=spec, min_valid=rules, method=method)
 
@@ -389,6 +402,13 @@ def satisfaction_index(
         Negative, non-finite or all-zero weights; bad ``scale`` or ``min_valid``.
     ColumnNotFoundError, NonNumericError, ScaleError
         Missing, non-numeric or off-scale items.
+    ConstantError
+        An item has no answer at all.
+
+    Warns
+    -----
+    ReverseKeyWarning
+        An item correlates negatively with the sum of the other items.
 
     Notes
     -----
@@ -418,12 +438,14 @@ def satisfaction_index(
     >>> satisfaction_index(df, ["sat1", "sat2"], scale=(1, 7), weights=[3, 1]).round(1).tolist()
     [100.0, 54.2, 0.0]
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     low, high = _check_scale_arg(scale)
     cols = check_columns(data, items, arg="items")
     w = normalise_weights(weights, cols)
     frame = check_numeric(data, cols)
+    check_answered(frame)
     check_scale(frame, (low, high), integer=False)
+    warn_reverse_keyed(frame, {"satisfaction_index": cols})
     m = _resolve_min_valid(min_valid, len(cols), "satisfaction_index")
     x = ((frame.to_numpy() - low) / (high - low)) * 100.0
     valid = ~np.isnan(x)

@@ -22,7 +22,15 @@ import pandas as pd
 from scipy import optimize, stats
 
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_choice, check_int, check_probability
+from ._validation import (
+    check_choice,
+    check_int,
+    check_label,
+    check_n_boot,
+    check_number,
+    check_probability,
+    check_rng,
+)
 from .errors import ArgumentError, InsufficientDataError
 from .regression import _as_list, _design, _prepare, _table
 
@@ -188,13 +196,16 @@ def threshold_regression(
     covariates : str or list of str, optional
         Numeric controls entering linearly.
     n_boot : int
-        Wild-bootstrap replications for the test of no threshold and (with
-        ``ci_method="bootstrap"``) the intervals; 0 skips the test (then
-        ``ci_method="analytic"`` is required).
+        Wild-bootstrap replications for the test of no threshold (``p_value``,
+        computed for BOTH ``ci_method`` values) and, with
+        ``ci_method="bootstrap"``, the intervals: 0 (skips the test, ``p_value``
+        is NaN; needs ``ci_method="analytic"``) or at least 100.
     ci : float
         Confidence level of all intervals.
     rng : int, Generator or None
-        Seed or generator for the bootstrap.
+        Seed or generator for the wild bootstrap. With ``ci_method="analytic"``
+        the bootstrap p-value is still drawn (unless ``n_boot=0``): pass ``rng``
+        for a reproducible p-value. Always checked, even when unused.
     grid : int or sequence of float
         Number of equally spaced candidate breakpoints between the ``trim``
         and ``1 - trim`` quantiles of ``x``, or the candidate values themselves.
@@ -316,10 +327,13 @@ def threshold_regression(
             f"ci_method='bootstrap' needs n_boot >= 100 (got {n_boot}); use ci_method='analytic' "
             "for Gauss-Newton SEs and the inverted-F breakpoint interval without resampling."
         )
+    n_boot = check_n_boot(n_boot, allow_zero=True)  # the shared rule: 0 (no test) or >= 100
+    gen = check_rng(rng)
+    x, y = check_label(x, "x"), check_label(y, "y")
     trim = check_probability(trim, "trim")
     if trim >= 0.5:
         raise ArgumentError(f"trim must be below 0.5 (share of rows kept on each side); got {trim}.")
-    covs = _as_list(covariates)
+    covs = _as_list(covariates, "covariates", data)
     frame = _prepare(data, y, [x, *covs], nan_policy=nan_policy, roles={"x": x, "y": y, "covariates": covs})
     n = len(frame)
     xv, yv = frame[x].to_numpy(), frame[y].to_numpy()
@@ -335,7 +349,9 @@ def threshold_regression(
         G = check_int(grid, "grid", minimum=5)
         taus = np.linspace(lo_q, hi_q, G)
     else:
-        taus = np.unique(np.asarray(grid, dtype=float).ravel())
+        if isinstance(grid, str | bytes | bool) or not isinstance(grid, Sequence | np.ndarray | pd.Series):
+            raise ArgumentError(f"grid must be an int >= 5 or a sequence of candidate breakpoints; got {grid!r}.")
+        taus = np.unique([check_number(g, "grid") for g in np.asarray(grid, dtype=object).ravel()])
         if taus.size < 3 or not np.isfinite(taus).all():
             raise ArgumentError("grid must be an int >= 5 or at least 3 finite candidate breakpoints.")
     # keep candidates with enough points on each side
@@ -418,7 +434,6 @@ def threshold_regression(
     sup_lr = float(n * np.log(ssr0 / ssr_grid.min()))
     p_value = np.nan
     if n_boot > 0:
-        gen = as_generator(rng)
         exceed = 0
         fitted1 = X @ beta
         e1 = yv - fitted1

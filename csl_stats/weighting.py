@@ -25,7 +25,17 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result_dataclass
-from ._validation import _check_scale_arg, check_columns, check_dataframe, check_scale, numeric_frame
+from ._validation import (
+    _check_scale_arg,
+    check_columns,
+    check_dataframe,
+    check_labels,
+    check_number,
+    check_scale,
+    label_index,
+    numeric_frame,
+    stacklevel,
+)
 from .errors import ArgumentError, ArgumentTypeError, InconsistencyWarning
 
 __all__ = ["AHPResult", "EntropyWeightsResult", "ahp_weights", "entropy_weights"]
@@ -105,7 +115,7 @@ def _as_matrix(matrix: Any) -> tuple[np.ndarray, list[Hashable]]:
                 "matrix: the row labels must equal the column labels in the same order; got rows "
                 f"{list(matrix.index)} and columns {list(matrix.columns)}."
             )
-        labels = list(matrix.columns)
+        labels = check_labels(matrix.columns, "matrix labels", what="criterion label")
         raw = matrix.to_numpy()
     elif isinstance(matrix, np.ndarray | Sequence) and not isinstance(matrix, str):
         raw = np.asarray(matrix, dtype=object)
@@ -136,7 +146,7 @@ def ahp_weights(matrix: Any, *, tol: float = 0.01) -> AHPResult:
         on the diagonal. A DataFrame's labels name the criteria.
     tol : float, default 0.01
         Tolerance for the reciprocal check :math:`|a_{ij}a_{ji} - 1| \\le` tol
-        (so that 0.333 is accepted for 1/3, but 0.3 is not).
+        (so that 0.333 is accepted for 1/3, but 0.3 is not); a finite number >= 0.
 
     Returns
     -------
@@ -153,6 +163,8 @@ def ahp_weights(matrix: Any, *, tol: float = 0.01) -> AHPResult:
         Not square; fewer than 2 or more than 15 criteria; non-finite or
         non-positive entries; diagonal entries other than 1; not reciprocal
         (the message names the first offending pair).
+    DuplicateColumnError
+        A criterion label appears twice (a weight would be lost in ``weights.to_dict()``).
 
     Warns
     -----
@@ -195,6 +207,7 @@ def ahp_weights(matrix: Any, *, tol: float = 0.01) -> AHPResult:
     >>> round(res.consistency_ratio, 4)
     0.0032
     """
+    tol = check_number(tol, "tol", minimum=0.0)
     a, labels = _as_matrix(matrix)
     n = a.shape[0]
     if n < 2:
@@ -227,13 +240,13 @@ def ahp_weights(matrix: Any, *, tol: float = 0.01) -> AHPResult:
     lam = float(vals[k].real)
     v = np.abs(vecs[:, k].real)
     w = v / v.sum()
-    res = AHPResult(table=pd.DataFrame({"weight": w}, index=pd.Index(labels, name="criterion")), lambda_max=lam)
+    res = AHPResult(table=pd.DataFrame({"weight": w}, index=label_index(labels, name="criterion")), lambda_max=lam)
     if res.consistency_ratio > 0.10:
         warnings.warn(
             f"AHP consistency ratio {res.consistency_ratio:.3f} exceeds 0.10 "
             f"(lambda_max = {lam:.3f}, n = {n}); revisit the pairwise judgements.",
             InconsistencyWarning,
-            stacklevel=2,
+            stacklevel=stacklevel(),
         )
     return res
 
@@ -369,7 +382,7 @@ def entropy_weights(
     >>> res.weights.round(3).to_dict()
     {'orders': 0.698, 'churned': 0.302}
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     cols = check_columns(data, columns, arg="columns")
     dirs = _directions(directions, cols)
     frame = numeric_frame(data, cols, arg="columns", nan_policy=nan_policy, min_rows=2)
@@ -383,6 +396,6 @@ def entropy_weights(
     w = d / d.sum()
     table = pd.DataFrame(
         {"direction": [dirs[c] for c in cols], "entropy": e, "divergence": d, "weight": w},
-        index=pd.Index(cols, name="indicator"),
+        index=label_index(cols, name="indicator"),
     )
     return EntropyWeightsResult(table=table, n=n)

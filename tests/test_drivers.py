@@ -149,7 +149,7 @@ def test_relative_importance_errors(ref_data):
 
 def test_relative_importance_does_not_mutate(ref_data):
     before = ref_data.copy()
-    csl_stats.relative_importance(ref_data, "sat", X, n_boot=20, rng=0)
+    csl_stats.relative_importance(ref_data, "sat", X, n_boot=100, rng=0)
     pd.testing.assert_frame_equal(before, ref_data)
 
 

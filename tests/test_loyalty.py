@@ -316,6 +316,7 @@ def test_loyalty_index_errors(customers):
     beh=hnp.arrays(np.float64, (10, 2), elements=st.floats(0, 100, allow_subnormal=False)),
     lam=st.floats(0, 1),
 )
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.ReverseKeyWarning")  # random items may correlate negatively
 def test_loyalty_index_in_0_100(att, beh, lam):
     df = pd.DataFrame(np.c_[att, beh], columns=["a1", "a2", "b1", "b2"])
     if (df[["b1", "b2"]].nunique() < 2).any():
@@ -350,8 +351,11 @@ def test_dick_basu_errors():
         dick_basu_segments([1, 2], [1, 2, 3])
     with pytest.raises(ArgumentError, match="cut must be a pair"):
         dick_basu_segments([1, 2], [1, 2], cut=3)
-    with pytest.raises(ArgumentError, match="cut for behavioural must be a finite number"):
+    # issue 15: one policy for numeric options: a string is a type error (ArgumentTypeError), inf/NaN a value error
+    with pytest.raises(ArgumentTypeError, match="cut for behavioural must be a number; got str 'high'"):
         dick_basu_segments([1, 2], [1, 2], cut=(1, "high"))
+    with pytest.raises(ArgumentError, match="cut for behavioural must be a finite number"):
+        dick_basu_segments([1, 2], [1, 2], cut=(1, np.inf))
     with pytest.raises(InsufficientDataError, match="no customer has both"):
         dick_basu_segments([1, np.nan], [np.nan, 2])
     with pytest.raises(NonNumericError, match="'x'"):

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from csl_stats import errors
 from csl_stats.csat import top_box, top_box_test
 from csl_stats.errors import (
     ArgumentError,
@@ -264,14 +265,21 @@ def test_nps_test_paired_hand_computation():
 
 
 def test_nps_test_degenerate_and_errors():
-    same = nps_test([10, 10, 10], [10, 10])
-    assert same.se == 0 and same.z == 0 and same.p_value == 1.0
-    diff = nps_test([10, 10], [3, 3])
-    assert math.isinf(diff.z) and diff.p_value == 0.0
+    # issue 15: a zero standard error (every answer of each group in one category) used to give
+    # z = 0 / p = 1 or z = inf / p = 0; the z test is undefined there and is refused
+    with pytest.raises(errors.ConstantError, match="standard error is 0 and the z test is undefined"):
+        nps_test([10] * 5, [10] * 6)
+    with pytest.raises(errors.ConstantError, match="standard error is 0"):
+        nps_test([10] * 5, [3] * 5)
+    with pytest.raises(errors.ConstantError, match="paired differences do not vary"):
+        nps_test([10] * 5, [3] * 5, paired=True)
+    # groups too small for the normal approximation are refused, naming the minimum
+    with pytest.raises(InsufficientDataError, match=r"at least 5 valid answers per group .* group 'b' has 1"):
+        nps_test([10, 9, 3, 8, 2], [3])
     with pytest.raises(ArgumentError, match="same respondents|one answer per respondent"):
         nps_test([10, 9, 3], [10, 9], paired=True)
-    with pytest.raises(InsufficientDataError, match="at least 2 complete pairs"):
-        nps_test([10, np.nan], [9, 9], paired=True)
+    with pytest.raises(InsufficientDataError, match="at least 5 complete pairs"):
+        nps_test([10, np.nan, 9, 8, 3], [9, 9, 3, 4, 10], paired=True)
     with pytest.raises(ArgumentError, match="labels must be a pair"):
         nps_test([10], [9], labels=("a",))
     with pytest.raises(ScaleError, match="12.0"):
@@ -424,11 +432,11 @@ def test_nps_by_weights_column_cannot_be_the_score_or_a_segment():
 
 def test_comparison_tables_derive_scores_and_shares_from_stored_counts():
     """Scores and shares are not stored twice: to_frame() derives them from shares and counts."""
-    res = nps_test([10, 9, 9, 3, 8], [10, 2, 1, 7], labels=("x", "y"))
+    res = nps_test([10, 9, 9, 3, 8], [10, 2, 1, 7, 8], labels=("x", "y"))
     assert "score" not in res.table.columns
     frame = res.to_frame()
     assert frame.loc["x", "score"] == pytest.approx(100 * (3 / 5 - 1 / 5))
-    assert frame.loc["y", "score"] == pytest.approx(100 * (1 / 4 - 2 / 4))
+    assert frame.loc["y", "score"] == pytest.approx(100 * (1 / 5 - 2 / 5))
     assert res.diff == pytest.approx(frame.loc["x", "score"] - frame.loc["y", "score"])
     tb = top_box_test([7, 6, 5, 2], [7, 1, 1], scale=(1, 7), labels=("x", "y"))
     assert "share" not in tb.table.columns

@@ -228,7 +228,7 @@ def test_result_api(items: pd.DataFrame) -> None:
 def test_caller_data_untouched(items: pd.DataFrame) -> None:
     before = items.copy()
     csl_stats.cronbach_alpha(items, ["a1", "a2", "a3"], nan_policy="pairwise", ci_method="bootstrap",
-                             n_boot=60, rng=1)
+                             n_boot=100, rng=1)
     csl_stats.cronbach_alpha(items, ["a1", "a2", "a3"])
     pd.testing.assert_frame_equal(items, before)
 
@@ -345,8 +345,13 @@ def test_error_arguments() -> None:
         csl_stats.cronbach_alpha(df, nan_policy="raise")
     with pytest.raises(ArgumentError, match="ci must be a number strictly between 0 and 1"):
         csl_stats.cronbach_alpha(df, ci=95)
-    with pytest.raises(ArgumentError, match="n_boot must be >= 50"):
+    # issue 15: one minimum for bootstrap resamples everywhere (100), checked even without a bootstrap
+    with pytest.raises(ArgumentError, match="n_boot must be >= 100"):
         csl_stats.cronbach_alpha(df, ci_method="bootstrap", n_boot=10)
+    with pytest.raises(ArgumentError, match="n_boot must be >= 100"):
+        csl_stats.cronbach_alpha(df, n_boot=10)
+    with pytest.raises(ArgumentTypeError, match="rng must be"):
+        csl_stats.cronbach_alpha(df, rng="seed")
     with pytest.raises(ArgumentTypeError, match="rng must be"):
         csl_stats.cronbach_alpha(df, ci_method="bootstrap", rng="seed")
 
