@@ -259,7 +259,8 @@ def cfa(
 
     .. math:: F_{ML} = \\log|\\Sigma(\\theta)| + \\mathrm{tr}(S\\Sigma(\\theta)^{-1}) - \\log|S| - p
 
-    by Fisher scoring, :math:`\\theta \\leftarrow \\theta - H^{-1} g`, with the
+    by Fisher scoring (then BFGS updates of the scoring metric; see
+    :mod:`csl_stats._sem.estimator`), :math:`\\theta \\leftarrow \\theta - H^{-1} g`, with the
     gradient :math:`g_a = \\mathrm{tr}(\\Sigma^{-1}(\\Sigma - S)\\Sigma^{-1}\\,
     \\partial\\Sigma/\\partial\\theta_a)` and the expected Hessian
     :math:`H_{ab} = \\mathrm{tr}(\\Sigma^{-1}\\partial_a\\Sigma\\,\\Sigma^{-1}\\partial_b\\Sigma)`
@@ -267,8 +268,13 @@ def cfa(
     principal-axis solutions per construct. Standard errors come from the
     expected information, :math:`\\mathrm{Cov}(\\hat\\theta) = (2/N) H^{-1}`;
     standardized (std.all) estimates divide by the model-implied item SDs and
-    their SEs use the delta method (analytic Jacobian), as lavaan's
-    ``standardizedSolution``.
+    their SEs use the delta method (numerical Jacobian), as lavaan's
+    ``standardizedSolution``. With ``nan_policy="fiml"`` the likelihood is
+    the casewise (FIML) likelihood grouped by missingness pattern, SEs use the
+    observed information and the fit indices use lavaan's ``missing = "ml"``
+    conventions (saturated model by EM, baseline with free means and
+    variances); agreement with lavaan on the survey's 11-construct model
+    (all 1,000 customers) is tested in ``tests/test_sem.py``.
 
     Fit indices follow lavaan's ``fitMeasures``: :math:`\\chi^2 = N F_{ML}`;
     baseline (independence) model :math:`\\chi^2_0 = N(\\sum\\log s_{ii} - \\log|S|)`

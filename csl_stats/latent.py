@@ -18,7 +18,16 @@ from scipy import stats
 from ._results import Result, result_dataclass
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement, check_pairs, check_structural
-from ._validation import check_choice, check_columns, check_dataframe, check_int, check_probability
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_flag,
+    check_int,
+    check_n_boot,
+    check_probability,
+    check_rng,
+)
 from .errors import ArgumentTypeError, ModelSpecificationError
 
 __all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
@@ -38,7 +47,8 @@ class SEMResult(Result):
         ones with ``se`` 0): ``lhs``, ``op`` (``=~`` loading, ``~`` regression,
         ``~~`` (residual) (co)variance, ``~1`` intercept), ``rhs``, ``estimate``,
         ``se``, ``z``, ``p``, ``ci_low``, ``ci_high`` (Wald, or bootstrap when
-        ``n_boot > 0``), ``std_estimate`` (std.all) and ``std_se``.
+        ``n_boot > 0``), ``std_estimate`` (std.all) and ``std_se``; in
+        multi-group models also ``group``.
     fit_indices : Series
         chisq, df, pvalue, cfi, tli, rmsea (with ``rmsea_ci_low``,
         ``rmsea_ci_high``, ``rmsea_pvalue``), srmr, baseline_chisq, baseline_df,
@@ -203,7 +213,7 @@ def sem(
         Identify constructs by unit (residual) variances instead of a first
         loading fixed to 1.
     n_boot : int
-        Bootstrap resamples (0: none) for the confidence intervals of all
+        Bootstrap resamples (0: none; otherwise at least 100) for the confidence intervals of all
         parameters and effects; each resample is refitted from the full-sample
         solution. Failed resamples are dropped and counted.
     ci : float
@@ -297,9 +307,10 @@ def sem(
     spec = _spec(data, measurement, structural, residual_covariances)
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
     check_choice(estimator, "estimator", _ESTIMATORS)
-    if not isinstance(std_lv, bool | np.bool_):
-        raise ArgumentTypeError(f"std_lv must be True or False; got {std_lv!r}.")
-    n_boot = check_int(n_boot, "n_boot", minimum=0)
+    std_lv = check_flag(std_lv, "std_lv")
+    progress = check_flag(progress, "progress")
+    n_boot = check_n_boot(n_boot, allow_zero=True)
+    rng = check_rng(rng)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", ("percentile", "bc"))

@@ -233,11 +233,11 @@ def test_accessors_and_display(poldem):
 def test_bootstrap_reproducible_and_counts(poldem):
     """n = 75 with a near-zero dem65 disturbance: some resamples are improper (counted; failed ones
     would be dropped and counted, as lavaan's bootstrapLavaan drops them)."""
-    a = csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, n_boot=60, rng=1)
-    b = csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, n_boot=60, rng=1)
+    a = csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, n_boot=100, rng=1)
+    b = csl_stats.sem(PD, PD_MEAS, PD_PATHS, residual_covariances=PD_RC, n_boot=100, rng=1)
     assert a.n_boot_improper > 0
     pd.testing.assert_frame_equal(a.effects, b.effects)
-    assert a.n_boot + a.n_boot_failed == 60
+    assert a.n_boot + a.n_boot_failed == 100
     ind = a.effects.set_index(["from", "to", "kind"]).loc[("ind60", "dem65", "indirect")]
     assert ind["ci_low"] < ind["estimate"] < ind["ci_high"]
     # point estimates do not depend on the bootstrap
