@@ -44,7 +44,9 @@ class Objective:
         key = theta.tobytes()
         cache = getattr(self, "_cache", None)
         if cache is None or cache[0] != key:
-            cache = (key, self.model.implied(theta), self.model.delta(theta))
+            both = getattr(self.model, "implied_and_delta", None)
+            pair = both(theta) if both is not None else (self.model.implied(theta), self.model.delta(theta))
+            cache = (key, *pair)
             self._cache = cache
         return cache[1], cache[2]
 

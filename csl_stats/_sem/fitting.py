@@ -157,6 +157,7 @@ def fit_model(
     h1: list[tuple[np.ndarray, np.ndarray]] | None = None,
     check: bool = True,
     warn: bool = True,
+    n_scoring: int = 4,
 ) -> Fit:
     """Fit ``model`` to the row arrays ``xs`` (one per group; NaN = missing)."""
     groups = moments if moments is not None else moments_for(xs)
@@ -169,7 +170,7 @@ def fit_model(
     theta0 = start_values(model, h1, std_lv) if start is None else start
     if check:
         check_identification(obj, theta0)
-    theta, n_iter, converged = fisher_scoring(obj, theta0, max_iter=max_iter, tol=tol)
+    theta, n_iter, converged = fisher_scoring(obj, theta0, max_iter=max_iter, tol=tol, n_scoring=n_scoring)
     if std_lv:
         theta = _first_loading_positive(model, theta)
     if warn and not converged:

@@ -163,6 +163,9 @@ def _admissible(model: Model, theta: np.ndarray) -> bool:
     return True
 
 
+TOL_BOOT = 1e-6  # bootstrap refits: parameter changes below 1e-6 are far below any percentile's noise
+
+
 def bootstrap(
     fit: Fit, xs: list[np.ndarray], n_boot: int, rng, progress: bool, std_lv: bool
 ) -> tuple[np.ndarray, int, int]:
@@ -198,6 +201,8 @@ def bootstrap(
                 check=False,
                 warn=False,
                 max_iter=100,
+                tol=TOL_BOOT,
+                n_scoring=2,
             )
         except (FloatingPointError, np.linalg.LinAlgError, ValueError):
             failed += 1

@@ -233,16 +233,21 @@ class Model:
             out.append({"lambda": lam, "beta": beta, "psi": psi, "theta": th, "nu": nu, "alpha": alpha, "a": a})
         return out
 
-    def implied(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    def implied(self, theta: np.ndarray, mats: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         res = []
-        for mat in self.matrices(theta):
+        for mat in self.matrices(theta) if mats is None else mats:
             la = mat["lambda"] @ mat["a"]
             sigma = la @ mat["psi"] @ la.T + mat["theta"]
             mu = mat["nu"] + la @ mat["alpha"]
             res.append((sigma, mu))
         return res
 
-    def delta(self, theta: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    def implied_and_delta(self, theta: np.ndarray) -> tuple[list, list]:
+        """:meth:`implied` and :meth:`delta` from one construction of the matrices."""
+        mats = self.matrices(theta)
+        return self.implied(theta, mats), self.delta(theta, mats)
+
+    def delta(self, theta: np.ndarray, mats: list | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
         """Per group: ``dSigma`` (q x p x p) and ``dmu`` (q x p), derivatives w.r.t. the free parameters.
 
         Vectorised over the table rows of each matrix; a free parameter appears at
@@ -250,7 +255,7 @@ class Model:
         """
         p = self.p
         out = []
-        for g, mat in enumerate(self.matrices(theta)):
+        for g, mat in enumerate(self.matrices(theta) if mats is None else mats):
             ds = np.zeros((self.q, p, p))
             dm = np.zeros((self.q, p))
             lam, a, psi = mat["lambda"], mat["a"], mat["psi"]
