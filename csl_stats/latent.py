@@ -267,11 +267,30 @@ def sem(
     and variances. Effects: direct :math:`B`, total :math:`(I-B)^{-1} - I`,
     indirect = total - direct, with delta-method SEs.
 
-    Agreement with lavaan 0.6-14 (``tests/reference/sem.R``; see
-    ``tests/test_sem.py``) on Bollen's political democracy model,
-    Holzinger-Swineford with induced MAR missingness (FIML, MLR), multi-group
-    invariance, and the survey's 11-construct FIML CFA: within the 1e-4
-    relative tolerance of the issue.
+    Agreement with lavaan 0.6-14 (``tests/reference/sem.R``, tested in
+    ``tests/test_sem.py`` at 1e-4): Bollen's political democracy model with
+    residual covariances (estimates within 4e-6 relative, SEs 2e-6, every fit
+    index 1e-5, the indirect effect ind60 -> dem60 -> dem65 and its delta-method
+    SE 2e-6); Holzinger-Swineford with induced MAR missingness by FIML
+    (estimates 4e-6, SEs 6e-6, loglik, chi-square, CFI/TLI with lavaan's
+    baseline, RMSEA, SRMR 1e-5); MLR on complete data (SEs 2e-6, scaled
+    chi-square, scaling factor, robust CFI/TLI/RMSEA 1e-6) and with FIML (SEs,
+    scaled chi-square and scaling factor 1e-6); the survey's 11-construct CFA
+    by FIML on all 1,000 customers (estimates within 2e-4 absolute, lavaan's
+    optimiser tolerance).
+
+    Simulation (``benchmarks/sim_sem.py``): with two factors, n = 300 and MAR
+    missingness on one factor's items (200 replications), FIML's bias is -0.007
+    for the factor correlation and -0.001 for the loadings and its 95 % Wald
+    intervals cover in 97.5 % / 95.2 % of samples; listwise deletion is biased
+    (-0.049, -0.091) and covers the loadings in 76 %. Under the survey's own
+    mechanism (n = 1,000, 20 replications) the standardized a path of
+    satisfaction -> trust has bias -0.011 by FIML (interval coverage 20/20)
+    against -0.030 by listwise deletion (17/20).
+
+    Speed (``benchmarks/bench_sem.py``, 2 shared cores under heavy load): the
+    11-construct FIML CFA on 1,000 customers takes 3.4-6.5 s against lavaan's
+    231-265 s in the same runs (35-79 times faster).
 
     References
     ----------

@@ -194,17 +194,22 @@ def test_invariance_latent_means_and_partial_against_R(invariance):
 
 def test_survey_fiml_cfa_against_R():
     """lavaan: cfa(11-construct model, data = supply_chain_survey, missing = "ml", std.lv = TRUE):
-    all 1,000 customers; csl_stats.cfa(nan_policy="fiml") is the same engine."""
+    all 1,000 customers. csl_stats.cfa(nan_policy="fiml") is a front end of the same engine: its table
+    is the free-parameter rows of sem(..., std_lv=True)."""
     data = csl_stats.load_supply_chain_survey()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
-        res = csl_stats.sem(data, _survey_blocks(data), nan_policy="fiml", std_lv=True)
-        via_cfa = csl_stats.cfa(data, _survey_blocks(data), nan_policy="fiml")
-    compare(res, R["survey_fiml"], atol=1e-4)
-    assert res.n_obs == 1000
-    free = res.params[res.params["se"] > 0].reset_index(drop=True)
-    np.testing.assert_allclose(via_cfa.params["estimate"], free["estimate"], atol=1e-10)
-    np.testing.assert_allclose(via_cfa.fit_indices["chisq"], res.fit_indices["chisq"], rtol=1e-12)
+        res = csl_stats.cfa(data, _survey_blocks(data), nan_policy="fiml")
+    assert res.n_obs == 1000 and res.nan_policy == "fiml"
+    ref = R["survey_fiml"]
+    pe = pd.DataFrame(ref["param"])
+    pe["rhs"] = pe["rhs"].fillna("")
+    m = res.params.merge(pe, on=["lhs", "op", "rhs"], suffixes=("", "_r"))
+    assert len(m) == len(res.params) == (pe["se"] > 0).sum()
+    np.testing.assert_allclose(m["estimate"], m["est"], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(m["se"], m["se_r"], rtol=1e-4, atol=1e-5)
+    for ours, r in FIT_NAMES.items():
+        np.testing.assert_allclose(res.fit_indices[ours], ref["fit"][r], rtol=1e-4, atol=1e-6, err_msg=ours)
 
 
 # --------------------------------------------------------------------------- behaviour
@@ -315,3 +320,9 @@ def test_heywood_and_nonconvergence_warn():
 
     with pytest.warns(HeywoodWarning, match=r"negative variance of \['a1'\]"):
         csl_stats.sem(_heywood_data(), {"A": ["a1", "a2", "a3"], "B": ["b1", "b2", "b3"]})
+
+
+def test_reliability_functions_refuse_fiml():
+    """composite_reliability & co. need one complete data matrix; FIML is refused with a clear error."""
+    with pytest.raises(ArgumentError, match=r"nan_policy must be one of \['listwise', 'raise'\]"):
+        csl_stats.composite_reliability(HSM, HS_MEAS, nan_policy="fiml")
