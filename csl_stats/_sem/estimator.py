@@ -61,17 +61,28 @@ class Objective:
 
     def value_grad(self, theta: np.ndarray) -> tuple[float, np.ndarray | None]:
         total = 0.0
-        grad = np.zeros(self.model.q)
-        implied, deltas = self._both(theta)
-        for mom, (sigma, mu), (ds, dm) in zip(self.groups, implied, deltas, strict=True):
+        chain = getattr(self.model, "chain_gradient", None)
+        if chain is not None:  # closed-form chain rule, no derivative matrices
+            mats = self.model.matrices(theta)
+            implied = self.model.implied(theta, mats)
+        else:
+            implied, deltas = self._both(theta)
+        grads = []
+        for mom, (sigma, mu) in zip(self.groups, implied, strict=True):
             v, pieces = minus2_loglik(mom, sigma, mu if self.use_mu else None)
             if pieces is None:
                 return np.inf, None
             total += v
             gs, gm = gradient_sigma_mu(mom, pieces)
-            grad += ds.reshape(len(grad), -1) @ gs.ravel()
-            if self.use_mu:
-                grad += dm @ gm
+            grads.append((gs, gm if self.use_mu else None))
+        if chain is not None:
+            grad = chain(mats, grads)
+        else:
+            grad = np.zeros(self.model.q)
+            for (gs, gm), (ds, dm) in zip(grads, deltas, strict=True):
+                grad += ds.reshape(len(grad), -1) @ gs.ravel()
+                if gm is not None:
+                    grad += dm @ gm
         return total / self.n_total, grad / self.n_total
 
     def gradient(self, theta: np.ndarray) -> np.ndarray:

@@ -128,6 +128,8 @@ def fit_indices(fit: Fit, *, npar: int | None = None) -> dict[str, float]:
     logl = model_loglik(fit)
     logl_h1 = h1_loglik(fit)
     chisq = max(2 * (logl_h1 - logl), 0.0)
+    if df == 0 and chisq < 1e-6:  # a saturated model reproduces the moments: its chi-square is 0
+        chisq = 0.0
     base_ll = sum(baseline_loglik(mom)[0] for mom in fit.objective.groups)
     base_chisq = 2 * (logl_h1 - base_ll)
     base_df = g * p * (p - 1) // 2

@@ -151,9 +151,13 @@ def _boot_interval(ci: float, method: str):
 
 
 def _admissible(model: Model, theta: np.ndarray) -> bool:
+    """No negative free variance and a positive semi-definite latent covariance matrix."""
+    var = getattr(model, "_free_variances", None)
+    if var is None:
+        t = model.table
+        var = (t["op"] == "~~").to_numpy() & (t["lhs"] == t["rhs"]).to_numpy() & (t["free"] >= 0).to_numpy()
+        model._free_variances = var
     v = model.values(theta)
-    t = model.table
-    var = (t["op"] == "~~").to_numpy() & (t["lhs"] == t["rhs"]).to_numpy() & (t["free"] >= 0).to_numpy()
     if np.any(v[var] < 0):
         return False
     for mat in model.matrices(theta):

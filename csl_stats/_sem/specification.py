@@ -242,6 +242,47 @@ class Model:
             res.append((sigma, mu))
         return res
 
+    def chain_gradient(self, mats: list, grads: list[tuple[np.ndarray, np.ndarray | None]]) -> np.ndarray:
+        """Gradient w.r.t. the free parameters from the gradient w.r.t. (Sigma, mu) of every group.
+
+        Closed form per matrix (no derivative matrices): with ``G`` the (symmetric)
+        gradient in Sigma and ``g`` in mu, a loading gives ``2 (G Lambda A Psi A')_{ij}``,
+        a regression ``2 ((Lambda A)' G Lambda A Psi A')_{ij}``, a latent (co)variance
+        ``((Lambda A)' G Lambda A)_{ij}`` (twice off the diagonal), a residual
+        (co)variance ``G_ij`` (twice off the diagonal), an intercept ``g_i`` and a latent
+        mean ``((Lambda A)' g)_i``.
+        """
+        out = np.zeros(self.q)
+        for per, mat, (gs, gm) in zip(self._index(), mats, grads, strict=True):
+            lam, a, psi = mat["lambda"], mat["a"], mat["psi"]
+            la = lam @ a
+            lapa = la @ psi @ a.T
+            aal = a @ mat["alpha"]
+            gla = gs @ la
+            vals = [None] * 6
+            vals[LAMBDA] = 2 * (gs @ lapa)
+            vals[BETA] = 2 * (la.T @ gs @ lapa)
+            lgl = la.T @ gla
+            vals[PSI] = lgl
+            vals[THETA] = gs
+            for code, (rows, _r, _c) in enumerate(per):
+                sel = rows[self._free[rows] >= 0]
+                if sel.size == 0:
+                    continue
+                k, i, j = self._free[sel], self._row[sel], self._col[sel]
+                if code in (LAMBDA, BETA):
+                    v = vals[code][i, j]
+                    if gm is not None:
+                        v = v + (gm[i] * aal[j] if code == LAMBDA else (la.T @ gm)[i] * aal[j])
+                elif code in (PSI, THETA):
+                    v = np.where(i == j, 1.0, 2.0) * vals[code][i, j]
+                elif code == NU:
+                    v = gm[i] if gm is not None else np.zeros(len(i))
+                else:
+                    v = (la.T @ gm)[i] if gm is not None else np.zeros(len(i))
+                np.add.at(out, k, v)
+        return out
+
     def implied_and_delta(self, theta: np.ndarray) -> tuple[list, list]:
         """:meth:`implied` and :meth:`delta` from one construction of the matrices."""
         mats = self.matrices(theta)
