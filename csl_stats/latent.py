@@ -290,7 +290,10 @@ def sem(
 
     Speed (``benchmarks/bench_sem.py``, 2 shared cores under heavy load): the
     11-construct FIML CFA on 1,000 customers takes 3.4-6.5 s against lavaan's
-    231-265 s in the same runs (35-79 times faster).
+    231-265 s in the same runs (35-79 times faster); 1,000 bootstrap resamples
+    of an ECSI model (250 rows x 24 items) take 22 s against about 168 s for
+    lavaan's ``bootstrapLavaan``; memory does not grow with ``n_boot`` beyond
+    the ``n_boot x q`` stored estimates.
 
     References
     ----------

@@ -326,3 +326,21 @@ def test_reliability_functions_refuse_fiml():
     """composite_reliability & co. need one complete data matrix; FIML is refused with a clear error."""
     with pytest.raises(ArgumentError, match=r"nan_policy must be one of \['listwise', 'raise'\]"):
         csl_stats.composite_reliability(HSM, HS_MEAS, nan_policy="fiml")
+
+
+@pytest.mark.parametrize("variant", ["mlr", "fiml"])
+def test_invariance_mlr_and_fiml_against_R(variant):
+    """lavaan: cfa(HS.model, group = "school", group.equal = ..., estimator = "MLR") on the complete data,
+    and (missing = "ml") on the MAR data; lavTestLRT (Satorra-Bentler 2001 scaled difference for MLR)."""
+    data = HS if variant == "mlr" else HSM
+    kwargs = {"estimator": "mlr"} if variant == "mlr" else {"nan_policy": "fiml"}
+    res = csl_stats.measurement_invariance(data, HS_MEAS, "school", levels=("configural", "metric", "scalar"),
+                                           **kwargs)
+    for level in ("configural", "metric", "scalar"):
+        ref = R["invariance"][f"{variant}_{level}"]
+        compare(res.fits[level], ref, robust=variant == "mlr", atol=1e-4)
+        row = res.table.loc[level]
+        if "lrt" in ref:
+            np.testing.assert_allclose(row["chisq_diff"], ref["lrt"]["chisq_diff"], rtol=1e-4)
+            np.testing.assert_allclose(row["p_diff"], ref["lrt"]["p_diff"], rtol=1e-3)
+    assert "<table" in res._repr_html_()

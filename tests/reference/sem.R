@@ -106,6 +106,26 @@ for (lv in names(levels)) {
 partial <- cfa(hs_model, data = hs, group = "school", group.equal = c("loadings", "intercepts"),
                group.partial = c("x3 ~ 1", "x7 ~ 1"))
 inv$scalar_partial <- pack(partial)
+# robust (MLR, scaled differences: lavTestLRT's Satorra-Bentler 2001 default) and FIML multi-group fits
+for (variant in c("mlr", "fiml")) {
+  prev <- NULL
+  for (lv in c("configural", "metric", "scalar")) {
+    ge <- if (length(levels[[lv]]) > 0) levels[[lv]] else ""
+    fit <- if (variant == "mlr") {
+      cfa(hs_model, data = hs, group = "school", group.equal = ge, estimator = "MLR")
+    } else {
+      cfa(hs_model, data = hsm, group = "school", group.equal = ge, missing = "ml")
+    }
+    res <- pack(fit, robust = variant == "mlr")
+    if (!is.null(prev)) {
+      lrt <- lavTestLRT(fit, prev)
+      res$lrt <- list(chisq_diff = lrt[["Chisq diff"]][2], df_diff = lrt[["Df diff"]][2],
+                      p_diff = lrt[["Pr(>Chisq)"]][2])
+    }
+    inv[[paste(variant, lv, sep = "_")]] <- res
+    prev <- fit
+  }
+}
 inv$groups <- lavInspect(partial, "group.label")
 out$invariance <- inv
 
