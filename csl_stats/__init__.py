@@ -152,6 +152,11 @@ _LAZY: dict[str, str] = {
     "report_table": "report",
     "ModelDiagram": "diagrams",
     "plot_model": "diagrams",
+    # --- latent SEM (issue 11) ---
+    "InvarianceResult": "latent",
+    "SEMResult": "latent",
+    "measurement_invariance": "latent",
+    "sem": "latent",
 }
 
 _SUBMODULES = ("datasets", "errors")
