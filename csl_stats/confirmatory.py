@@ -260,7 +260,7 @@ def cfa(
     .. math:: F_{ML} = \\log|\\Sigma(\\theta)| + \\mathrm{tr}(S\\Sigma(\\theta)^{-1}) - \\log|S| - p
 
     by Fisher scoring (then BFGS updates of the scoring metric; see
-    :mod:`csl_stats._sem.estimator`), :math:`\\theta \\leftarrow \\theta - H^{-1} g`, with the
+    ``csl_stats._sem.estimator``), :math:`\\theta \\leftarrow \\theta - H^{-1} g`, with the
     gradient :math:`g_a = \\mathrm{tr}(\\Sigma^{-1}(\\Sigma - S)\\Sigma^{-1}\\,
     \\partial\\Sigma/\\partial\\theta_a)` and the expected Hessian
     :math:`H_{ab} = \\mathrm{tr}(\\Sigma^{-1}\\partial_a\\Sigma\\,\\Sigma^{-1}\\partial_b\\Sigma)`
