@@ -110,6 +110,9 @@ _LAZY: dict[str, str] = {
     "plot_conditional_indirect": "mediation_plots",
     "plot_template": "mediation_plots",
     "process": "conditional_process",
+    # --- PLS-SEM assessment: model fit, PLSpredict (issue 19) ---
+    "PLSFitResult": "pls_assess",
+    "pls_fit": "pls_assess",
 }
 
 _SUBMODULES = ("datasets", "errors")

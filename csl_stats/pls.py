@@ -30,6 +30,7 @@ simulated ECSI data set to 1e-6.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -97,6 +98,9 @@ class PLSResult(Result):
     n_boot_failed: int
     construct_cor: pd.DataFrame
     consistent: tuple[str, ...] = ()
+    data: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
+    max_iter: int = 300
+    tol: float = 1e-7
 
     _frame = "path_table"
 
@@ -668,6 +672,9 @@ def pls_pm(
         n_boot_failed=failed,
         construct_cor=pd.DataFrame(score_cor, index=c_names, columns=c_names),
         consistent=tuple(c for c, f in zip(c_names, factor, strict=True) if f),
+        data=frame.copy(),
+        max_iter=max_iter,
+        tol=float(tol),
     )
 
 
