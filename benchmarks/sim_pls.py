@@ -14,8 +14,10 @@ Consistent PLS (issue 19): ``.venv/bin/python benchmarks/sim_pls.py REPS B plsc`
 runs ``pls_pm(..., consistent=True, n_boot=B)`` on the same design and counts
 how often the 95 % percentile interval covers the *true common-factor*
 paths (0.4, 0.4, 0.2), the estimand PLSc is consistent for. Figures
-(REPS = 300, B = 250, n = 200; Monte Carlo SE 1.3 %): see the docstring of
-:func:`csl_stats.pls_pm` and the report printed by the script.
+(REPS = 300, B = 250, n = 200; Monte Carlo SE 1.3 %; 185 s): coverage
+0.927 (X -> M), 0.937 (M -> Y), 0.967 (X -> Y); mean bias +0.006, +0.002,
++0.000; 12 data sets with a Heywood warning; 100 of 75,000 bootstrap
+resamples failed (an undefined consistent loading).
 """
 
 from __future__ import annotations

