@@ -27,7 +27,7 @@ import pandas as pd
 import csl_stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_pls_consistent import MOBI_MM, MOBI_SM, _seminr_fit  # noqa: E402
+from test_pls_consistent import MOBI_MM, MOBI_SM, _seminr_fit
 
 B = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 
