@@ -722,7 +722,8 @@ def _check_heywood(plsc: dict[str, np.ndarray], spec: core.ModelSpec, factor: np
         )
 
 
-def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None) -> pd.DataFrame:
+def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None,
+         level: str = "construct") -> pd.DataFrame:
     """Importance-performance map data for the drivers of ``target``.
 
     Parameters
@@ -738,15 +739,24 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
         shown, so a driver that is not a lever (image, or satisfaction as a
         driver of loyalty) no longer pulls them. Default: every construct
         with a non-zero total effect on ``target``.
+    level : {"construct", "indicator"}
+        ``"indicator"`` maps the questionnaire items of the drivers instead
+        of the constructs: which item to improve first (issue 19).
 
     Returns
     -------
     DataFrame
-        One row per construct with a non-zero total effect on ``target``
-        (sorted by importance): ``importance`` (unstandardized total effect
-        on the 0-100 scale: index points gained in the target per point
-        gained by the driver), ``performance`` (the driver's 0-100 index),
-        and ``total_effect`` (the standardized total effect).
+        With ``level="construct"``: one row per construct with a non-zero
+        total effect on ``target`` (sorted by importance): ``importance``
+        (unstandardized total effect on the 0-100 scale: index points gained
+        in the target per point gained by the driver), ``performance`` (the
+        driver's 0-100 index), and ``total_effect`` (the standardized total
+        effect). With ``level="indicator"``: one row per indicator of those
+        drivers (sorted by importance), with its ``construct``,
+        ``importance`` (the item's rescaled index weight times its
+        construct's importance: target index points per point gained by the
+        item on the 0-100 scale), ``performance`` (the item's mean answer on
+        the 0-100 scale) and ``index_weight``.
 
     Notes
     -----
@@ -756,6 +766,16 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
     effect :math:`[(I - B_u)^{-1} - I]_{d,\\,\\mathrm{target}}`. Drivers in
     the lower-right quadrant (important, poorly performing) are where to
     act first.
+
+    At the indicator level (SmartPLS's indicator IPMA) an item's
+    performance is its mean answer rescaled to 0-100 and its importance is
+    :math:`u_k \\cdot T_{d,\\,\\mathrm{target}}`, the item's index weight
+    :math:`u_k` (unstandardized outer weight rescaled to sum to one within
+    the block, ``outer_table["index_weight"]``) times the total effect of
+    its construct :math:`d`: a construct's index is :math:`\\sum_k u_k` times
+    its items' 0-100 scores, so one point more on item :math:`k` moves the
+    construct by :math:`u_k` points. The index-weighted mean of the items'
+    performances is the construct's performance.
 
     Examples
     --------
@@ -774,9 +794,17 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
     ['A', 'B']
     >>> csl_stats.ipma(res, "Y", drivers=["B"]).index.tolist()
     ['B']
+    >>> csl_stats.ipma(res, "Y", level="indicator").round(3)
+              construct  importance  performance  index_weight
+    indicator
+    a2                A       0.195       43.472         0.518
+    a1                A       0.181       43.778         0.482
+    b1                B       0.120       43.833         0.558
+    b2                B       0.095       43.861         0.442
     """
     if not isinstance(result, PLSResult):
         raise ArgumentTypeError(f"result must be a PLSResult from pls_pm; got {type(result).__name__}.")
+    check_choice(level, "level", ("construct", "indicator"))
     names = result.constructs
     if target not in names:
         raise ModelSpecificationError(f"target {target!r} is not a construct of the model; constructs: {names}.")
@@ -808,7 +836,21 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
         "performance": [result.indices[d] for d in te.index],
         "total_effect": te.to_numpy(),
     }, index=pd.Index(te.index, name="driver"))
-    return out.sort_values("importance", ascending=False)
+    if level == "construct":
+        return out.sort_values("importance", ascending=False)
+    if result.data is None:
+        raise ArgumentTypeError("result does not carry its data; refit it with csl_stats.pls_pm.")
+    low, high = result.scale
+    outer = result.outer_table[result.outer_table["construct"].isin(out.index)]
+    items = list(outer["indicator"])
+    perf = ((result.data[items] - low) / (high - low) * 100.0).mean().to_numpy()
+    table = pd.DataFrame({
+        "construct": outer["construct"].to_numpy(),
+        "importance": outer["index_weight"].to_numpy() * out["importance"].reindex(outer["construct"]).to_numpy(),
+        "performance": perf,
+        "index_weight": outer["index_weight"].to_numpy(),
+    }, index=pd.Index(items, name="indicator"))
+    return table.sort_values("importance", ascending=False)
 
 
 def plot_ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None, ax: Any = None,

@@ -221,3 +221,25 @@ def test_plsc_argument_errors():
         csl_stats.pls_pm(df, mm, sm, modes={"X": "B"}, consistent=["X"])
     res = csl_stats.pls_pm(df, mm, sm, consistent=False)
     assert res.consistent == ()
+
+
+def test_ipma_indicator_level():
+    """Indicator IPMA: importance = index weight x construct importance; the index-weighted mean of
+    the items' 0-100 performances is the construct's index."""
+    df, mm, sm = _sim(400, 12)
+    df = (df * 1.2 + 4).clip(1, 7).round()
+    res = csl_stats.pls_pm(df, mm, sm, scale=(1, 7))
+    con = csl_stats.ipma(res, "Y")
+    ind = csl_stats.ipma(res, "Y", level="indicator")
+    assert sorted(ind.index) == ["m1", "m2", "m3", "x1", "x2", "x3"]
+    assert (np.diff(ind["importance"].to_numpy()) <= 0).all()
+    for c in ("X", "M"):
+        part = ind[ind["construct"] == c]
+        np.testing.assert_allclose(part["importance"], part["index_weight"] * con.loc[c, "importance"], atol=1e-12)
+        np.testing.assert_allclose((part["index_weight"] * part["performance"]).sum(), con.loc[c, "performance"],
+                                   atol=1e-10)
+        np.testing.assert_allclose(part["performance"], (df[part.index] - 1).mean() / 6 * 100, atol=1e-12)
+    only_m = csl_stats.ipma(res, "Y", drivers=["M"], level="indicator")
+    assert sorted(only_m.index) == ["m1", "m2", "m3"]
+    with pytest.raises(csl_stats.errors.ArgumentError, match="level"):
+        csl_stats.ipma(res, "Y", level="item")
