@@ -261,7 +261,7 @@ class PLSResult(Result):
         factors: their within-block correlations are implied by the
         consistent loadings, :math:`\\lambda\\lambda'` off the diagonal, and
         :math:`\\rho` holds the disattenuated construct correlations. See
-        :func:`pls_fit` for the bootstrap test of the model fit.
+        :func:`csl_stats.pls_fit` for the bootstrap test of the model fit.
         """
         spec = self._spec()
         r = self.indicator_cor.to_numpy()
@@ -364,7 +364,12 @@ def pls_pm(
         ``indirect_effects``, ``reliability``, ``htmt``, ``indices``,
         ``index_scores``, ``gof``, ``scores``, ``iterations``; ``n`` is the
         number of respondents used. Quality criteria: ``vif_inner``,
-        ``vif_outer``, ``f2`` and ``srmr`` (composite model).
+        ``vif_outer``, ``f2`` and ``srmr`` (composite model; common-factor
+        blocks with ``consistent``). ``construct_cor`` holds the construct
+        correlations (disattenuated with PLSc), ``consistent`` the constructs
+        treated as common factors, ``data`` the indicator data used (after
+        the missing-value policy; :func:`csl_stats.pls_fit` and :func:`csl_stats.pls_predict`
+        refit the model on it).
 
     Raises
     ------
@@ -384,6 +389,9 @@ def pls_pm(
     ReverseKeyWarning
         An indicator loads negatively on its Mode A construct (probably a
         reverse-keyed item that was not recoded).
+    HeywoodWarning
+        With ``consistent``: a construct's :math:`\\rho_A` or a consistent
+        loading above one, or an undefined consistent loading.
 
     Notes
     -----

@@ -128,7 +128,7 @@ def pls_fit(
     -----
     The observed indicator correlation matrix :math:`S` is compared with
     the matrix :math:`\\hat\\Sigma` implied by the model (see
-    :attr:`csl_stats.PLSResult.srmr`): within a composite block the observed
+    ``PLSResult.srmr``): within a composite block the observed
     correlations, within a common-factor block (PLSc) :math:`\\lambda\\lambda'`,
     between blocks :math:`\\lambda_k \\rho_{kl} \\lambda_l'`. In the
     *saturated* model :math:`\\rho` are the construct correlations as
