@@ -574,7 +574,7 @@ def srmr_composite(indicator_cor: np.ndarray, loadings: np.ndarray, construct_co
 
 def implied_indicator_cor(indicator_cor: np.ndarray, loadings: np.ndarray, construct_cor: np.ndarray,
                           spec: ModelSpec, factor: np.ndarray | None = None) -> np.ndarray:
-    """Indicator correlations implied by the composite / common-factor model (see :func:`srmr_composite`)."""
+    """Indicator correlations implied by the composite / common-factor model (see ``srmr_composite``)."""
     owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
     lam = loadings[np.arange(len(owner)), owner]
     implied = np.outer(lam, lam) * construct_cor[np.ix_(owner, owner)]

@@ -1,6 +1,6 @@
 """Overall model fit of a PLS path model (issue 19).
 
-:func:`pls_fit` tests the fit of a model estimated by
+:func:`csl_stats.pls_fit` tests the fit of a model estimated by
 :func:`csl_stats.pls_pm` (plain PLS or consistent PLS) with the
 discrepancies SRMR, :math:`d_{ULS}` and :math:`d_G` between the observed and
 the model-implied indicator correlations, and their bootstrap reference
@@ -26,7 +26,7 @@ CRITERIA = ("SRMR", "dULS", "dG")
 
 @result_dataclass
 class PLSFitResult(Result):
-    """Result of :func:`pls_fit`.
+    """Result of :func:`csl_stats.pls_fit`.
 
     ``table`` has one row per model (``saturated``, ``estimated``) and
     criterion (``SRMR``, ``dULS``, ``dG``): the ``value`` in the sample, the
@@ -275,7 +275,7 @@ def _boot(rot: np.ndarray, spec: core.ModelSpec, factor: np.ndarray, result: obj
 
 @result_dataclass
 class PLSPredictResult(Result):
-    """Result of :func:`pls_predict`.
+    """Result of :func:`csl_stats.pls_predict`.
 
     ``table`` has one row per indicator of an endogenous construct:
     out-of-sample ``pls_rmse``, ``pls_mae``, ``q2_predict`` and the linear
