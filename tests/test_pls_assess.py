@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -216,3 +218,28 @@ def test_pls_predict_errors():
         csl_stats.pls_predict(res, technique="XX")
     with pytest.raises(ArgumentError, match="repeats"):
         csl_stats.pls_predict(res, repeats=0)
+
+
+def test_pls_predict_corp_rep_against_seminr():
+    """seminr port, Hair et al. (2022) corporate-reputation model (four Mode B composites, three reflective
+    constructs: PLSc, mean replacement of the -99 codes): ``predict_pls(model, technique = predict_DA,
+    no_folds = 10, ordering = <the same random order>)``."""
+    s = pytest.importorskip("seminr", minversion="0.2.1", reason="the seminr Python port (test extra) is the oracle")
+    from seminr.datasets import load_corp_rep
+    from seminr.predict.predict_pls import predict_pls
+    from test_pls_consistent import CORP_MM, CORP_MODES, CORP_SM, _frame, _seminr_fit
+
+    d = load_corp_rep()
+    model = _seminr_fit(s, d, CORP_MM, CORP_SM, CORP_MODES, missing_value=-99)
+    order = np.random.default_rng(5).permutation(d.n_obs)
+    ref = predict_pls(model, no_folds=10, ordering=[int(i) for i in order])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.MissingDataWarning)
+        res = csl_stats.pls_pm(_frame(d).replace(-99, np.nan), CORP_MM, CORP_SM, modes=CORP_MODES,
+                               consistent=True, nan_policy="mean")
+    mine = csl_stats.pls_predict(res, folds=10, repeats=1, rng=5)
+    cols = list(ref.items.pls_out_of_sample.cols)
+    np.testing.assert_allclose(mine.pls_predictions[cols].to_numpy(), ref.items.pls_out_of_sample.values,
+                               rtol=0, atol=1e-10)
+    np.testing.assert_allclose(mine.lm_predictions[cols].to_numpy(), ref.items.lm_out_of_sample.values,
+                               rtol=0, atol=1e-10)
