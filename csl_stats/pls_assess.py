@@ -17,7 +17,7 @@ import pandas as pd
 from . import _pls_core as core
 from ._results import Result, result_dataclass
 from ._validation import check_n_boot, check_rng
-from .errors import ArgumentError, ArgumentTypeError, ConvergenceWarning, HeywoodWarning
+from .errors import ArgumentError, ArgumentTypeError, CollinearityError, ConvergenceWarning, HeywoodWarning
 
 __all__ = ["PLSFitResult", "PLSPredictResult", "pls_fit", "pls_predict"]
 
@@ -58,10 +58,12 @@ def _discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     tri = np.tril_indices(len(s))
     srmr = np.sqrt(np.mean(resid[tri] ** 2))
     duls = 0.5 * np.sum(resid**2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ev = np.linalg.eigvals(np.linalg.solve(s, sigma))
-    ev = np.real_if_close(ev)
-    dg = 0.5 * np.sum(np.log(ev) ** 2) if np.isrealobj(ev) and (ev > 0).all() else np.nan
+    from scipy import linalg
+
+    # eigenvalues of S^-1 Sigma from the symmetric-definite problem Sigma v = phi S v (real; S is positive
+    # definite); dG is undefined (NaN, warned about by the caller) when Sigma is not positive definite
+    ev = linalg.eigh(sigma, s, eigvals_only=True)
+    dg = 0.5 * np.sum(np.log(ev) ** 2) if (ev > 0).all() else np.nan
     return np.array([srmr, duls, dg])
 
 
@@ -115,6 +117,11 @@ def pls_fit(
         ``table`` indexed by ``model`` (``saturated``, ``estimated``) and
         ``criterion`` (``SRMR``, ``dULS``, ``dG``) with ``value``, ``HI95``,
         ``HI99`` and ``p``.
+
+    Raises
+    ------
+    CollinearityError
+        Linearly dependent indicators (singular correlation matrix).
 
     Warns
     -----
@@ -200,6 +207,11 @@ def pls_fit(
     w = np.zeros((len(owner), len(spec.constructs)))
     w[np.arange(len(owner)), owner] = result.outer_table["weight"].to_numpy()
     obs = _implied(xs, w, spec, factor)
+    if np.linalg.eigvalsh(obs["S"]).min() <= 1e-10:
+        raise CollinearityError(
+            "the indicators are linearly dependent (their correlation matrix is singular), so dG and the "
+            "bootstrap transformation are undefined; drop a redundant indicator."
+        )
 
     rows = []
     failed_total = 0

