@@ -54,6 +54,8 @@ class PLSFitResult(Result):
 
 def _discrepancies(s: np.ndarray, sigma: np.ndarray) -> np.ndarray:
     """SRMR (lower triangle with diagonal), dULS (half the squared Frobenius norm), dG (geodesic)."""
+    if not np.isfinite(sigma).all():  # an undefined consistent loading (PLSc Heywood case)
+        return np.full(len(CRITERIA), np.nan)
     resid = s - sigma
     tri = np.tril_indices(len(s))
     srmr = np.sqrt(np.mean(resid[tri] ** 2))
@@ -218,11 +220,14 @@ def pls_fit(
     for model in ("saturated", "estimated"):
         value = _discrepancies(obs["S"], obs[model])
         try:
+            if not np.isfinite(obs[model]).all():
+                raise np.linalg.LinAlgError("undefined implied correlations")
             rot = xs @ _sqrtm(obs["S"], inverse=True) @ _sqrtm(obs[model])
         except np.linalg.LinAlgError:
             warnings.warn(
-                f"the {model} model's implied indicator correlation matrix is not positive definite "
-                "(a Heywood case); its bootstrap test cannot be run and dG is undefined.",
+                f"the {model} model's implied indicator correlation matrix is undefined (a consistent loading "
+                "could not be computed) or not positive definite (a Heywood case); its bootstrap test cannot be "
+                "run and dG is undefined (NaN).",
                 HeywoodWarning,
                 stacklevel=2,
             )

@@ -251,3 +251,19 @@ def test_fit_singular_indicators_raise():
     res = csl_stats.pls_pm(df, MM, FULL)
     with pytest.raises(csl_stats.errors.CollinearityError, match="linearly dependent"):
         csl_stats.pls_fit(res, n_boot=100, rng=1)
+
+
+def test_fit_after_plsc_heywood_drops_failed_resamples_with_warning():
+    """A Heywood block (consistent loading above one): resamples with an undefined consistent loading
+    are dropped and counted, with a ConvergenceWarning; the sample values stay finite."""
+    g = np.random.default_rng(7)
+    n = 300
+    x = g.normal(size=n)
+    df = pd.DataFrame({"a1": x + 0.2 * g.normal(size=n), "a2": 0.2 * x + g.normal(size=n),
+                       "y1": x + 0.3 * g.normal(size=n), "y2": x + 0.3 * g.normal(size=n)})
+    with pytest.warns(csl_stats.errors.HeywoodWarning):
+        res = csl_stats.pls_pm(df, {"A": ["a1", "a2"], "Y": ["y1", "y2"]}, [("A", "Y")], consistent=True)
+    with pytest.warns(csl_stats.errors.ConvergenceWarning, match=r"\d+ of 200 bootstrap resamples of the fit test"):
+        fit = csl_stats.pls_fit(res, n_boot=100, rng=1)
+    assert fit.n_boot_failed > 0
+    assert np.isfinite(fit.table.to_numpy()).all()
