@@ -17,7 +17,14 @@ import pandas as pd
 from . import _pls_core as core
 from ._results import Result, result_dataclass
 from ._validation import check_n_boot, check_rng
-from .errors import ArgumentError, ArgumentTypeError, CollinearityError, ConvergenceWarning, HeywoodWarning
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    CollinearityError,
+    ConvergenceWarning,
+    HeywoodWarning,
+    ModelSpecificationError,
+)
 
 __all__ = ["PLSFitResult", "PLSPredictResult", "pls_fit", "pls_predict"]
 
@@ -329,11 +336,22 @@ def _fit_fold(xs: np.ndarray, spec: core.ModelSpec, factor: np.ndarray, scheme: 
               tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     fit = core.fit_pls(xs, spec, scheme, max_iter, tol)
     if not fit.converged:
-        raise core.CollinearityError("the PLS algorithm did not converge in a training fold")
+        raise CollinearityError(
+            "the PLS algorithm did not converge in a training fold; check for incoherent blocks or use fewer folds."
+        )
     w = core.orient(xs, fit.weights, spec)
     est = core.estimates_from_weights(xs, w, spec)
     if factor.any():
-        c = core.consistent(xs, w, spec, factor)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            c = core.consistent(xs, w, spec, factor)
+        bad = [spec.constructs[j] for j in np.flatnonzero(factor)
+               if not np.isfinite(c["loadings"][spec.blocks[j], j]).all()]
+        if bad or not np.isfinite(c["beta"]).all():
+            raise ModelSpecificationError(
+                f"consistent PLS: the consistent loadings of {bad or 'a construct'} are undefined in a training "
+                "fold (a negative item covariance under the common-factor model); predict with the composite "
+                "model (pls_pm(..., consistent=False)) or revise the block."
+            )
         return w, c["beta"], c["loadings"]
     return w, est["beta"], est["loadings"]
 
@@ -471,7 +489,7 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
             mean, sd = xtr.mean(axis=0), xtr.std(axis=0, ddof=1)
             if (sd == 0).any():
                 bad = [spec.indicators[k] for k in np.flatnonzero(sd == 0)]
-                raise core.CollinearityError(f"indicator(s) {bad} are constant in a training fold; use fewer folds.")
+                raise CollinearityError(f"indicator(s) {bad} are constant in a training fold; use fewer folds.")
             w, beta, lam = _fit_fold((xtr - mean) / sd, spec, factor, result.scheme, result.max_iter, result.tol)
             eta = ((xte - mean) / sd) @ w
             if technique == "DA":

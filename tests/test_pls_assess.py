@@ -267,3 +267,22 @@ def test_fit_after_plsc_heywood_drops_failed_resamples_with_warning():
         fit = csl_stats.pls_fit(res, n_boot=100, rng=1)
     assert fit.n_boot_failed > 0
     assert np.isfinite(fit.table.to_numpy()).all()
+
+
+def test_pls_predict_undefined_consistent_loadings_in_a_fold_raise():
+    """A noise block under PLSc: a training fold with undefined consistent loadings is an error naming
+    the construct, never NaN predictions."""
+    g = np.random.default_rng(19)
+    n = 60
+    x = g.normal(size=n)
+    df = pd.DataFrame({"a1": g.normal(size=n), "a2": g.normal(size=n), "a3": 0.3 * x + g.normal(size=n),
+                       "y1": x + 0.3 * g.normal(size=n), "y2": x + 0.3 * g.normal(size=n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.CSLWarning)
+        res = csl_stats.pls_pm(df, {"A": ["a1", "a2", "a3"], "Y": ["y1", "y2"]}, [("A", "Y")], consistent=True)
+    with pytest.raises(csl_stats.errors.ModelSpecificationError, match=r"\['A'\].*consistent=False"):
+        csl_stats.pls_predict(res, folds=10, repeats=1, rng=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
+        plain = csl_stats.pls_pm(df, {"A": ["a1", "a2", "a3"], "Y": ["y1", "y2"]}, [("A", "Y")])
+    assert np.isfinite(csl_stats.pls_predict(plain, folds=10, repeats=1, rng=0).table["pls_rmse"]).all()
