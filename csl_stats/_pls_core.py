@@ -484,7 +484,8 @@ def bootstrap(
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
-            "iterations, a constant indicator or collinear scores in the resample) and were dropped.",
+            "iterations, a constant indicator, collinear scores or, with consistent PLS, an undefined "
+            "consistent loading in the resample) and were dropped.",
             ConvergenceWarning,
             stacklevel=3,
         )
