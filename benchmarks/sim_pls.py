@@ -18,6 +18,14 @@ paths (0.4, 0.4, 0.2), the estimand PLSc is consistent for. Figures
 0.927 (X -> M), 0.937 (M -> Y), 0.967 (X -> Y); mean bias +0.006, +0.002,
 +0.000; 12 data sets with a Heywood warning; 100 of 75,000 bootstrap
 resamples failed (an undefined consistent loading).
+
+Fit test (issue 19): ``.venv/bin/python benchmarks/sim_pls.py REPS B fit [N]``
+draws data from the correct common-factor model, fits it with PLSc and
+counts how often ``pls_fit`` rejects at 5 % (value above HI95). Figures
+(REPS = 300, B = 199, n = 200, MC SE 1.3 %; 172 s): saturated model SRMR
+and dULS 1.0 %, dG 2.7 %; estimated model (the structural model is
+saturated, so only the bootstrap draws differ) SRMR and dULS 1.7 %, dG
+2.3 %: the test is conservative at this sample size.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ import csl_stats
 
 REPS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
 B = int(sys.argv[2]) if len(sys.argv) > 2 else 250
-N = 200
+N = int(sys.argv[4]) if len(sys.argv) > 4 else 200
 MM = {"X": ["x1", "x2", "x3"], "M": ["m1", "m2", "m3"], "Y": ["y1", "y2", "y3"]}
 SM = [("X", "M"), ("M", "Y"), ("X", "Y")]
 LAMBDA = np.array([0.8, 0.7, 0.6])

@@ -168,6 +168,14 @@ def pls_fit(
     are the 95 % and 99 % quantiles of the resampled discrepancies; the
     model is rejected at 5 % when the sample value exceeds ``HI95``.
 
+    In ``benchmarks/sim_pls.py`` (correct common-factor model, three
+    constructs with three indicators each, PLSc, n = 200, 300 data sets,
+    B = 199) the test rejected at the 5 % level in 1.0 % (SRMR, dULS) and
+    2.7 % (dG) of the data sets for the saturated model and 1.7 % and 2.3 %
+    for the estimated one (Monte Carlo SE 1.3 %): it is conservative in
+    samples of this size, so a rejection is a strong signal and a pass a
+    weak one.
+
     ``dULS`` and ``SRMR`` are tied: with unit diagonals,
     :math:`d_{ULS} = \\mathrm{SRMR}^2\\,p(p+1)/2`. The exact test is
     sensitive to large samples (any small misfit is rejected with enough
