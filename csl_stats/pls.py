@@ -785,6 +785,12 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
     construct by :math:`u_k` points. The index-weighted mean of the items'
     performances is the construct's performance.
 
+    With a consistent-PLS result (``consistent``) the map is still that of
+    the composites: importances come from regressions among the 0-100
+    index scores (weighted sums of the answers), which PLSc does not
+    change; the disattenuated paths describe the latent constructs, not
+    the indices.
+
     Examples
     --------
     >>> import numpy as np, pandas as pd
