@@ -157,6 +157,11 @@ _LAZY: dict[str, str] = {
     "SEMResult": "latent",
     "measurement_invariance": "latent",
     "sem": "latent",
+    # --- PLS-SEM assessment: model fit, PLSpredict (issue 19) ---
+    "PLSFitResult": "pls_assess",
+    "pls_fit": "pls_assess",
+    "PLSPredictResult": "pls_assess",
+    "pls_predict": "pls_assess",
 }
 
 _SUBMODULES = ("datasets", "errors")
