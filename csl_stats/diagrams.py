@@ -252,6 +252,8 @@ def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
     what = (f"Structural paths and covariances: unstandardized estimates with {_sem_interval(r)}"
             + ("; loadings standardized" if indicators else "") if ci
             else f"Standardized estimates (std.all); {STAR_NOTE}")
+    if indicators:
+        what += "; marker loadings (fixed to 1) carry no test"
     scaled = r.estimator == "mlr" and np.isfinite(f.get("chisq_scaled", np.nan))
     chi2 = f"scaled chi2({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
         f"chi2({int(f['df'])}) = {fmt_num(f['chisq'])}"
@@ -265,8 +267,11 @@ def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
 
 
 def _process_dot(r: Any, *, ci: bool, digits: int) -> str:
+    from .report import _resampled
+
     lines = _header("process")
-    coefs = r.coefs[r.coefs["term"] != "(intercept)"]
+    # the statistical diagram: the model's equations, without intercepts and without the total-effect equation
+    coefs = r.coefs[(r.coefs["term"] != "(intercept)") & ~r.coefs["outcome"].astype(str).str.endswith("(total)")]
     outcomes = list(dict.fromkeys(map(str, coefs["outcome"])))
     terms = [t for t in dict.fromkeys(map(str, coefs["term"])) if t not in outcomes]
     for t in terms:
@@ -288,12 +293,16 @@ def _process_dot(r: Any, *, ci: bool, digits: int) -> str:
     notes = []
     level = f"{100 * r.ci:g}%"
     e = r.effects
-    for name, x in e[e["effect"].isin(["index", "partial index", "conditional index", "mm index"])].iterrows():
+    kinds = ["index", "partial index", "conditional index", "mm index"]
+    if r.w is None and r.z is None:  # unmoderated mediation: the indirect effects themselves (else: the table)
+        kinds += ["indirect", "total indirect"]
+    for name, x in e[e["effect"].isin(kinds)].iterrows():
         notes.append(f"{name} = {fmt_num(x['estimate'], 3)}, {level} CI {fmt_ci(x['ci_low'], x['ci_high'], 3)}")
     fam = "OLS" if r.y_family == "gaussian" else f"OLS and logit ({r.y})"
     what = f"{level} CIs" if ci else STAR_NOTE
-    boot = (f"; indices: {r.ci_method} {'resampling' if r.ci_method == 'montecarlo' else 'bootstrap'} CIs, "
-            f"{r.n_boot:,} resamples") if r.n_boot else ""
+    method = "Monte Carlo" if r.ci_method == "montecarlo" else f"{r.ci_method} bootstrap"
+    boot = (f"; effects in this caption: {method} CIs, "
+            f"{r.n_boot:,} resamples") if notes and _resampled(r) else ""
     notes.append(f"PROCESS model {r.model}, statistical diagram: unstandardized {fam} coefficients; {what}{boot}; "
                  f"n = {r.n}.")
     return _footer(lines, "\n".join(notes))

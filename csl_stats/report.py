@@ -534,6 +534,12 @@ def _invariance_table(r: Any, part: str) -> _Table:
                   rows, None, notes, "Model")
 
 
+def _resampled(r: Any) -> bool:
+    """Whether any effect of a ProcessResult rests on resampling (models 1-3 have none, whatever ``n_boot``)."""
+    return bool(r.n_boot) and "inference" in r.effects and \
+        bool(r.effects["inference"].isin(["bootstrap", "montecarlo"]).any())
+
+
 _PROCESS_GROUPS = {
     "effect": "Conditional effects of X", "direct": "Direct effect", "total": "Total effect",
     "indirect": "Indirect effects", "total indirect": "Total indirect effects",
@@ -564,14 +570,15 @@ def _process_table(r: Any, part: str) -> _Table:
         f"Y = {r.y}" + (f", M = {', '.join(r.mediators)}" if r.mediators else "")
         + (f", W = {r.w}" if r.w else "") + (f", Z = {r.z}" if r.z else "") + ".",
         f"Coefficients: {fam}, standard errors {_se_name(r.se_type, 'gaussian')}, {_pct(r.ci)} CIs and *p* "
-        f"from *t* tests; *R*²: {r2}.",
+        f"from *t* tests" + ("" if r.y_family == "gaussian" else f" (*z* tests for {r.y})")
+        + f"; *R*²{'' if r.y_family == 'gaussian' else f' (McFadden for {r.y})'}: {r2}.",
     ]
-    if r.n_boot:
+    if _resampled(r):
         notes.append(f"Indirect effects and indices: {_pct(r.ci)} {resampling} confidence intervals from "
                      f"{r.n_boot:,} resamples" + (f" ({r.n_failed} failed)" if r.n_failed else "")
                      + "; *SE* = resampling standard deviation; judged by their interval (no *p* value).")
     if r.w:
-        notes.append("w = the moderator value an effect is conditioned on (probe rule: "
+        notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "
                      + ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
                      + ", unless other values were passed).")
     notes.append(f"*n* = {r.n} ({r.n_dropped} rows with missing values dropped).")
@@ -914,7 +921,7 @@ def _methods_process(r: Any) -> str:
     resampling = ("Monte Carlo" if r.ci_method == "montecarlo" else f"{_ci_name(r.ci_method)} bootstrap")
     boot = (f" Indirect effects and indices were tested with {_pct(r.ci)} {resampling} confidence intervals "
             f"from {r.n_boot:,} resamples" + (f" ({r.n_failed} failed and were discarded)" if r.n_failed else "")
-            + "." + _seed_sentence(r.n_boot)) if r.n_boot else " No resampling was run."
+            + "." + _seed_sentence(r.n_boot)) if _resampled(r) else " No resampling was involved."
     probe = ""
     if r.w:
         probe = (" Conditional effects were probed at the moderator values shown in the table (probe rule: "

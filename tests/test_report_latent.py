@@ -191,3 +191,22 @@ def test_word_document_for_process(fits, tmp_path):
     assert cells == ["Term or effect", "b", "SE", "95% CI", "p"]
     assert re.search(r"PROCESS model 7", doc.paragraphs[-1].text)
     assert np.isfinite(fits["process"].n)
+
+
+def test_process_without_resampling_and_with_a_multicategorical_x(df):
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "loyalty": df[BLOCKS["loy"]].mean(axis=1),
+                       "switching_costs": df[["swc1", "swc2", "swc3"]].mean(axis=1), "region": df["region"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m1 = csl_stats.process(sc, 1, x="satisfaction", w="switching_costs", y="loyalty", n_boot=1000, rng=1)
+        mc = csl_stats.process(sc, 4, x="region", m="trust", y="loyalty", mcx="indicator", n_boot=200, rng=1)
+    # model 1 has nothing to resample: neither the table nor the text claims bootstrap intervals
+    assert "bootstrap" not in report_table(m1) and "No resampling" in methods_text(m1)
+    assert "| **Conditional effects of X** |" in report_table(m1)
+    dot = plot_model(m1).dot
+    assert "resamples" not in dot and dot.count("->") == 3
+    # the total-effect equation is in the table but not in the statistical diagram
+    assert "| **Outcome: loyalty (total)** |" in report_table(mc)
+    dmc = plot_model(mc).dot
+    assert "(total)" not in dmc and '"region[north]" -> "trust"' in dmc and "indirect[trust, region[north]]" in dmc
