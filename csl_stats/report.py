@@ -909,7 +909,8 @@ def _methods_invariance(r: Any) -> str:
         f"{_sem_estimator_text(first)} using {_software()}. Constructs were identified by a first loading "
         "fixed to 1 and, from the scalar level on, latent means fixed to 0 in the first group. Each level was "
         f"compared with the previous one by {test} and by the changes in CFI and RMSEA. "
-        f"{_sem_missing_text(first)} No resampling was involved."
+        f"{_sem_missing_text(first)} No resampling was involved. Parameters released for partial invariance "
+        "(the free argument), if any, are not recorded in the result: name them."
     )
 
 
