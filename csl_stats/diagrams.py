@@ -1,8 +1,9 @@
 """Path diagrams of fitted models as Graphviz DOT text, rendered by the ``dot`` program when it exists.
 
 :func:`plot_model` describes a fitted :class:`~csl_stats.MediationResult`,
-:class:`~csl_stats.ModeratedMediationResult`, :class:`~csl_stats.PLSResult`
-or :class:`~csl_stats.CFAResult` as a left-to-right Graphviz graph: latent
+:class:`~csl_stats.ModeratedMediationResult`, :class:`~csl_stats.PLSResult`,
+:class:`~csl_stats.CFAResult`, :class:`~csl_stats.SEMResult` or
+:class:`~csl_stats.ProcessResult` as a left-to-right Graphviz graph: latent
 variables as ellipses, observed variables (and, on request, indicators) as
 boxes, estimates on the arrows with significance stars or confidence
 intervals. Graphviz places the labels, so they do not collide as hand-placed
@@ -210,21 +211,122 @@ def _cfa_dot(r: Any, *, indicators: bool, digits: int) -> str:
     return _footer(lines, note)
 
 
+def _sem_label(x: Any, ci: bool, digits: int) -> str:
+    """Standardized estimate with stars, or (``ci``) the unstandardized estimate with its interval."""
+    if ci:
+        return f"{fmt_num(x['estimate'], digits)} {fmt_ci(x['ci_low'], x['ci_high'], digits)}"
+    p = x["p"] if x["se"] > 0 else np.nan
+    return fmt_bounded(x["std_estimate"], digits) + _stars(p)
+
+
+def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
+    from .report import _sem_interval, _single_group
+
+    _single_group(r)
+    lines = _header("sem")
+    lines[1] = lines[1].replace("rankdir=LR", "rankdir=LR, newrank=true")
+    p = r.params
+    constructs = [str(c) for c in r.measurement]
+    for c in constructs:
+        label = f"{c}\nR² = {fmt_bounded(r.r2[c], digits)}" if c in r.r2.index else c
+        lines.append(f"  {_q(c)} [shape=ellipse, label={_q(label)}];")
+    if indicators:
+        for _, x in p[p["op"] == "=~"].iterrows():
+            lines.append(f"  {_q(_item_id(x['rhs']))} [shape=box, label={_q(x['rhs'])}];")
+            lines.append(f"  {_q(x['lhs'])} -> {_q(_item_id(x['rhs']))} "
+                         f"[label={_q(_sem_label(x, False, digits))}, arrowsize=0.6];")
+    for _, x in p[p["op"] == "~"].iterrows():
+        lines.append(f"  {_q(x['rhs'])} -> {_q(x['lhs'])} [label={_q(_sem_label(x, ci, digits))}, penwidth=1.5];")
+    cov = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"])]
+    hidden = 0
+    for _, x in cov.iterrows():
+        a, b = str(x["lhs"]), str(x["rhs"])
+        if a not in constructs or b not in constructs:
+            if not indicators:
+                hidden += 1
+                continue
+            a, b = (v if v in constructs else _item_id(v) for v in (a, b))
+        lines.append(f"  {_q(a)} -> {_q(b)} [dir=both, style=dashed, constraint=false, "
+                     f"label={_q(_sem_label(x, ci, digits))}];")
+    f = r.fit_indices
+    what = (f"Structural paths and covariances: unstandardized estimates with {_sem_interval(r)}"
+            + ("; loadings standardized" if indicators else "") if ci
+            else f"Standardized estimates (std.all); {STAR_NOTE}")
+    if indicators:
+        what += "; marker loadings (fixed to 1) carry no test"
+    scaled = r.estimator == "mlr" and np.isfinite(f.get("chisq_scaled", np.nan))
+    chi2 = f"scaled chi2({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
+        f"chi2({int(f['df'])}) = {fmt_num(f['chisq'])}"
+    note = (f"{what}; {r.estimator.upper()}, {'FIML' if r.nan_policy == 'fiml' else 'listwise deletion'}; "
+            f"{chi2}, CFI = {fmt_bounded(f['cfi'], 3)}, "
+            f"RMSEA = {fmt_bounded(f['rmsea'], 3)}, SRMR = {fmt_bounded(f['srmr'], 3)}; n = {r.n_obs}.")
+    if hidden:
+        note += f"\n{hidden} residual {'covariance' if hidden == 1 else 'covariances'} between items not drawn " \
+                "(indicators=True shows them)."
+    return _footer(lines, note)
+
+
+def _process_dot(r: Any, *, ci: bool, digits: int) -> str:
+    from .report import _resampled
+
+    lines = _header("process")
+    # the statistical diagram: the model's equations, without intercepts and without the total-effect equation
+    coefs = r.coefs[(r.coefs["term"] != "(intercept)") & ~r.coefs["outcome"].astype(str).str.endswith("(total)")]
+    outcomes = list(dict.fromkeys(map(str, coefs["outcome"])))
+    terms = [t for t in dict.fromkeys(map(str, coefs["term"])) if t not in outcomes]
+    for t in terms:
+        if "*" in t:  # a product term: the moderation, drawn as its own box (Hayes' statistical diagram)
+            lines.append(f"  {_q(t)} [shape=box, style=rounded, label={_q(t.replace('*', ' × '))}];")
+        else:
+            lines.append(f"  {_q(t)} [shape=box];")
+    for o in outcomes:
+        lines.append(f"  {_q(o)} [shape=box];")
+    lines.append(f"  {{rank=min; {'; '.join(_q(t) for t in terms)};}}")
+    lines.append(f"  {{rank=max; {_q(r.y)};}}")
+    for _, x in coefs.iterrows():
+        if ci:
+            label = f"{fmt_num(x['estimate'], digits)} {fmt_ci(x['ci_low'], x['ci_high'], digits)}"
+        else:
+            label = fmt_num(x["estimate"], digits) + _stars(x["p"])
+        style = ", style=dashed" if "*" in str(x["term"]) else ""
+        lines.append(f"  {_q(x['term'])} -> {_q(x['outcome'])} [label={_q(label)}{style}];")
+    notes = []
+    level = f"{100 * r.ci:g}%"
+    e = r.effects
+    kinds = ["index", "partial index", "conditional index", "mm index"]
+    if r.w is None and r.z is None:  # unmoderated mediation: the indirect effects themselves (else: the table)
+        kinds += ["indirect", "total indirect"]
+    for name, x in e[e["effect"].isin(kinds)].iterrows():
+        notes.append(f"{name} = {fmt_num(x['estimate'], 3)}, {level} CI {fmt_ci(x['ci_low'], x['ci_high'], 3)}")
+    fam = "OLS" if r.y_family == "gaussian" else f"OLS and logit ({r.y})"
+    what = f"{level} CIs" if ci else STAR_NOTE
+    method = "Monte Carlo" if r.ci_method == "montecarlo" else f"{r.ci_method} bootstrap"
+    boot = (f"; effects in this caption: {method} CIs, "
+            f"{r.n_boot:,} resamples") if notes and _resampled(r) else ""
+    notes.append(f"PROCESS model {r.model}, statistical diagram: unstandardized {fam} coefficients; {what}{boot}; "
+                 f"n = {r.n}.")
+    return _footer(lines, "\n".join(notes))
+
+
 def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digits: int = 2) -> ModelDiagram:
     """Draw a fitted model as a path diagram (Graphviz DOT; rendered where ``dot`` exists).
 
     Parameters
     ----------
-    result : MediationResult, ModeratedMediationResult, PLSResult or CFAResult
-        The fitted model.
+    result : MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult or ProcessResult
+        The fitted model (a single-group :class:`~csl_stats.SEMResult`).
     indicators : bool, default False
-        PLS and CFA: also draw the indicators (boxes) with their loadings
-        (PLS Mode B: weights). Ignored for mediation models, whose variables
-        are observed and always drawn as boxes.
+        PLS, CFA and SEM: also draw the indicators (boxes) with their loadings
+        (PLS Mode B: weights; SEM: standardized, with the residual covariances
+        between items as dashed two-headed arrows). Ignored for mediation and
+        PROCESS models, whose variables are observed and always drawn as boxes.
     ci : bool, default False
         Show confidence intervals instead of significance stars: on the PLS
-        paths (bootstrap), and every indirect effect's interval under a
-        mediation diagram. CFA results store no intervals (refused).
+        paths (bootstrap), on the SEM structural paths and covariances
+        (unstandardized estimates with the intervals the result stores, Wald
+        or bootstrap), on every PROCESS coefficient, and every indirect
+        effect's interval under a mediation diagram. CFA results store no
+        intervals (refused).
     digits : int, default 2
         Decimals shown.
 
@@ -240,7 +342,7 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     ArgumentTypeError
         A result type without a diagram, or non-boolean flags.
     ArgumentError
-        ``ci=True`` for a CFA; ``digits`` outside 0-4.
+        ``ci=True`` for a CFA; ``digits`` outside 0-4; a multi-group SEMResult.
 
     Notes
     -----
@@ -253,6 +355,19 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     whose equation holds the interaction, labelled with the interaction
     coefficient (the conceptual-diagram convention of Hayes). Covariates and
     the total effect are not drawn.
+
+    A :class:`~csl_stats.SEMResult` is drawn with its constructs as ellipses
+    (R² under the endogenous ones), standardized (std.all) structural paths
+    with stars, and covariances between constructs (and, with
+    ``indicators=True``, residual covariances between items) as dashed
+    two-headed arrows; the caption gives the estimator, the missing-data
+    handling, the fit and *n*. A :class:`~csl_stats.ProcessResult` is drawn
+    as Hayes' *statistical* diagram: every regressor of every equation (X,
+    the mediators, the moderators, each product term, covariates) is a box
+    with an arrow to the outcome of its equation carrying the unstandardized
+    coefficient; product terms are rounded boxes labelled "X × W" with
+    dashed arrows; the indices of moderated mediation, with their intervals,
+    are in the caption.
 
     References
     ----------
@@ -278,6 +393,7 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     check_flag(ci, "ci")
     if isinstance(digits, bool) or not isinstance(digits, int | np.integer) or not 0 <= digits <= 4:
         raise ArgumentError(f"digits must be an integer from 0 to 4; got {digits!r}.")
+    # a multi-group SEMResult (a level of measurement_invariance) is refused with ArgumentError
     name = type(result).__name__
     if name in ("MediationResult", "ModeratedMediationResult"):
         return ModelDiagram(_mediation_dot(result, ci=ci, digits=digits))
@@ -287,7 +403,12 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
         if ci:
             raise ArgumentError("ci=True: a CFAResult stores no confidence intervals; use ci=False (stars).")
         return ModelDiagram(_cfa_dot(result, indicators=indicators, digits=digits))
+    if name == "SEMResult":
+        return ModelDiagram(_sem_dot(result, indicators=indicators, ci=ci, digits=digits))
+    if name == "ProcessResult":
+        return ModelDiagram(_process_dot(result, ci=ci, digits=digits))
     raise ArgumentTypeError(
-        "plot_model draws MediationResult, ModeratedMediationResult, PLSResult and CFAResult; "
+        "plot_model draws MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult and "
+        "ProcessResult; "
         f"got {name}."
     )

@@ -393,6 +393,199 @@ def _nps_by_table(r: pd.DataFrame, part: str) -> _Table:
                   name.capitalize())
 
 
+# ---------------------------------------------------------------------------
+# latent SEM, measurement invariance and PROCESS (issue 17, second part)
+
+
+def _plural(n: int, word: str) -> str:
+    return word if n == 1 else word + "s"
+
+
+def _wald_level(r: Any) -> float | None:
+    """Confidence level of the Wald intervals a result stores (recovered from estimate, SE and bounds)."""
+    import math
+
+    p = r.params
+    ok = p[(p["se"] > 0) & np.isfinite(p["ci_high"])]
+    if r.n_boot or not len(ok):
+        return None
+    x = ok.iloc[0]
+    z = (x["ci_high"] - x["estimate"]) / x["se"]
+    return round(math.erf(z / math.sqrt(2)), 4)
+
+
+def _sem_ci_header(r: Any) -> str:
+    level = _wald_level(r)
+    return f"{_pct(level)} CI" if level is not None else "CI"
+
+
+def _sem_estimator(r: Any) -> str:
+    if r.estimator == "mlr":
+        return ("robust maximum likelihood (MLR: Huber-White sandwich standard errors, Yuan-Bentler scaled "
+                "*χ*²)")
+    se = "observed" if r.nan_policy == "fiml" else "expected"
+    return f"maximum likelihood (ML; standard errors from the {se} information)"
+
+
+def _sem_missing(r: Any) -> str:
+    if r.nan_policy == "fiml":
+        return (f"full-information maximum likelihood (FIML) on every row with at least one answered item; "
+                f"{r.n_dropped} rows without any answer dropped")
+    return f"listwise deletion; {r.n_dropped} rows with missing answers dropped"
+
+
+def _sem_interval(r: Any) -> str:
+    if r.n_boot:
+        return (f"intervals from {r.n_boot:,} bootstrap resamples"
+                + (f" ({r.n_boot_failed} failed)" if r.n_boot_failed else "")
+                + " (interval method and level not recorded in the result; sem's defaults: percentile, 95%)")
+    level = _wald_level(r)
+    return f"{_pct(level)} Wald intervals" if level is not None else "Wald intervals"
+
+
+def _sem_fit_line(f: pd.Series, estimator: str) -> str:
+    chi, pv, cfi, tli, rmsea = "chisq", "pvalue", "cfi", "tli", "rmsea"
+    scaled = estimator == "mlr" and np.isfinite(f.get("chisq_scaled", np.nan))
+    robust = scaled and np.isfinite(f.get("cfi_robust", np.nan))
+    if scaled:
+        chi, pv = "chisq_scaled", "pvalue_scaled"
+    if robust:
+        cfi, tli, rmsea = "cfi_robust", "tli_robust", "rmsea_robust"
+    rob = " (robust)" if robust else ""
+    line = (f"{'Scaled ' if scaled else ''}*χ*²({int(f['df'])}) = {fmt_num(f[chi])}, *p* = {fmt_p(f[pv])}"
+            + (f" (scaling factor {fmt_num(f['scaling_factor'], 3)})" if scaled else "")
+            + f"; CFI{rob} = {fmt_bounded(f[cfi], 3)}; TLI{rob} = {fmt_num(f[tli], 3)}; "
+            f"RMSEA{rob} = {fmt_bounded(f[rmsea], 3)}")
+    if not robust:
+        line += f", 90% CI {fmt_ci(f['rmsea_ci_low'], f['rmsea_ci_high'], 3, bounded=True)}"
+    line += f"; SRMR = {fmt_bounded(f['srmr'], 3)}."
+    return line.replace("*p* = < .001", "*p* < .001")
+
+
+def _single_group(r: Any) -> None:
+    if "group" in r.params.columns:
+        raise ArgumentError(
+            "this SEMResult is a multi-group model (a level of measurement_invariance): report the "
+            "InvarianceResult instead, or fit one group at a time."
+        )
+
+
+def _sem_row(label: str, x: pd.Series) -> list[str]:
+    fixed = not (x["se"] > 0)
+    ci = DASH if fixed else fmt_ci(x["ci_low"], x["ci_high"])
+    return [label, fmt_num(x["estimate"]), DASH if fixed else fmt_num(x["se"]), ci, fmt_bounded(x["std_estimate"]),
+            fmt_p(x["p"])]
+
+
+def _sem_table(r: Any, part: str) -> _Table:
+    _single_group(r)
+    p = r.params
+    rows, groups = [], []
+    for _, x in p[p["op"] == "=~"].iterrows():
+        rows.append(_sem_row(str(x["rhs"]), x))
+        groups.append(f"Loadings on {x['lhs']}")
+    for _, x in p[p["op"] == "~"].iterrows():
+        rows.append(_sem_row(f"{x['rhs']} → {x['lhs']}", x))
+        groups.append("Structural paths")
+    for _, x in p[(p["op"] == "~~") & (p["lhs"] != p["rhs"])].iterrows():
+        rows.append(_sem_row(f"{x['lhs']} ↔ {x['rhs']}", x))
+        groups.append("Covariances")
+    r2 = "; ".join(f"{k} = {fmt_bounded(v)}" for k, v in r.r2.items())
+    notes = [
+        f"*b* = unstandardized estimate; *β* = standardized estimate (std.all; correlations for covariances); "
+        f"estimated by {_sem_estimator(r)}; {_sem_interval(r)}; a dash marks a parameter fixed for "
+        "identification.",
+        _sem_fit_line(r.fit_indices, r.estimator),
+    ]
+    if r2:
+        notes.append(f"*R*²: {r2}.")
+    notes.append(f"Missing data: {_sem_missing(r)}; *n* = {r.n_obs}.")
+    if not r.converged:
+        notes.append("The estimation did NOT converge.")
+    return _Table("Structural equation model: loadings, paths and fit",
+                  ["*b*", "*SE*", _sem_ci_header(r), "*β*", "*p*"], rows, groups, notes, "Parameter")
+
+
+def _invariance_table(r: Any, part: str) -> _Table:
+    t = r.table
+    first = next(iter(r.fits.values()))
+    scaled = first.estimator == "mlr" and "chisq_scaled" in t.columns
+    rows = []
+    for level, x in t.iterrows():
+        rows.append([str(level).capitalize(), fmt_num(x["chisq_scaled" if scaled else "chisq"]), str(int(x["df"])),
+                     fmt_bounded(x["cfi"], 3), fmt_bounded(x["rmsea"], 3), fmt_bounded(x["srmr"], 3),
+                     fmt_num(x["chisq_diff"]), DASH if not np.isfinite(x["df_diff"]) else str(int(x["df_diff"])),
+                     fmt_p(x["p_diff"]), fmt_bounded(x["delta_cfi"], 3), fmt_bounded(x["delta_rmsea"], 3)])
+    diff = "Satorra-Bentler scaled *χ*² difference test" if scaled else "likelihood-ratio *χ*² difference test"
+    groups = ", ".join(map(str, r.groups))
+    notes = [
+        f"Multi-group confirmatory factor models across {len(r.groups)} groups of {r.group} ({groups}); each "
+        "level adds equality constraints to the previous one: metric = equal loadings, scalar = also equal "
+        "intercepts, strict = also equal residual variances.",
+        f"Δ = change from the previous level; Δ*χ*² from the {diff}; *p* of the difference test.",
+        f"Estimated by {_sem_estimator(first)}" + ("; *χ*² scaled." if scaled else "."),
+        f"Missing data: {_sem_missing(first)}; *n* = {r.n_obs}.",
+    ]
+    bad = [str(k) for k, f in r.fits.items() if not f.converged]
+    if bad:
+        notes.append(f"Did NOT converge: {', '.join(bad)}.")
+    return _Table("Measurement invariance: fit of nested models",
+                  ["*χ*²", "*df*", "CFI", "RMSEA", "SRMR", "Δ*χ*²", "Δ*df*", "*p*", "ΔCFI", "ΔRMSEA"],
+                  rows, None, notes, "Model")
+
+
+def _resampled(r: Any) -> bool:
+    """Whether any effect of a ProcessResult rests on resampling (models 1-3 have none, whatever ``n_boot``)."""
+    return bool(r.n_boot) and "inference" in r.effects and \
+        bool(r.effects["inference"].isin(["bootstrap", "montecarlo"]).any())
+
+
+_PROCESS_GROUPS = {
+    "effect": "Conditional effects of X", "direct": "Direct effect", "total": "Total effect",
+    "indirect": "Indirect effects", "total indirect": "Total indirect effects",
+    "index": "Index of moderated mediation", "partial index": "Indices of partial moderated mediation",
+    "conditional index": "Indices of conditional moderated mediation",
+    "mm index": "Index of moderated moderated mediation",
+}
+
+
+def _process_table(r: Any, part: str) -> _Table:
+    rows, groups = [], []
+    for _, x in r.coefs.iterrows():
+        rows.append([str(x["term"]).replace("*", " × "), fmt_num(x["estimate"], 3), fmt_num(x["se"], 3),
+                     fmt_ci(x["ci_low"], x["ci_high"], 3), fmt_p(x["p"])])
+        groups.append(f"Outcome: {x['outcome']}")
+    e = r.effects
+    for kind in _PROCESS_GROUPS:  # the engine's order of kinds, grouped
+        for label, x in e[e["effect"] == kind].iterrows():
+            p = x["p"] if x.get("inference") in ("t", "z") else np.nan
+            rows.append([str(label), fmt_num(x["estimate"], 3), fmt_num(x["se"], 3),
+                         fmt_ci(x["ci_low"], x["ci_high"], 3), fmt_p(p)])
+            groups.append(_PROCESS_GROUPS[kind])
+    fam = "OLS" if r.y_family == "gaussian" else f"OLS (mediators) and logistic regression ({r.y}, log-odds)"
+    r2 = "; ".join(f"{o} = {fmt_bounded(x['r2'])}" for o, x in r.fit.iterrows())
+    resampling = ("Monte Carlo" if r.ci_method == "montecarlo" else f"{_ci_name(r.ci_method)} bootstrap")
+    notes = [
+        f"PROCESS model {r.model}" + (f" ({r.description})" if r.description else "") + f"; X = {r.x}, "
+        f"Y = {r.y}" + (f", M = {', '.join(r.mediators)}" if r.mediators else "")
+        + (f", W = {r.w}" if r.w else "") + (f", Z = {r.z}" if r.z else "") + ".",
+        f"Coefficients: {fam}, standard errors {_se_name(r.se_type, 'gaussian')}, {_pct(r.ci)} CIs and *p* "
+        f"from *t* tests" + ("" if r.y_family == "gaussian" else f" (*z* tests for {r.y})")
+        + f"; *R*²{'' if r.y_family == 'gaussian' else f' (McFadden for {r.y})'}: {r2}.",
+    ]
+    if _resampled(r):
+        notes.append(f"Indirect effects and indices: {_pct(r.ci)} {resampling} confidence intervals from "
+                     f"{r.n_boot:,} resamples" + (f" ({r.n_failed} failed)" if r.n_failed else "")
+                     + "; *SE* = resampling standard deviation; judged by their interval (no *p* value).")
+    if r.w:
+        notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "
+                     + ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
+                     + ", unless other values were passed).")
+    notes.append(f"*n* = {r.n} ({r.n_dropped} rows with missing values dropped).")
+    return _Table(f"Conditional process analysis (PROCESS model {r.model}): coefficients and effects",
+                  ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups, notes, "Term or effect")
+
+
 _BUILDERS = {
     "AlphaResult": _alpha_table,
     "scale_report": _scale_report_table,
@@ -404,6 +597,9 @@ _BUILDERS = {
     "PLSResult": _pls_table,
     "NPSResult": _nps_table,
     "nps_by": _nps_by_table,
+    "SEMResult": _sem_table,
+    "InvarianceResult": _invariance_table,
+    "ProcessResult": _process_table,
 }
 
 
@@ -447,8 +643,13 @@ def report_table(
         An :class:`~csl_stats.AlphaResult`, :class:`~csl_stats.CFAResult`,
         :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.MediationResult`,
         :class:`~csl_stats.ModeratedMediationResult`,
-        :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`
-        or :class:`~csl_stats.NPSResult`, or the DataFrame returned by
+        :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`,
+        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.SEMResult` (single
+        group: loadings, structural paths and covariances with std.all, fit in
+        the note), :class:`~csl_stats.InvarianceResult` (fit of the nested
+        models with the Δ statistics) or :class:`~csl_stats.ProcessResult`
+        (coefficients by outcome, conditional effects, indices of moderated
+        mediation), or the DataFrame returned by
         :func:`~csl_stats.scale_report` (reliability and validity) or by
         :func:`~csl_stats.nps_by` (NPS by segment).
     style : {"apa"}
@@ -475,7 +676,9 @@ def report_table(
     ArgumentTypeError
         A result type without a publication table.
     ArgumentError
-        Unknown ``style``, ``fmt`` or ``part``; ``fmt="docx"`` without ``path``.
+        Unknown ``style``, ``fmt`` or ``part``; ``fmt="docx"`` without ``path``; a
+        multi-group :class:`~csl_stats.SEMResult` (report the
+        :class:`~csl_stats.InvarianceResult`).
 
     Notes
     -----
@@ -484,6 +687,12 @@ def report_table(
     cannot exceed 1 (APA 7, section 6.36). HTML and LaTeX need great_tables,
     Word needs python-docx (``pip install "csl-stats[report]"``); Markdown
     needs nothing.
+
+    A :class:`~csl_stats.SEMResult` does not store its confidence level: for
+    Wald intervals it is recovered from the estimate, standard error and
+    bound (exact); for bootstrap intervals the table says that level and
+    interval method are not recorded. PROCESS tables print three decimals,
+    since indices of moderated mediation are often below .01.
 
     References
     ----------
@@ -645,6 +854,90 @@ def _methods_nps_by(r: pd.DataFrame) -> str:
     )
 
 
+def _sem_missing_text(r: Any) -> str:
+    if r.nan_policy == "fiml":
+        return (f"Missing answers were handled by full-information maximum likelihood (FIML) on every respondent "
+                f"with at least one answered item; {r.n_dropped} rows without any answer were dropped, leaving "
+                f"n = {r.n_obs}.")
+    return (f"Rows with missing answers were dropped (listwise deletion: {r.n_dropped} rows), leaving "
+            f"n = {r.n_obs}.")
+
+
+def _sem_estimator_text(r: Any) -> str:
+    if r.estimator == "mlr":
+        return ("robust maximum likelihood (MLR), with Huber-White sandwich standard errors and the "
+                "Yuan-Bentler scaled chi-square,")
+    se = "observed" if r.nan_policy == "fiml" else "expected"
+    return f"maximum likelihood, with standard errors from the {se} information,"
+
+
+def _methods_sem(r: Any) -> str:
+    _single_group(r)
+    k, p_items = len(r.measurement), sum(len(v) for v in r.measurement.values())
+    n_cov = int(((r.params["op"] == "~~") & (r.params["lhs"] != r.params["rhs"])).sum())
+    if r.n_boot:
+        ci = (f" Confidence intervals come from {r.n_boot:,} bootstrap resamples, each refitted from the "
+              "full-sample solution" + (f" ({r.n_boot_failed} failed and were discarded)" if r.n_boot_failed
+                                        else "")
+              + "; the interval method and level are not recorded in the result (sem's defaults: percentile, "
+              "95%)." + _seed_sentence(r.n_boot))
+    else:
+        level = _wald_level(r)
+        ci = f" Confidence intervals are {_pct(level) + ' ' if level is not None else ''}Wald intervals."
+    return (
+        f"A structural equation model with {k} latent constructs measured by {p_items} items, "
+        f"{len(r.structural)} structural {_plural(len(r.structural), 'path')} and {n_cov} free "
+        f"{_plural(n_cov, 'covariance')} was estimated by {_sem_estimator_text(r)} using {_software()} "
+        f"(Fisher scoring; converged: {'yes' if r.converged else 'NO'}, {r.n_iter} iterations).{ci} "
+        f"{_sem_missing_text(r)} "
+        + ("Fit is reported with the Yuan-Bentler scaled chi-square test, CFI, TLI and RMSEA (robust versions "
+           "where the data are complete) and SRMR" if r.estimator == "mlr" else
+           "Fit is reported with the chi-square test, CFI, TLI, RMSEA with its 90% interval and SRMR")
+        + "; standardized estimates are std.all."
+    )
+
+
+def _methods_invariance(r: Any) -> str:
+    first = next(iter(r.fits.values()))
+    lv = list(map(str, r.table.index))
+    levels = ", ".join(lv[:-1]) + " and " + lv[-1] if len(lv) > 1 else lv[0]
+    test = ("Satorra-Bentler scaled chi-square difference tests" if first.estimator == "mlr"
+            else "likelihood-ratio chi-square difference tests")
+    return (
+        f"Measurement invariance across the {len(r.groups)} groups of {r.group} ({', '.join(map(str, r.groups))}) "
+        f"was tested with multi-group confirmatory factor models at the {levels} levels, estimated by "
+        f"{_sem_estimator_text(first)} using {_software()}. Constructs were identified by a first loading "
+        "fixed to 1 and, from the scalar level on, latent means fixed to 0 in the first group. Each level was "
+        f"compared with the previous one by {test} and by the changes in CFI and RMSEA. "
+        f"{_sem_missing_text(first)} No resampling was involved. Parameters released for partial invariance "
+        "(the free argument), if any, are not recorded in the result: name them."
+    )
+
+
+def _methods_process(r: Any) -> str:
+    roles = f"X = {r.x}, Y = {r.y}" + (f", M = {', '.join(r.mediators)}" if r.mediators else "") \
+        + (f", W = {r.w}" if r.w else "") + (f", Z = {r.z}" if r.z else "")
+    fam = ("ordinary least squares regressions" if r.y_family == "gaussian"
+           else f"ordinary least squares regressions for the mediators and a logistic regression for {r.y}")
+    resampling = ("Monte Carlo" if r.ci_method == "montecarlo" else f"{_ci_name(r.ci_method)} bootstrap")
+    boot = (f" Indirect effects and indices were tested with {_pct(r.ci)} {resampling} confidence intervals "
+            f"from {r.n_boot:,} resamples" + (f" ({r.n_failed} failed and were discarded)" if r.n_failed else "")
+            + "." + _seed_sentence(r.n_boot)) if _resampled(r) else " No resampling was involved."
+    probe = ""
+    if r.w:
+        probe = (" Conditional effects were probed at the moderator values shown in the table (probe rule: "
+                 + ("16th, 50th and 84th percentiles unless other values were passed)." if r.probe == "percentile"
+                    else "mean and one standard deviation below and above it unless other values were passed)."))
+    return (
+        f"We estimated model {r.model} of Hayes' PROCESS templates" + (f" ({r.description})" if r.description
+                                                                      else "")
+        + f", with {roles}, by {fam} "
+        f"with {_se_name(r.se_type, 'gaussian')} standard errors, using {_software()}.{boot}{probe} "
+        f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), leaving n = {r.n}; "
+        "the missing-value policy itself is not recorded in the result."
+    )
+
+
 _METHODS = {
     "AlphaResult": _methods_alpha,
     "scale_report": _methods_scale_report,
@@ -656,6 +949,9 @@ _METHODS = {
     "PLSResult": _methods_pls,
     "NPSResult": _methods_nps,
     "nps_by": _methods_nps_by,
+    "SEMResult": _methods_sem,
+    "InvarianceResult": _methods_invariance,
+    "ProcessResult": _methods_process,
 }
 
 
