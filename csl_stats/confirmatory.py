@@ -32,39 +32,18 @@ import pandas as pd
 
 from ._results import Result, result_dataclass
 from ._sem.run import estimate, prepare
-from ._sem.specification import Spec
+from ._sem.specification import Spec, check_measurement
 from ._validation import check_choice, check_columns, check_dataframe, check_int
-from .errors import ArgumentTypeError, ModelSpecificationError, ReverseKeyWarning
+from .errors import ModelSpecificationError, ReverseKeyWarning
 
 __all__ = ["CFAResult", "cfa"]
 
 
 # --------------------------------------------------------------------------- model specification
 def _check_constructs(constructs: Any) -> dict[str, list[Hashable]]:
-    """Validate ``{"construct": ["item", ...]}`` and return an ordered copy."""
-    if not isinstance(constructs, Mapping):
-        raise ArgumentTypeError(
-            "constructs must be a dict mapping each construct name to its list of items, e.g. "
-            f"{{'delivery': ['dlv1', 'dlv2', 'dlv3']}}; got {type(constructs).__name__}."
-        )
-    if len(constructs) == 0:
-        raise ModelSpecificationError("constructs is empty; give at least one construct with its items.")
-    out: dict[str, list[Hashable]] = {}
-    owner: dict[Hashable, str] = {}
-    for name, items in constructs.items():
-        if isinstance(items, str) or not isinstance(items, Sequence | pd.Index):
-            raise ArgumentTypeError(
-                f"constructs[{name!r}] must be a list of item names; got {type(items).__name__} {items!r}."
-            )
-        items = list(items)
-        for it in items:
-            if it in owner:
-                where = f"both {owner[it]!r} and {name!r}" if owner[it] != name else f"{name!r} twice"
-                raise ModelSpecificationError(
-                    f"item {it!r} is assigned to {where}; in this measurement model each item "
-                    "measures exactly one construct."
-                )
-            owner[it] = name
+    """Validate ``{"construct": ["item", ...]}`` for a CFA and return an ordered copy."""
+    out = check_measurement(constructs, arg="constructs")
+    for name, items in out.items():
         if len(items) < 2:
             raise ModelSpecificationError(
                 f"construct {name!r} has {len(items)} item(s) {items}; a construct needs at least 2 items "
@@ -72,7 +51,6 @@ def _check_constructs(constructs: Any) -> dict[str, list[Hashable]]:
                 "fixed error variance, which this function does not support: drop the construct from the "
                 "measurement model or add items."
             )
-        out[str(name)] = items
     if len(out) == 1:
         ((name, items),) = out.items()
         if len(items) < 3:

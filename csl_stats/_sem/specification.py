@@ -50,21 +50,23 @@ class Spec:
         return [c for c in self.measurement if c in targets]
 
 
-def check_measurement(measurement: Any, *, min_items: int = 1) -> dict[str, list[Hashable]]:
-    """Validate ``{"construct": ["item", ...]}`` (ordered copy)."""
+def check_measurement(
+    measurement: Any, *, min_items: int = 1, arg: str = "measurement"
+) -> dict[str, list[Hashable]]:
+    """Validate ``{"construct": ["item", ...]}`` (ordered copy); ``arg`` names the argument in messages."""
     if not isinstance(measurement, Mapping):
         raise ArgumentTypeError(
-            "measurement must be a dict mapping each construct name to its list of items, e.g. "
+            f"{arg} must be a dict mapping each construct name to its list of items, e.g. "
             f"{{'sat': ['sat1', 'sat2', 'sat3']}}; got {type(measurement).__name__}."
         )
     if len(measurement) == 0:
-        raise ModelSpecificationError("measurement is empty; give at least one construct with its items.")
+        raise ModelSpecificationError(f"{arg} is empty; give at least one construct with its items.")
     out: dict[str, list[Hashable]] = {}
     owner: dict[Hashable, str] = {}
     for name, items in measurement.items():
         if isinstance(items, str) or not isinstance(items, Sequence | pd.Index):
             raise ArgumentTypeError(
-                f"measurement[{name!r}] must be a list of item names; got {type(items).__name__} {items!r}."
+                f"{arg}[{name!r}] must be a list of item names; got {type(items).__name__} {items!r}."
             )
         items = list(items)
         if len(items) < min_items:
