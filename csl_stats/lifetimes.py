@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_dates, check_int, preview
+from ._validation import check_columns, check_dataframe, check_dates, check_int, check_label, preview
 from .errors import ArgumentError, ArgumentTypeError, DataError, InconsistencyWarning
 
 __all__ = ["customer_lifetimes"]
@@ -164,7 +164,8 @@ def customer_lifetimes(
     B           2025-01-05        90      1
     C           2025-06-01        90      1
     """
-    tx = check_dataframe(transactions, name="transactions")
+    tx = check_dataframe(transactions, name="transactions", unique_columns=False)
+    customer, date = check_label(customer, "customer"), check_label(date, "date")
     check_columns(tx, [customer, date], arg="transactions columns")
     inactivity = check_int(inactivity, "inactivity", minimum=1)
     ids = tx[customer]
