@@ -42,7 +42,10 @@ def _one_date(value: Any, name: str) -> pd.Timestamp:
         raise ArgumentError(f"{name} must be a date; got None.")
     if isinstance(value, int | float | np.number) and not isinstance(value, bool):
         raise ArgumentTypeError(f"{name} must be a date such as '2025-12-31'; got the number {value!r}.")
-    return pd.Timestamp(_dates(pd.Series([value], dtype=object), name).iloc[0])
+    out = pd.Timestamp(_dates(pd.Series([value], dtype=object), name).iloc[0])
+    if pd.isna(out):
+        raise ArgumentError(f"{name} must be a date; got a missing value ({value!r}).")
+    return out
 
 
 def customer_lifetimes(
@@ -168,6 +171,8 @@ def customer_lifetimes(
     customer, date = check_label(customer, "customer"), check_label(date, "date")
     check_columns(tx, [customer, date], arg="transactions columns")
     inactivity = check_int(inactivity, "inactivity", minimum=1)
+    if inactivity > 36_500:  # pandas timestamps end in 2262: a window of a century is already "never lapses"
+        raise ArgumentError(f"inactivity must be <= 36500 days (100 years); got {inactivity}.")
     ids = tx[customer]
     if ids.isna().any():
         raise DataError(f"column {customer!r} is missing in row(s) {preview(tx.index[ids.isna()].tolist())}.")
