@@ -10,7 +10,12 @@ import os
 
 from hypothesis import settings
 
-collect_ignore_glob = ["csl_stats/**/__main__.py", "book/_build/*", "benchmarks/*"]
+collect_ignore_glob = [
+    "csl_stats/**/__main__.py",
+    "book/_build/*",
+    "benchmarks/*",
+    "tests/reference/*.py",  # scripts that write reference files: never run them at collection
+]
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False)

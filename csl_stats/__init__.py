@@ -152,6 +152,16 @@ _LAZY: dict[str, str] = {
     "report_table": "report",
     "ModelDiagram": "diagrams",
     "plot_model": "diagrams",
+    # --- latent SEM (issue 11) ---
+    "InvarianceResult": "latent",
+    "SEMResult": "latent",
+    "measurement_invariance": "latent",
+    "sem": "latent",
+    # --- PLS-SEM assessment: model fit, PLSpredict (issue 19) ---
+    "PLSFitResult": "pls_assess",
+    "pls_fit": "pls_assess",
+    "PLSPredictResult": "pls_assess",
+    "pls_predict": "pls_assess",
 }
 
 _SUBMODULES = ("datasets", "errors")

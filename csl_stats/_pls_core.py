@@ -43,6 +43,8 @@ __all__ = [
     "outer_vif",
     "implied_construct_cor",
     "srmr_composite",
+    "implied_indicator_cor",
+    "consistent",
 ]
 
 SCHEMES = ("path", "centroid", "factorial")
@@ -397,7 +399,8 @@ def index_scores(x_raw: np.ndarray, u: np.ndarray, low: float, high: float) -> n
 
 
 def _boot_chunk(xb: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: float,
-                reference: np.ndarray, sign_change: str, low: float, high: float) -> dict[str, np.ndarray]:
+                reference: np.ndarray, sign_change: str, low: float, high: float,
+                factor: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Fit a stack of resamples ``xb`` (B, n, p); failed members are NaN."""
     sd = _sd(xb)[:, 0, :]
     xs = _center(xb) / sd[:, None, :]
@@ -406,10 +409,13 @@ def _boot_chunk(xb: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol
     if sign_change == "construct":
         w = orient(xs, w, spec, reference=reference)
     est = estimates_from_weights(xs, w, spec)
+    if factor is not None and factor.any():
+        est.update({k: v for k, v in consistent(xs, w, spec, factor).items() if k in ("beta", "total", "loadings")})
     means = (np.ones(xb.shape[-2]) @ xb) / xb.shape[-2]
     index = index_scores(means[:, None, :], index_weights(w, sd, spec), low, high)[:, 0, :]
     out = {"beta": est["beta"], "total": est["total"], "w": w, "loadings": est["loadings"], "index": index}
-    bad = ~fit.converged | ~np.isfinite(w).all(axis=(-2, -1)) | ~np.isfinite(est["total"]).all(axis=(-2, -1))
+    bad = (~fit.converged | ~np.isfinite(w).all(axis=(-2, -1)) | ~np.isfinite(est["total"]).all(axis=(-2, -1))
+           | ~np.isfinite(est["loadings"]).all(axis=(-2, -1)))
     for v in out.values():
         v[bad] = np.nan
     return out
@@ -428,6 +434,7 @@ def bootstrap(
     high: float,
     reference_loadings: np.ndarray,
     sign_change: str,
+    factor: np.ndarray | None = None,
     max_cells: int = 3_000_000,
 ) -> tuple[dict[str, np.ndarray], int]:
     """Nonparametric bootstrap of every estimate; failed replicates are NaN.
@@ -436,8 +443,10 @@ def bootstrap(
     cells (vectorised over resamples); a stack in which a matrix is
     singular is refitted one resample at a time. Returns the stacked
     replicates (``beta``, ``total``, ``w``, ``loadings``, ``index``) and the
-    number of failed replicates (non-convergence, constant indicator or
-    collinearity in the resample).
+    number of failed replicates (non-convergence, constant indicator,
+    collinearity or, with ``factor`` (PLSc), an undefined consistent loading
+    in the resample). With ``factor`` the paths, total effects and loadings
+    of each resample are the PLSc ones.
     """
     n, p = x_raw.shape
     q = len(spec.constructs)
@@ -450,7 +459,7 @@ def bootstrap(
     }
     draws = rng.integers(0, n, size=(n_boot, n))
     step = max(1, max_cells // (n * p))
-    args = (spec, scheme, max_iter, tol, reference_loadings, sign_change, low, high)
+    args = (spec, scheme, max_iter, tol, reference_loadings, sign_change, low, high, factor)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         for start in range(0, n_boot, step):
@@ -476,7 +485,8 @@ def bootstrap(
     if failed:
         warnings.warn(
             f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
-            "iterations, a constant indicator or collinear scores in the resample) and were dropped.",
+            "iterations, a constant indicator, collinear scores or, with consistent PLS, an undefined "
+            "consistent loading in the resample) and were dropped.",
             ConvergenceWarning,
             stacklevel=stacklevel(),
         )
@@ -547,7 +557,7 @@ def implied_construct_cor(score_cor: np.ndarray, beta: np.ndarray) -> np.ndarray
 
 
 def srmr_composite(indicator_cor: np.ndarray, loadings: np.ndarray, construct_cor: np.ndarray,
-                   spec: ModelSpec) -> float:
+                   spec: ModelSpec, factor: np.ndarray | None = None) -> float:
     """SRMR between observed and composite-model-implied indicator correlations.
 
     In the composite model every block is a weighted composite: within a
@@ -556,11 +566,83 @@ def srmr_composite(indicator_cor: np.ndarray, loadings: np.ndarray, construct_co
     composite loadings :math:`\\lambda` and the construct correlations
     :math:`\\rho`. SRMR is the root mean square of the residuals over the
     :math:`p(p+1)/2` elements of the lower triangle, diagonal included.
+    Constructs marked in ``factor`` are common factors (PLSc): within their
+    block the implied correlations are :math:`\\lambda\\lambda'` off the diagonal.
     """
+    resid = indicator_cor - implied_indicator_cor(indicator_cor, loadings, construct_cor, spec, factor)
+    tri = np.tril_indices(len(resid))
+    return float(np.sqrt(np.mean(resid[tri] ** 2)))
+
+
+def implied_indicator_cor(indicator_cor: np.ndarray, loadings: np.ndarray, construct_cor: np.ndarray,
+                          spec: ModelSpec, factor: np.ndarray | None = None) -> np.ndarray:
+    """Indicator correlations implied by the composite / common-factor model (see ``srmr_composite``)."""
     owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
     lam = loadings[np.arange(len(owner)), owner]
     implied = np.outer(lam, lam) * construct_cor[np.ix_(owner, owner)]
     same = owner[:, None] == owner[None, :]
-    implied = np.where(same, indicator_cor, implied)
-    tri = np.tril_indices(len(owner))
-    return float(np.sqrt(np.mean((indicator_cor - implied)[tri] ** 2)))
+    if factor is None:
+        factor = np.zeros(len(spec.blocks), dtype=bool)
+    free = same & ~factor[owner][:, None]
+    implied = np.where(free, indicator_cor, implied)
+    np.fill_diagonal(implied, 1.0)
+    return implied
+
+
+# ---------------------------------------------------------------------------
+# consistent PLS (issue 19): Dijkstra & Henseler (2015)
+# ---------------------------------------------------------------------------
+
+
+def consistent(xs: np.ndarray, w: np.ndarray, spec: ModelSpec, factor: np.ndarray) -> dict[str, np.ndarray]:
+    """PLSc corrections from standardized indicators ``xs`` and PLS weights ``w`` (batch-aware).
+
+    ``factor`` marks the constructs modelled as common factors (Mode A
+    blocks with at least two indicators). For each of them
+
+    .. math:: \\hat c^2 = \\frac{\\hat w'(S - \\mathrm{diag}\\,S)\\hat w}{\\hat w'(\\hat w\\hat w'
+              - \\mathrm{diag}\\,\\hat w\\hat w')\\hat w},\\quad \\rho_A = (\\hat w'\\hat w)^2\\hat c^2,
+              \\quad \\hat\\lambda = \\hat c\\,\\hat w,
+
+    with the weights scaled so that the composite has unit variance; every
+    other construct keeps :math:`\\rho_A = 1` and its composite loadings.
+    The construct correlations are disattenuated,
+    :math:`\\rho_{kl} = r_{kl}/\\sqrt{\\rho_{A,k}\\rho_{A,l}}`, and the
+    structural regressions, R2 and total effects re-estimated from them.
+    Returns ``rhoA`` (..., q), ``loadings`` (..., p, q), ``cor`` (..., q, q),
+    ``beta``, ``r2`` and ``total``.
+    """
+    n = xs.shape[-2]
+    q = w.shape[-1]
+    scores = xs @ w
+    comp_load = ((_t(xs) @ scores) / (n - 1)) * spec.mask
+    zs = standardize(scores)
+    r = (_t(zs) @ zs) / (n - 1)
+    rho_a = np.ones(w.shape[:-2] + (q,))
+    loadings = comp_load.copy()
+    for j in np.flatnonzero(factor):
+        b = spec.blocks[j]
+        xb = xs[..., b]
+        s = (_t(xb) @ xb) / (n - 1)
+        wj = w[..., b, j]  # composite variance is one (fit_pls rescales the weights)
+        s_off = s - s * np.eye(len(b))
+        num = (wj[..., None, :] @ s_off @ wj[..., :, None])[..., 0, 0]
+        ww = wj[..., :, None] * wj[..., None, :]
+        ww_off = ww - ww * np.eye(len(b))
+        den = (wj[..., None, :] @ ww_off @ wj[..., :, None])[..., 0, 0]
+        c2 = num / den
+        rho_a[..., j] = (wj * wj).sum(axis=-1) ** 2 * c2
+        loadings[..., b, j] = np.sqrt(c2)[..., None] * wj
+    scale = np.sqrt(rho_a[..., :, None] * rho_a[..., None, :])
+    cor = r / scale
+    idx = np.arange(q)
+    cor[..., idx, idx] = 1.0
+    beta = np.zeros(r.shape)
+    r2 = np.full(r.shape[:-1], np.nan)
+    for j in spec.endogenous:
+        preds = np.flatnonzero(spec.adjacency[:, j])
+        bj = _regress(cor, preds, j)
+        beta[..., preds, j] = bj
+        r2[..., j] = (bj * cor[..., preds, j]).sum(axis=-1)
+    total = np.linalg.inv(np.eye(q) - beta) - np.eye(q)
+    return {"rhoA": rho_a, "loadings": loadings, "cor": cor, "beta": beta, "r2": r2, "total": total}

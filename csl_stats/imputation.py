@@ -194,7 +194,7 @@ class ImputedData(Result):
         ``fn(frame, *args, **kwargs)`` is called once per imputation (for
         example ``imputed.analyse(csl_stats.regress, "loy", ["sat", "trs"])``)
         and the results are combined as described in
-        :func:`csl_stats.pooling.pool_results` (Rubin's rules with
+        :func:`csl_stats.pool_results` (Rubin's rules with
         Barnard-Rubin degrees of freedom; pooled bootstrap draws for
         bootstrap intervals; transformed scales for NPS, top-box shares and
         alpha). A random ``rng`` argument is split into m independent streams.

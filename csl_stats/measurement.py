@@ -45,7 +45,12 @@ _FIT_CACHE: OrderedDict[tuple, tuple[CFAResult, list[tuple[Warning, type[Warning
 
 
 def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: str) -> CFAResult:
-    """``cfa(data, spec)``, memoised on the content of the item columns."""
+    """``cfa(data, spec)``, memoised on the content of the item columns.
+
+    Only "listwise" and "raise" are accepted: omega, AVE, HTMT and alpha in one table must rest on
+    one complete data matrix, which a FIML fit (``cfa(..., nan_policy="fiml")``) does not have.
+    """
+    check_choice(nan_policy, "nan_policy", ("listwise", "raise"))
     items = check_columns(data, [it for its in spec.values() for it in its], arg="constructs")
     frame = data[items]
     digest = hashlib.sha1(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())

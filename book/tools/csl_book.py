@@ -37,6 +37,7 @@ def _author_year_style():
     from pybtex.richtext import Text
     from pybtex.style.formatting.plain import Style as PlainStyle
     from pybtex.style.labels import BaseLabelStyle
+    from pybtex.style.sorting import BaseSortingStyle
 
     def _names(entry) -> str:
         people = entry.persons.get("author") or entry.persons.get("editor") or []
@@ -62,9 +63,15 @@ def _author_year_style():
                 else:
                     yield b
 
+    class AuthorYearSortingStyle(BaseSortingStyle):
+        # sort by the label's name part as the reader sees it (corporate authors are braced in BibTeX,
+        # which would otherwise sort them after every personal name)
+        def sorting_key(self, entry):
+            return (_names(entry).lower(), entry.fields.get("year", ""), entry.fields.get("title", "").lower())
+
     class AuthorYearStyle(PlainStyle):
         default_label_style = AuthorYearLabelStyle
-        default_sorting_style = "author_year_title"
+        default_sorting_style = AuthorYearSortingStyle
 
     return AuthorYearStyle
 

@@ -1,0 +1,537 @@
+"""Structural equation models with latent constructs (covariance-based SEM) and measurement invariance.
+
+Front ends of the engine in :mod:`csl_stats._sem` (specification -> moments or
+missingness patterns -> ML/FIML/MLR estimator -> inference -> result), the same
+engine :func:`csl_stats.cfa` runs. Results agree with lavaan 0.6
+(``tests/reference/sem.R``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._results import Result, result_dataclass
+from ._sem.run import estimate, prepare
+from ._sem.specification import Spec, check_measurement, check_pairs, check_structural
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_flag,
+    check_int,
+    check_n_boot,
+    check_probability,
+    check_rng,
+)
+from .errors import ArgumentTypeError, ModelSpecificationError
+
+__all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
+
+_NAN_POLICIES = ("listwise", "fiml", "raise")
+_ESTIMATORS = ("ml", "mlr")
+
+
+@result_dataclass
+class SEMResult(Result):
+    """Result of :func:`csl_stats.sem` (and of the engine behind :func:`csl_stats.cfa`).
+
+    Attributes
+    ----------
+    params : DataFrame
+        lavaan's ``parameterEstimates()`` layout, one row per parameter (fixed
+        ones with ``se`` 0): ``lhs``, ``op`` (``=~`` loading, ``~`` regression,
+        ``~~`` (residual) (co)variance, ``~1`` intercept), ``rhs``, ``estimate``,
+        ``se``, ``z``, ``p``, ``ci_low``, ``ci_high`` (Wald, or bootstrap when
+        ``n_boot > 0``), ``std_estimate`` (std.all) and ``std_se``; in
+        multi-group models also ``group``.
+    fit_indices : Series
+        chisq, df, pvalue, cfi, tli, rmsea (with ``rmsea_ci_low``,
+        ``rmsea_ci_high``, ``rmsea_pvalue``), srmr, baseline_chisq, baseline_df,
+        loglik, loglik_h1, aic, bic, npar; with ``estimator="mlr"`` also
+        chisq_scaled, scaling_factor, pvalue_scaled, baseline_chisq_scaled,
+        cfi_robust, tli_robust, rmsea_robust (Brosseau-Liard & Savalei; NaN
+        when data are incomplete, where lavaan uses other, missing-data
+        versions of the robust indices that are not implemented here).
+    r2 : Series
+        R^2 of each endogenous construct.
+    effects : DataFrame
+        ``from``, ``to``, ``kind`` (direct / indirect / total), ``estimate``,
+        ``se`` (delta method), ``z``, ``p``, ``ci_low``, ``ci_high``,
+        ``std_estimate`` for every pair of constructs joined by a directed path.
+    n_obs, n_dropped : int
+        Rows used; rows dropped (listwise, or with every item missing under FIML).
+    """
+
+    _title = "Structural equation model"
+    _frame = "params"
+
+    params: pd.DataFrame
+    fit_indices: pd.Series
+    r2: pd.Series
+    effects: pd.DataFrame
+    measurement: dict
+    structural: list
+    estimator: str
+    nan_policy: str
+    n_obs: int
+    n_dropped: int
+    n_iter: int
+    converged: bool
+    n_boot: int = 0
+    n_boot_failed: int = 0
+    n_boot_improper: int = 0
+
+    def _header(self) -> str:
+        f = self.fit_indices
+        return (
+            f"n_obs={self.n_obs}, estimator={self.estimator}, nan_policy={self.nan_policy}, "
+            f"chisq={f['chisq']:.4g}, df={int(f['df'])}, cfi={f['cfi']:.3f}, rmsea={f['rmsea']:.3f}, "
+            f"srmr={f['srmr']:.3f}"
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Structural paths and loadings with SEs and standardized estimates."""
+        cols = ["lhs", "op", "rhs", "estimate", "se", "z", "p", "std_estimate"]
+        t = self.params
+        return t[t["op"].isin(["=~", "~"])][cols].reset_index(drop=True)
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        """Structural paths: ``from``, ``to``, estimate, se, z, p, ci_low, ci_high, std_estimate."""
+        t = self.params[self.params["op"] == "~"].rename(columns={"rhs": "from", "lhs": "to"})
+        cols = ["from", "to", "estimate", "se", "z", "p", "ci_low", "ci_high", "std_estimate"]
+        return t[[c for c in ["group", *cols] if c in t.columns]].reset_index(drop=True)
+
+    @property
+    def loadings(self) -> pd.DataFrame:
+        """Loadings: ``construct``, ``item``, estimate, se, z, p, ci_low, ci_high, std_estimate."""
+        t = self.params[self.params["op"] == "=~"].rename(columns={"lhs": "construct", "rhs": "item"})
+        return t.drop(columns=["op", "std_se"]).reset_index(drop=True)
+
+
+@result_dataclass
+class InvarianceResult(Result):
+    """Result of :func:`csl_stats.measurement_invariance`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Index = level (configural, metric, scalar, strict); fit of each model
+        (chisq, df, pvalue, cfi, tli, rmsea, srmr) and the comparison with the
+        previous level (chisq_diff, df_diff, p_diff, delta_cfi, delta_rmsea);
+        with ``estimator="mlr"`` the differences are Satorra-Bentler scaled.
+    latent_means : DataFrame
+        ``construct``, ``group``, ``estimate``, ``se``, ``z``, ``p`` from the
+        scalar model (the first group is the reference, means fixed at 0).
+    fits : dict
+        The :class:`SEMResult` of every level.
+    """
+
+    _title = "Measurement invariance"
+    _frame = "table"
+
+    table: pd.DataFrame
+    latent_means: pd.DataFrame
+    fits: dict
+    group: Any
+    groups: list
+    n_obs: int
+
+
+def _spec(data: pd.DataFrame, measurement: Any, structural: Any, residual_covariances: Any) -> Spec:
+    meas = check_measurement(measurement)
+    items = [it for its in meas.values() for it in its]
+    check_columns(data, items, arg="measurement")
+    paths = check_structural(structural, list(meas))
+    rc = check_pairs(residual_covariances, items + list(meas), "residual_covariances")
+    return Spec(meas, paths, rc)
+
+
+def _make_result(spec: Spec, out, prepared, estimator: str, nan_policy: str, n_boot: int) -> SEMResult:
+    return SEMResult(
+        params=out.params,
+        fit_indices=out.fit_indices,
+        r2=out.r2,
+        effects=out.effects,
+        measurement={k: list(v) for k, v in spec.measurement.items()},
+        structural=list(spec.structural),
+        estimator=estimator,
+        nan_policy=nan_policy,
+        n_obs=prepared.n_obs,
+        n_dropped=prepared.n_dropped,
+        n_iter=int(out.info["n_iter"]),
+        converged=bool(out.info["converged"]),
+        n_boot=int(out.info["n_boot_ok"]),
+        n_boot_failed=int(out.info["n_boot_failed"]),
+        n_boot_improper=int(out.info["n_boot_improper"]),
+    )
+
+
+def sem(
+    data: pd.DataFrame,
+    measurement: Mapping[str, Sequence[Hashable]],
+    structural: Sequence[tuple[str, str]] | None = None,
+    *,
+    residual_covariances: Sequence[tuple[Hashable, Hashable]] | None = None,
+    nan_policy: str = "listwise",
+    estimator: str = "ml",
+    std_lv: bool = False,
+    n_boot: int = 0,
+    ci: float = 0.95,
+    ci_method: str = "percentile",
+    rng: int | np.random.Generator | None = None,
+    progress: bool = False,
+    max_iter: int = 500,
+) -> SEMResult:
+    """Structural equation model among latent constructs (maximum likelihood, FIML, robust ML).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; numeric items.
+    measurement : dict
+        ``{"construct": ["item", ...]}`` as :func:`csl_stats.pls_pm` takes it.
+        A single-item construct has its loading fixed to 1 and the item's
+        residual variance to 0.
+    structural : list of (from, to)
+        Directed paths among constructs (recursive: cycles are refused).
+        Exogenous constructs covary freely, as in lavaan's ``sem()``.
+    residual_covariances : list of (name, name), optional
+        Residual covariances between items (or between constructs' disturbances).
+    nan_policy : {"listwise", "fiml", "raise"}
+        Drop incomplete rows; full-information ML on every row with at least
+        one answered item (rows with none are dropped and counted); or raise.
+    estimator : {"ml", "mlr"}
+        Normal-theory ML, or ML with Huber-White (sandwich) standard errors
+        and the Yuan-Bentler scaled chi-square (lavaan's ``"MLR"``).
+    std_lv : bool
+        Identify constructs by unit (residual) variances instead of a first
+        loading fixed to 1.
+    n_boot : int
+        Bootstrap resamples (0: none; otherwise at least 100) for the confidence intervals of all
+        parameters and effects; each resample is refitted from the full-sample
+        solution. Failed resamples are dropped and counted.
+    ci : float
+        Confidence level.
+    ci_method : {"percentile", "bc"}
+        Bootstrap interval (percentile or bias-corrected).
+    rng : int or Generator, optional
+        Seed for the bootstrap.
+    progress : bool
+        Show a progress bar (needs tqdm) during the bootstrap.
+    max_iter : int
+        Maximum Fisher-scoring iterations.
+
+    Returns
+    -------
+    SEMResult
+
+    Raises
+    ------
+    ModelSpecificationError
+        Unknown constructs or items in any argument, an item in two
+        constructs, a construct without items, a structural cycle, more free
+        parameters than moments, or a singular information matrix (the message
+        names the parameters involved).
+    ColumnNotFoundError, NonNumericError, ConstantError, InsufficientDataError, CollinearityError
+        Bad data.
+
+    Warns
+    -----
+    HeywoodWarning
+        Negative variances, standardized loadings or correlations above 1, or
+        a covariance matrix of the estimates that is not positive definite.
+    ConvergenceWarning
+        Non-convergence (also of bootstrap resamples).
+    MissingDataWarning
+        Heavy listwise deletion, or ``nan_policy="fiml"`` on complete data.
+
+    Notes
+    -----
+    The model is :math:`y = \\nu + \\Lambda\\eta + \\varepsilon`,
+    :math:`\\eta = B\\eta + \\zeta`, so :math:`\\Sigma = \\Lambda(I-B)^{-1}\\Psi
+    (I-B)^{-\\top}\\Lambda^\\top + \\Theta`. ML minimises
+    :math:`F = \\log|\\Sigma| + \\mathrm{tr}(S\\Sigma^{-1}) - \\log|S| - p` (divisor N);
+    FIML maximises the casewise likelihood, grouped by missingness pattern
+    (:math:`\\sum_k n_k[\\log|\\Sigma_{oo}| + \\mathrm{tr}(\\Sigma_{oo}^{-1}(S_k +
+    d_kd_k^\\top))]`), both by Fisher scoring with analytic derivatives. SEs:
+    expected information (complete-data ML), observed information (FIML), or
+    the sandwich :math:`J^{-1}BJ^{-1}` (MLR), as lavaan's defaults. Fit
+    indices follow lavaan's ``fitMeasures``; under FIML the saturated model is
+    estimated by EM and the baseline is the independence model with free means
+    and variances. Effects: direct :math:`B`, total :math:`(I-B)^{-1} - I`,
+    indirect = total - direct, with delta-method SEs.
+
+    Agreement with lavaan 0.6-14 (``tests/reference/sem.R``, tested in
+    ``tests/test_sem.py`` at 1e-4): Bollen's political democracy model with
+    residual covariances (estimates within 4e-6 relative, SEs 2e-6, every fit
+    index 1e-5, the indirect effect ind60 -> dem60 -> dem65 and its delta-method
+    SE 2e-6); Holzinger-Swineford with induced MAR missingness by FIML
+    (estimates 4e-6, SEs 6e-6, loglik, chi-square, CFI/TLI with lavaan's
+    baseline, RMSEA, SRMR 1e-5); MLR on complete data (SEs 2e-6, scaled
+    chi-square, scaling factor, robust CFI/TLI/RMSEA 1e-6) and with FIML (SEs,
+    scaled chi-square and scaling factor 1e-6); the survey's 11-construct CFA
+    by FIML on all 1,000 customers (estimates within 2e-4 absolute, lavaan's
+    optimiser tolerance).
+
+    Simulation (``benchmarks/sim_sem.py``): with two factors, n = 300 and MAR
+    missingness on one factor's items (500 replications, Monte Carlo SE of a
+    coverage 1 point), FIML's bias is -0.003 for the factor correlation and
+    0.000 for the loadings and its 95 % Wald intervals cover in 96.0 % / 95.2 %
+    of samples; listwise deletion is biased (-0.056, -0.088) and covers in
+    92.4 % / 76.9 %. Under the survey's own mechanism (n = 1,000, 50
+    replications) the standardized a path satisfaction -> trust has bias -0.005
+    by FIML (delta-method interval coverage 50/50, i.e. somewhat conservative)
+    against -0.025 by listwise deletion (45/50); the standardized indirect effect
+    has bias +0.012 (FIML) and +0.003 (listwise) against the population .18.
+
+    Speed (``benchmarks/bench_sem.py``, 2 shared cores, load average 3): the
+    11-construct FIML CFA on 1,000 customers takes 1.5 s against 50 s for
+    lavaan in the same run (34 times faster); 1,000 bootstrap resamples of an
+    ECSI model (250 rows x 24 items) take 8.1 s against about 26 s for
+    lavaan's ``bootstrapLavaan``; memory does not grow with ``n_boot`` beyond
+    the ``n_boot x q`` stored estimates (1.8 MB at 100, 2.0 MB at 400 resamples).
+
+    References
+    ----------
+    Rosseel, Y. (2012). lavaan: An R package for structural equation modeling.
+    *Journal of Statistical Software*, 48(2), 1-36.
+
+    Bollen, K. A. (1989). *Structural equations with latent variables*. Wiley.
+
+    Arbuckle, J. L. (1996). Full information estimation in the presence of
+    incomplete data. In *Advanced structural equation modeling* (pp. 243-277).
+
+    Yuan, K.-H., & Bentler, P. M. (2000). Three likelihood-based methods for mean
+    and covariance structure analysis with nonnormal missing data.
+    *Sociological Methodology*, 30, 165-200.
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> data, _ = csl_stats.simulate_supply_chain_survey(n=400, rng=3)
+    >>> res = csl_stats.sem(
+    ...     data,
+    ...     {"sat": ["sat1", "sat2", "sat3"], "trust": ["trs1", "trs2", "trs3", "trs4"],
+    ...      "loy": ["loy1", "loy2", "loy3", "loy4"]},
+    ...     [("sat", "trust"), ("sat", "loy"), ("trust", "loy")],
+    ...     nan_policy="fiml",
+    ... )
+    >>> res.converged, res.n_obs + res.n_dropped
+    (True, 400)
+    >>> sorted(res.effects["kind"].unique())
+    ['direct', 'indirect', 'total']
+    """
+    data = check_dataframe(data)
+    spec = _spec(data, measurement, structural, residual_covariances)
+    check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
+    check_choice(estimator, "estimator", _ESTIMATORS)
+    std_lv = check_flag(std_lv, "std_lv")
+    progress = check_flag(progress, "progress")
+    n_boot = check_n_boot(n_boot, allow_zero=True)
+    rng = check_rng(rng)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
+    ci = check_probability(ci, "ci")
+    check_choice(ci_method, "ci_method", ("percentile", "bc"))
+    prepared = prepare(data, spec.items, nan_policy)
+    out = estimate(
+        spec,
+        prepared,
+        nan_policy=nan_policy,
+        estimator=estimator,
+        std_lv=bool(std_lv),
+        ci=ci,
+        n_boot=n_boot,
+        ci_method=ci_method,
+        rng=rng,
+        progress=progress,
+        max_iter=max_iter,
+        warn_stacklevel=4,
+    )
+    return _make_result(spec, out, prepared, estimator, nan_policy, n_boot)
+
+
+_LEVELS = ("configural", "metric", "scalar", "strict")
+_EQUAL = {
+    "configural": (),
+    "metric": ("loadings",),
+    "scalar": ("loadings", "intercepts"),
+    "strict": ("loadings", "intercepts", "residuals"),
+}
+
+
+def _parse_free(free: Any, spec: Spec) -> list[tuple[str, str, str]]:
+    if free is None:
+        return []
+    if isinstance(free, str) or not isinstance(free, Sequence):
+        raise ArgumentTypeError(
+            "free must be a list of parameters to release, e.g. ['sat =~ sat2', 'sat2 ~1', 'sat2 ~~ sat2']; "
+            f"got {type(free).__name__}."
+        )
+    out = []
+    items = {str(i) for i in spec.items}
+    for f in free:
+        if not isinstance(f, str):
+            raise ArgumentTypeError(f"each entry of free must be a string such as 'sat =~ sat2'; got {f!r}.")
+        s = f.strip()
+        if "=~" in s:
+            lhs, rhs = (x.strip() for x in s.split("=~"))
+            ok = lhs in spec.measurement and rhs in [str(i) for i in spec.measurement[lhs]]
+            out.append((lhs, "=~", rhs))
+        elif s.endswith("~1"):
+            lhs = s[:-2].strip()
+            ok = lhs in items
+            out.append((lhs, "~1", ""))
+        elif "~~" in s:
+            lhs, rhs = (x.strip() for x in s.split("~~"))
+            ok = lhs == rhs and lhs in items
+            out.append((lhs, "~~", rhs))
+        else:
+            ok = False
+        if not ok:
+            raise ModelSpecificationError(
+                f"free entry {f!r} does not name a loading ('construct =~ item'), an intercept ('item ~1') "
+                "or a residual variance ('item ~~ item') of the model."
+            )
+    return out
+
+
+def measurement_invariance(
+    data: pd.DataFrame,
+    constructs: Mapping[str, Sequence[Hashable]],
+    group: Hashable,
+    *,
+    levels: Sequence[str] = _LEVELS,
+    free: Sequence[str] | None = None,
+    nan_policy: str = "listwise",
+    estimator: str = "ml",
+) -> InvarianceResult:
+    """Multi-group CFA at increasing levels of measurement invariance.
+
+    Configural (same structure), metric (equal loadings), scalar (also equal
+    intercepts) and strict (also equal residual variances) models are fitted
+    jointly to all groups with equality constraints, identified as lavaan does
+    by default (first loading of each construct fixed to 1; latent means fixed
+    to 0 in the first group and free in the others once intercepts are equal).
+
+    Parameters
+    ----------
+    data : DataFrame
+    constructs : dict
+        ``{"construct": ["item", ...]}``.
+    group : column name
+        Grouping column (no missing values; groups in order of appearance, the
+        first is the reference).
+    levels : sequence of str
+        Subset of ("configural", "metric", "scalar", "strict"), in that order.
+    free : list of str, optional
+        Equality constraints to release (partial invariance), lavaan's
+        ``group.partial`` syntax: ``"sat =~ sat2"``, ``"sat2 ~1"``, ``"sat2 ~~ sat2"``.
+    nan_policy : {"listwise", "fiml", "raise"}
+    estimator : {"ml", "mlr"}
+
+    Returns
+    -------
+    InvarianceResult
+
+    Notes
+    -----
+    Differences are likelihood-ratio tests between nested models (with
+    ``"mlr"``: the Satorra-Bentler (2001) scaled difference); changes in CFI
+    (a drop of more than .01) and RMSEA are the usual practical criteria
+    (Cheung & Rensvold, 2002; Chen, 2007). Agreement with lavaan's
+    ``cfa(..., group = , group.equal = )`` and ``lavTestLRT`` is tested in
+    ``tests/test_sem.py``.
+
+    References
+    ----------
+    Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for
+    testing measurement invariance. *Structural Equation Modeling*, 9(2), 233-255.
+
+    Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
+    invariance. *Structural Equation Modeling*, 14(3), 464-504.
+
+    Examples
+    --------
+    >>> import csl_stats
+    >>> data, _ = csl_stats.simulate_supply_chain_survey(n=600, rng=5)
+    >>> res = csl_stats.measurement_invariance(
+    ...     data, {"sat": ["sat1", "sat2", "sat3"], "loy": ["loy1", "loy2", "loy3", "loy4"]},
+    ...     "size", levels=("configural", "metric"))
+    >>> list(res.table.index)
+    ['configural', 'metric']
+    """
+    data = check_dataframe(data)
+    spec = _spec(data, constructs, None, None)
+    check_columns(data, [group], arg="group")
+    check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
+    check_choice(estimator, "estimator", _ESTIMATORS)
+    if isinstance(levels, str) or not isinstance(levels, Sequence) or not levels:
+        raise ArgumentTypeError(
+            f"levels must be a non-empty list drawn from {list(_LEVELS)}; got {levels!r}."
+        )
+    for lv in levels:
+        check_choice(lv, "levels", _LEVELS)
+    levels = [lv for lv in _LEVELS if lv in levels]
+    free_rows = _parse_free(free, spec)
+    prepared = prepare(data, spec.items, nan_policy, group=group)
+    fits: dict[str, SEMResult] = {}
+    rows = []
+    prev = None
+    scaled = estimator == "mlr"
+    for lv in levels:
+        out = estimate(
+            spec,
+            prepared,
+            nan_policy=nan_policy,
+            estimator=estimator,
+            std_lv=False,
+            ci=0.95,
+            group_equal=_EQUAL[lv],
+            free=free_rows,
+            warn_stacklevel=4,
+        )
+        res = _make_result(spec, out, prepared, estimator, nan_policy, 0)
+        fits[lv] = res
+        f = res.fit_indices
+        row = {k: f[k] for k in ("chisq", "df", "pvalue", "cfi", "tli", "rmsea", "srmr")}
+        if scaled:
+            row.update(chisq_scaled=f["chisq_scaled"], scaling_factor=f["scaling_factor"])
+        if prev is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+        else:
+            pf = prev.fit_indices
+            ddf = f["df"] - pf["df"]
+            diff = f["chisq"] - pf["chisq"]
+            if scaled:  # Satorra-Bentler (2001) scaled difference
+                cd = (f["df"] * f["scaling_factor"] - pf["df"] * pf["scaling_factor"]) / ddf
+                diff = diff / cd
+            row.update(
+                chisq_diff=diff,
+                df_diff=ddf,
+                p_diff=float(stats.chi2.sf(diff, ddf)) if ddf > 0 else np.nan,
+                delta_cfi=f["cfi"] - pf["cfi"],
+                delta_rmsea=f["rmsea"] - pf["rmsea"],
+            )
+        rows.append(row)
+        prev = res
+    table = pd.DataFrame(rows, index=pd.Index(levels, name="level"))
+    means = pd.DataFrame(columns=["construct", "group", "estimate", "se", "z", "p"])
+    if "scalar" in fits:
+        pt = fits["scalar"].params
+        lvm = pt[(pt["op"] == "~1") & pt["lhs"].isin(list(spec.measurement))]
+        means = lvm.rename(columns={"lhs": "construct"})[["construct", "group", "estimate", "se", "z", "p"]]
+        means = means.reset_index(drop=True)
+    return InvarianceResult(
+        table=table,
+        latent_means=means,
+        fits=fits,
+        group=group,
+        groups=list(prepared.groups),
+        n_obs=prepared.n_obs,
+    )
