@@ -323,7 +323,7 @@ def cfa(
     >>> list(res.fit_indices[["chisq", "df"]].index)
     ['chisq', 'df']
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     check_choice(nan_policy, "nan_policy", ("listwise", "fiml", "raise"))

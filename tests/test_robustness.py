@@ -246,6 +246,13 @@ NEW_SURVEY_CALLS = [
     Call("write_sav", lambda d, L: _write_sav(d[_lst(L, ["sat1", "rec", "seg"])])),
     Call("mediation", lambda d, L: csl_stats.mediation(d, L("sat1"), L("trs1"), L("ysat"), n_boot=200, rng=1),
          lambda r: list(r.to_frame()[["estimate", "se"]].to_numpy().ravel())),
+    Call("cfa", lambda d, L: csl_stats.cfa(d, {k: _lst(L, v) for k, v in MM.items()}),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    Call("sem", lambda d, L: csl_stats.sem(d, {k: _lst(L, v) for k, v in MM.items()}, SM),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    Call("measurement_invariance",
+         lambda d, L: csl_stats.measurement_invariance(d, {k: _lst(L, v) for k, v in MM.items()}, L("seg")),
+         lambda r: list(r.table[["chisq", "df"]].to_numpy().ravel())),
     Call("moderated_mediation",
          lambda d, L: csl_stats.moderated_mediation(d, L("sat1"), L("trs1"), L("ysat"), L("swc"), n_boot=200, rng=1),
          lambda r: list(r.to_frame()[["estimate", "se"]].to_numpy().ravel())),
@@ -286,7 +293,8 @@ def test_registry_covers_every_public_function():
                    "plot_survival", "plot_churn_reasons", "plot_rating_vs_behaviour", "plot_conditional_indirect",
                    "plot_template", "plot_model", "methods_text", "report_table", "pool_results", "rubin_pool",
                    "sample_size", "allocate", "read_survey", "load_prior_behaviour"}
-    owned_elsewhere = {"cfa"}  # issue 11
+    result_only |= {"pls_fit", "pls_predict"}  # issue 19: take a PLSResult (n_boot/rng policies tested below)
+    owned_elsewhere: set[str] = set()
     public = {n for n in csl_stats.__all__ if callable(getattr(csl_stats, n)) and n[0].islower()}
     assert public - result_only - owned_elsewhere - set(ids(ALL_CALLS)) == set()
 
@@ -377,7 +385,7 @@ def test_values_whose_squares_overflow_are_refused(call):
 ITEM_CALLS = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "kmo", "bartlett_sphericity", "parallel_analysis", "htmt", "composite_reliability",
     "fornell_larcker", "scale_report", "scale_scores", "satisfaction_index", "likert_shares", "likert_chart",
-    "relative_importance", "pls_pm"}]
+    "relative_importance", "pls_pm"}] + [c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance"}]
 
 
 @pytest.mark.parametrize("call", ITEM_CALLS, ids=ids(ITEM_CALLS))
@@ -389,10 +397,16 @@ def test_all_missing_item_is_named_not_dropped(call):
 
 COMBINING = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "composite_reliability", "scale_report", "scale_scores", "satisfaction_index",
-    "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}]
+    "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}] + [
+    c for c in NEW_SURVEY_CALLS if c.name == "cfa"] + [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 11: sem and measurement_invariance fit an unrecoded reverse-keyed item without a "
+        "ReverseKeyWarning (their own doctests fit loy4 unrecoded, so adding the shared check needs "
+        "the owner to recode those examples)")))
+    for c in NEW_SURVEY_CALLS if c.name in {"sem", "measurement_invariance"}]
 
 
-@pytest.mark.parametrize("call", COMBINING, ids=ids(COMBINING))
+@pytest.mark.parametrize("call", COMBINING, ids=[getattr(c, "name", None) or c.values[0].name for c in COMBINING])
 def test_reverse_keyed_item_warns_everywhere(call):
     """An unrecoded reverse-keyed item triggers ReverseKeyWarning naming it, pointing at the caller's line."""
     item = {"loyalty_index": "loy2", "importance_performance": "trs1", "penalty_reward": "trs1"}.get(call.name, "sat2")
@@ -400,6 +414,7 @@ def test_reverse_keyed_item_warns_everywhere(call):
     with pytest.warns(errors.ReverseKeyWarning, match=repr(item)) as rec:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.MissingDataWarning)
+            warnings.simplefilter("ignore", errors.HeywoodWarning)  # a reversed item can also push a solution out
             call.run(data, identity)
     assert all(w.filename == __file__ for w in rec if issubclass(w.category, errors.ReverseKeyWarning))
 
@@ -427,13 +442,17 @@ NBOOT_CALLS: list[tuple[str, Callable[..., Any]]] = [
     ("process", lambda **kw: csl_stats.process(SURVEY, 1, x="sat1", w="swc", y="ysat", **kw)),  # no bootstrap
     ("mediation", lambda **kw: csl_stats.mediation(SURVEY, "sat1", "trs1", "ysat", **kw)),
     ("moderated_mediation", lambda **kw: csl_stats.moderated_mediation(SURVEY, "sat1", "trs1", "ysat", "swc", **kw)),
+    ("pls_fit", lambda **kw: csl_stats.pls_fit(csl_stats.pls_pm(SURVEY, MM, SM), **kw)),
+    ("sem", lambda **kw: csl_stats.sem(SURVEY, MM, SM, **kw)),
 ]
 RNG_CALLS = [*NBOOT_CALLS,
              ("parallel_analysis", lambda **kw: csl_stats.parallel_analysis(SURVEY, ALL_ITEMS, n_iter=20, **kw)),
              ("supplier_scorecard", lambda **kw: csl_stats.supplier_scorecard(SUPPLIERS, CRIT, [1, 1, 1], **kw)),
              ("impute", lambda **kw: csl_stats.impute(_with_holes(SURVEY, "sat2"), ["sat1", "sat2"], m=2, max_iter=1,
                                                       **kw)),
-             ("churn_reasons", lambda **kw: csl_stats.churn_reasons(SURVEY, "reason", **kw))]  # no resampling
+             ("churn_reasons", lambda **kw: csl_stats.churn_reasons(SURVEY, "reason", **kw)),  # no resampling
+             ("pls_predict", lambda **kw: csl_stats.pls_predict(csl_stats.pls_pm(SURVEY, MM, SM), folds=5, repeats=1,
+                                                                **kw))]
 
 
 @pytest.mark.parametrize("n_boot", [50, 1, 10.0, "100", True])
@@ -461,6 +480,7 @@ FLAG_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("impute(progress)", lambda v: csl_stats.impute(_with_holes(SURVEY, "sat2"), ["sat1", "sat2"], m=2, max_iter=1,
                                                     progress=v)),
     ("process(progress)", lambda v: csl_stats.process(SURVEY, 1, x="sat1", w="swc", y="ysat", progress=v)),
+    ("sem(std_lv)", lambda v: csl_stats.sem(SURVEY, MM, SM, std_lv=v)),
     ("survival(robust)", lambda v: csl_stats.survival(SURVEY, "tenure", "churned", covariates="sat1", robust=v)),
     ("plot_survival(ci)", lambda v: csl_stats.plot_survival(csl_stats.survival(SURVEY, "tenure", "churned"), ci=v)),
     ("plot_survival(at_risk)",
