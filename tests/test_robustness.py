@@ -522,6 +522,8 @@ def test_flags_are_strict_booleans(name, fn, value):
     [
         ("ahp tol='x'", lambda: csl_stats.ahp_weights([[1, 2], [0.5, 1]], tol="x")),
         ("ahp tol=nan", lambda: csl_stats.ahp_weights([[1, 2], [0.5, 1]], tol=float("nan"))),
+        ("cfa tol='x'", lambda: csl_stats.cfa(SURVEY, MM, tol="x")),
+        ("cfa tol=nan", lambda: csl_stats.cfa(SURVEY, MM, tol=float("nan"))),
         ("pls tol='x'", lambda: csl_stats.pls_pm(SURVEY, MM, SM, tol="x")),
         ("pls tol=nan", lambda: csl_stats.pls_pm(SURVEY, MM, SM, tol=float("nan"))),
         ("nps_test labels=5", lambda: csl_stats.nps_test(SURVEY["rec"][:60], SURVEY["rec"][60:], labels=5)),
