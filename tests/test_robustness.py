@@ -822,6 +822,16 @@ WARNING_CALLS: list[tuple[str, type[Warning], Callable[[], Any]]] = [
      lambda: csl_stats.scale_scores(SURVEY.assign(sat2=8 - SURVEY["sat2"]), {"sat": SAT})),
     ("pls reverse", errors.ReverseKeyWarning,
      lambda: csl_stats.pls_pm(SURVEY.assign(sat2=8 - SURVEY["sat2"]), MM, SM)),
+    ("cfa missing", errors.MissingDataWarning,
+     lambda: csl_stats.cfa(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), MM)),
+    ("sem missing", errors.MissingDataWarning,
+     lambda: csl_stats.sem(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), MM, SM)),
+    ("survival missing", errors.MissingDataWarning,
+     lambda: csl_stats.survival(SURVEY.assign(tenure=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["tenure"])),
+                                "tenure", "churned")),
+    ("process missing", errors.MissingDataWarning,
+     lambda: csl_stats.process(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), 1,
+                               x="sat1", w="swc", y="ysat")),
 ]
 
 
