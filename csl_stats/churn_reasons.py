@@ -21,12 +21,13 @@ from scipy import stats
 
 from ._results import Result, result_dataclass
 from ._validation import (
-    as_generator,
     check_choice,
     check_columns,
     check_dataframe,
     check_int,
+    check_label,
     check_probability,
+    check_rng,
 )
 from .csat import _wilson
 from .errors import ArgumentError, InsufficientDataError, MissingDataWarning
@@ -145,11 +146,14 @@ def churn_reasons(
     0  price     27  115  0.235
     1  relationship     24  115  0.209
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
+    reason = check_label(reason, "reason")
+    by = None if by is None else check_label(by, "by")
     check_columns(data, [reason] + ([by] if by is not None else []), arg="columns")
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", CI_METHODS)
     n_resamples = check_int(n_resamples, "n_resamples", minimum=0)
+    gen = check_rng(rng)  # checked even when no resampling runs (one rng policy)
     frame = data.loc[data[reason].notna(), [reason] + ([by] if by is not None else [])]
     if frame.empty:
         raise InsufficientDataError(f"column {reason!r} holds no reasons (all missing).")
@@ -182,11 +186,13 @@ def churn_reasons(
     if by is not None:
         if len(groups) < 2:
             raise InsufficientDataError(f"column {by!r} has answers in {len(groups)} group(s); need two to compare.")
+        if k < 2:
+            raise InsufficientDataError(f"column {reason!r} holds a single reason ({order[0]!r}); the test of "
+                                        f"reasons by {by!r} needs at least two.")
         table = shares.pivot(index="group", columns="reason", values="count").loc[groups, order].to_numpy()
         chi2, p, df, expected = stats.chi2_contingency(table, correction=False)
         p_mc = float("nan")
         if n_resamples:
-            gen = as_generator(rng)
             gcodes = np.repeat(np.arange(len(groups)), table.sum(axis=1))
             rcodes = np.concatenate([np.repeat(np.arange(k), row) for row in table])
             exp_flat = expected

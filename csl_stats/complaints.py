@@ -24,6 +24,8 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_distinct_roles,
+    check_label,
+    check_labels,
     check_numeric,
     check_probability,
     preview,
@@ -153,9 +155,11 @@ def complaint_rates(
     """
     import statsmodels.api as sm
 
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
+    count, by = check_label(count, "count"), check_label(by, "by")
+    exposure = None if exposure is None else check_label(exposure, "exposure")
     check_columns(data, [count, by] + ([exposure] if exposure is not None else []), arg="columns")
-    check_distinct_roles(count=count, by=by, exposure=exposure)
+    check_distinct_roles(count=[count], by=[by], exposure=None if exposure is None else [exposure])
     check_choice(family, "family", FAMILIES)
     ci = check_probability(ci, "ci")
     frame = apply_nan_policy(data[[count, by] + ([exposure] if exposure is not None else [])], "listwise")
@@ -169,6 +173,12 @@ def complaint_rates(
     levels = _levels(frame[by])
     if len(levels) < 2:
         raise InsufficientDataError(f"column {by!r} has {len(levels)} level(s); need at least two to compare.")
+    zero = [lev for lev in levels if y[(frame[by] == lev).to_numpy()].sum() == 0]
+    if zero:
+        raise InsufficientDataError(
+            f"group(s) {preview(zero)} of {by!r} have no complaints: their model-based rate is 0 on the log "
+            "scale's edge, so its interval and rate ratios are not estimable. Report their counts directly or "
+            "merge them with a neighbouring group.")
     X = np.column_stack([(frame[by] == lev).to_numpy(dtype=float) for lev in levels])  # cell means
     Xr = np.column_stack([np.ones(len(frame)), X[:, 1:]])  # reference coding
     off = np.log(e)
@@ -322,9 +332,11 @@ def service_recovery(
     resolved      326  0.138
     not resolved  212  0.142
     """
-    data = check_dataframe(data)
-    covs = _as_list(covariates)
-    check_distinct_roles(outcome=outcome, complaints=complaints, resolved=resolved, covariates=covs)
+    data = check_dataframe(data, unique_columns=False)
+    outcome, complaints = check_label(outcome, "outcome"), check_label(complaints, "complaints")
+    resolved = check_label(resolved, "resolved")
+    covs = [] if covariates is None else check_labels(covariates, "covariates", columns=data.columns)
+    check_distinct_roles(outcome=[outcome], complaints=[complaints], resolved=[resolved], covariates=covs)
     check_columns(data, [outcome, complaints, resolved, *covs], arg="columns")
     ci = check_probability(ci, "ci")
     comp = check_numeric(data, [complaints])[complaints]
@@ -348,6 +360,10 @@ def service_recovery(
         v = yv[(frame["_group"] == g).to_numpy()]
         if v.size == 0:
             raise InsufficientDataError(f"no customer in group {g!r}; the comparison needs all three groups.")
+        if v.size < 2:
+            raise InsufficientDataError(
+                f"group {g!r} has 1 customer with complete data; at least 2 per group are needed for its "
+                "interval and for the standard errors of the contrasts.")
         if binary:
             from .csat import _wilson
 

@@ -442,7 +442,7 @@ def process(
     gen = v.check_rng(rng)
     xs, ws = _scheme(mcx, "mcx"), _scheme(mcw, "mcw")
     wv_user, zv_user = _values(w_values, "w_values"), _values(z_values, "z_values")
-    v.check_dataframe(data)
+    v.check_dataframe(data, unique_columns=False)
 
     xc, yc = _single(data, x, "x"), _single(data, y, "y")
     ms = [] if m is None else _labels(data, m, "m")

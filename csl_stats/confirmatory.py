@@ -33,7 +33,7 @@ import pandas as pd
 from ._results import Result, result_dataclass
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement
-from ._validation import check_choice, check_columns, check_dataframe, check_int
+from ._validation import check_choice, check_columns, check_dataframe, check_int, check_number
 from .errors import ModelSpecificationError, ReverseKeyWarning
 
 __all__ = ["CFAResult", "cfa"]
@@ -301,9 +301,10 @@ def cfa(
     >>> list(res.fit_indices[["chisq", "df"]].index)
     ['chisq', 'df']
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
+    tol = check_number(tol, "tol", minimum=0, inclusive=False)
     check_choice(nan_policy, "nan_policy", ("listwise", "fiml", "raise"))
     check_choice(estimator, "estimator", ("ml", "mlr"))
     model_spec = Spec({k: list(v) for k, v in spec.items()}, [], [])

@@ -24,6 +24,7 @@ from ._validation import (
     check_int,
     check_numeric,
     check_rng,
+    label_index,
     preview,
     warn,
 )
@@ -413,7 +414,7 @@ def impute(
     >>> sorted(int(v) for v in imp.complete(0)["loy1"].unique())
     [1, 2, 3, 4, 5, 6, 7]
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     m = check_int(m, "m", minimum=2)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     donors = check_int(donors, "donors", minimum=1)
@@ -421,6 +422,7 @@ def impute(
     gen = check_rng(rng)
     aux = [] if auxiliary is None else check_columns(data, auxiliary, arg="auxiliary")
     if columns is None:
+        check_columns(data, None)  # every column is a candidate: refuse duplicated labels
         named = set(method) if isinstance(method, Mapping) else set()
         cols = [c for c in data.columns if c not in aux and (
             pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c]) or c in named)]
@@ -528,7 +530,7 @@ def impute(
                              else np.nan for v in variables],
             "passive_of": [str(variables[passive[k][0]].name) if k in passive else "" for k in range(len(variables))],
         },
-        index=pd.Index([v.name for v in variables], name="column"),
+        index=label_index([v.name for v in variables], "column"),
     )
     table = table.join(rhat)
     return ImputedData(table=table, chains=chains, m=m, max_iter=max_iter, n=n, data=data.copy(),
@@ -693,14 +695,21 @@ def _chain_table(traces: list[np.ndarray], blocks: list[Block], m: int) -> tuple
     chains = pd.DataFrame({
         "iteration": np.repeat(np.arange(1, it + 1), m * nb),
         "chain": np.tile(np.repeat(np.arange(m), nb), it),
-        "column": np.tile([b.name for b in blocks], it * m),
+        "column": np.tile(_object_array([b.name for b in blocks]), it * m),
         "mean": arr[..., 0].ravel(),
         "sd": arr[..., 1].ravel(),
     })
     half = arr[it // 2:] if it >= 4 else arr
     rh = np.array([[_rhat(half[:, :, k, s]) for s in range(2)] for k in range(nb)])
-    rhat = pd.DataFrame(rh, index=pd.Index([b.name for b in blocks], name="column"), columns=["rhat_mean", "rhat_sd"])
+    rhat = pd.DataFrame(rh, index=label_index([b.name for b in blocks], "column"), columns=["rhat_mean", "rhat_sd"])
     return chains, rhat
+
+
+def _object_array(labels: list[Any]) -> np.ndarray:
+    """A 1-D object array of labels (tuple labels of two-level columns stay whole)."""
+    out = np.empty(len(labels), dtype=object)
+    out[:] = labels
+    return out
 
 
 def _rhat(x: np.ndarray) -> float:

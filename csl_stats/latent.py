@@ -327,7 +327,7 @@ def sem(
     >>> sorted(res.effects["kind"].unique())
     ['direct', 'indirect', 'total']
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _spec(data, measurement, structural, residual_covariances)
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
     check_choice(estimator, "estimator", _ESTIMATORS)
@@ -466,7 +466,7 @@ def measurement_invariance(
     >>> list(res.table.index)
     ['configural', 'metric']
     """
-    data = check_dataframe(data)
+    data = check_dataframe(data, unique_columns=False)
     spec = _spec(data, constructs, None, None)
     check_columns(data, [group], arg="group")
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)

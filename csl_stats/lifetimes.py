@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_dates, check_int, preview
+from ._validation import check_columns, check_dataframe, check_dates, check_int, check_label, preview
 from .errors import ArgumentError, ArgumentTypeError, DataError, InconsistencyWarning
 
 __all__ = ["customer_lifetimes"]
@@ -42,7 +42,10 @@ def _one_date(value: Any, name: str) -> pd.Timestamp:
         raise ArgumentError(f"{name} must be a date; got None.")
     if isinstance(value, int | float | np.number) and not isinstance(value, bool):
         raise ArgumentTypeError(f"{name} must be a date such as '2025-12-31'; got the number {value!r}.")
-    return pd.Timestamp(_dates(pd.Series([value], dtype=object), name).iloc[0])
+    out = pd.Timestamp(_dates(pd.Series([value], dtype=object), name).iloc[0])
+    if pd.isna(out):
+        raise ArgumentError(f"{name} must be a date; got a missing value ({value!r}).")
+    return out
 
 
 def customer_lifetimes(
@@ -164,9 +167,12 @@ def customer_lifetimes(
     B           2025-01-05        90      1
     C           2025-06-01        90      1
     """
-    tx = check_dataframe(transactions, name="transactions")
+    tx = check_dataframe(transactions, name="transactions", unique_columns=False)
+    customer, date = check_label(customer, "customer"), check_label(date, "date")
     check_columns(tx, [customer, date], arg="transactions columns")
     inactivity = check_int(inactivity, "inactivity", minimum=1)
+    if inactivity > 36_500:  # pandas timestamps end in 2262: a window of a century is already "never lapses"
+        raise ArgumentError(f"inactivity must be <= 36500 days (100 years); got {inactivity}.")
     ids = tx[customer]
     if ids.isna().any():
         raise DataError(f"column {customer!r} is missing in row(s) {preview(tx.index[ids.isna()].tolist())}.")

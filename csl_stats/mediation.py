@@ -380,7 +380,7 @@ def mediation(
     True
     """
     n_boot, ci, rng = check_options(n_boot, ci, ci_method, rng, progress)
-    v.check_dataframe(data)
+    v.check_dataframe(data, unique_columns=False)
     xc = _single(data, x, "x")
     yc = _single(data, y, "y")
     ms = _labels(data, m, "m")

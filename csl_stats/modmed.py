@@ -209,7 +209,7 @@ def moderated_mediation(
     v.check_choice(stage, "stage", list(STAGES))
     if not isinstance(moderate_direct, bool):
         raise ArgumentError(f"moderate_direct must be True or False; got {moderate_direct!r}.")
-    v.check_dataframe(data)
+    v.check_dataframe(data, unique_columns=False)
     xc, yc, wc = _single(data, x, "x"), _single(data, y, "y"), _single(data, w, "w")
     ms = _labels(data, m, "m")
     covs = [] if covariates is None else _labels(data, covariates, "covariates")

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_probability
+from ._validation import as_generator, check_number, check_probability, preview
 from .errors import ArgumentError, ArgumentTypeError, PoolingError
 
 __all__ = ["PooledResult", "pool_results", "rubin_pool"]
@@ -114,6 +114,27 @@ class PooledResult(Result):
 
 
 # ============================================================================= Rubin's rules
+def _numbers(values: Any, name: str) -> np.ndarray:
+    """Numbers as a float array; text, booleans and objects refused with the package's error."""
+    arr = np.asarray(values)
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == object):
+        raise ArgumentTypeError(f"{name} must hold numbers; got {preview(arr.ravel().tolist())}.")
+    try:
+        return arr.astype(float)
+    except (TypeError, ValueError):
+        raise ArgumentTypeError(f"{name} must hold numbers; got {preview(arr.ravel().tolist())}.") from None
+
+
+def _dfcom(dfcom: Any) -> np.ndarray:
+    """Complete-data degrees of freedom: positive numbers (infinity allowed)."""
+    if np.ndim(dfcom) == 0:
+        return np.asarray(check_number(dfcom, "dfcom", minimum=0, inclusive=False, finite=False))
+    d = _numbers(dfcom, "dfcom")
+    if not (d > 0).all():
+        raise ArgumentError(f"dfcom must be > 0; got {preview(d.tolist())}.")
+    return d
+
+
 def rubin_pool(
     estimates: Any,
     se: Any,
@@ -171,8 +192,8 @@ def rubin_pool(
         0.503 0.111 47.308
     """
     ci = check_probability(ci)
-    q = np.asarray(estimates, dtype=float)
-    u = np.asarray(se, dtype=float)
+    q = _numbers(estimates, "estimates")
+    u = _numbers(se, "se")
     one_dim = q.ndim == 1
     if one_dim:
         q, u = q[:, None], u[:, None]
@@ -190,7 +211,11 @@ def rubin_pool(
     ubar = (u**2).mean(axis=0)
     b = q.var(axis=0, ddof=1)
     t = ubar + (1 + 1 / m) * b
-    dfc = np.inf if dfcom is None else np.broadcast_to(np.asarray(dfcom, dtype=float), qbar.shape)
+    if (t == 0).any():
+        zero = np.flatnonzero(t == 0) if index is None else np.asarray(list(index), dtype=object)[t == 0]
+        raise PoolingError(f"estimate(s) {preview(zero.tolist())} have standard error 0 and the same value in every "
+                           "imputation: there is no uncertainty to pool (a constant or a fixed parameter).")
+    dfc = np.inf if dfcom is None else np.broadcast_to(_dfcom(dfcom), qbar.shape)
     with np.errstate(divide="ignore", invalid="ignore"):
         lam = (1 + 1 / m) * b / t
         riv = (1 + 1 / m) * b / ubar
@@ -355,6 +380,8 @@ def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledRes
     >>> pooled.method, list(pooled.coefs.index)
     ('rubin', ['Intercept', 'sat1'])
     """
+    if dfcom is not None:
+        dfcom = float(_dfcom(dfcom))
     if len(results) < 2:
         raise PoolingError(f"at least 2 results are needed to pool; got {len(results)}.")
     kind = type(results[0]).__name__

@@ -26,6 +26,7 @@ from ._validation import (
     check_dataframe,
     check_distinct_roles,
     check_int,
+    check_label,
     check_numeric,
     check_probability,
 )
@@ -131,8 +132,10 @@ def rating_vs_behaviour(
     5     6.0  266  0.053
     6     7.0  125  0.008
     """
-    data = check_dataframe(data)
-    check_distinct_roles(rating=rating, outcome=outcome, by=by)
+    data = check_dataframe(data, unique_columns=False)
+    rating, outcome = check_label(rating, "rating"), check_label(outcome, "outcome")
+    by = None if by is None else check_label(by, "by")
+    check_distinct_roles(rating=[rating], outcome=[outcome], by=None if by is None else [by])
     check_columns(data, [rating, outcome] + ([by] if by is not None else []), arg="columns")
     ci = check_probability(ci, "ci")
     min_n = check_int(min_n, "min_n", minimum=1)

@@ -26,7 +26,7 @@ from scipy import stats
 
 from ._results import Result, result_dataclass
 from ._validation import check_choice, check_int, check_number, check_probability, preview
-from .errors import ArgumentError, ArgumentTypeError, InsufficientDataError
+from .errors import ArgumentError, ArgumentTypeError, DuplicateColumnError, InsufficientDataError
 
 __all__ = ["AllocationResult", "SampleSizeResult", "allocate", "sample_size"]
 
@@ -309,6 +309,11 @@ def _series(values: Any, name: str) -> pd.Series:
         )
     if s.empty:
         raise InsufficientDataError(f"{name} is empty.")
+    if not s.index.is_unique:
+        raise DuplicateColumnError(f"{name} names stratum/strata {preview(s.index[s.index.duplicated()].unique().tolist())} "
+                                   "more than once; give one value per stratum.")
+    if pd.api.types.is_bool_dtype(s):
+        raise ArgumentError(f"{name} must hold numbers, not True/False; got {preview(s.tolist())}.")
     try:
         s = s.astype(float)
     except (TypeError, ValueError):

@@ -326,9 +326,12 @@ class SurveyDesign:
         return {"estimate": est, "var": var, "deff": deff, "n": n, "pop_size": total_w, "z": z}
 
     # ---------------------------------------------------------------- variables
-    def _column(self, col: Hashable) -> np.ndarray:
+    def _column(self, col: Hashable, *, answers: str | None = None) -> np.ndarray:
+        """Numeric values of ``col``; ``answers`` names the scale where booleans are refused (a mask is no answer)."""
         check_columns(self._data, check_label(col, "col"), arg="col")
-        return check_numeric(self._data, [col])[col].to_numpy()
+        if answers is None:
+            return check_numeric(self._data, [col])[col].to_numpy()
+        return check_numeric(self._data, [col], booleans=False, expected=answers)[col].to_numpy()
 
     def _variable(self, statistic: str, col: Hashable, **kw: Any) -> tuple[np.ndarray, float]:
         """The per-respondent variable whose (domain) mean is the statistic, and its display scale."""
@@ -355,11 +358,11 @@ class SurveyDesign:
             n_points = int(round(high - low)) + 1
             if k >= n_points:
                 raise ArgumentError(f"k={k} top boxes cover the whole {n_points}-point scale; use k < {n_points}.")
-            x = self._column(col)
+            x = self._column(col, answers=f"{low:g}-{high:g} answers")
             check_scale(pd.DataFrame({col: x}), (low, high), integer=True)
             return np.where(np.isnan(x), np.nan, (x > high - k).astype(float)), 1.0
         if statistic == "nps":
-            x = self._column(col)
+            x = self._column(col, answers="0-10 answers")
             check_scale(pd.DataFrame({col: x}), (0, 10), integer=True)
             r = np.full(x.size, np.nan)
             ok = ~np.isnan(x)

@@ -645,6 +645,12 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
     data = check_dataframe(data)
     if not isinstance(path, str | Path):
         raise ArgumentTypeError(f"path must be a str or pathlib.Path; got {type(path).__name__}.")
+    not_text = [c for c in data.columns if not isinstance(c, str)]
+    if not_text:
+        raise DataError(
+            f"SPSS variable names must be text; column label(s) {preview(not_text)} are not. Rename them first, "
+            "e.g. data.columns = ['_'.join(map(str, c)) for c in data.columns] for two-level labels."
+        )
     labels: dict[str, str] = {}
     value_labels: dict[str, dict] = {}
     formats: dict[str, str] = {}
@@ -665,6 +671,9 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
                 formats[name] = "F12.4"
     ranges = None
     if missing_codes is not None:
+        if not isinstance(missing_codes, Mapping):
+            raise ArgumentTypeError(f"missing_codes must map column names to lists of codes, e.g. "
+                                    f"{{'sat1': [-99]}}; got {type(missing_codes).__name__} {missing_codes!r}.")
         ranges = {c: [float(v) for v in _code_list(list(codes), f"missing_codes[{c!r}]")]
                   for c, codes in missing_codes.items()}
     frame = data.copy()
@@ -672,11 +681,14 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
         if pd.api.types.is_integer_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             frame[col] = frame[col].astype("float64")
             formats.setdefault(col, "F8.0")
-    prs.write_sav(
-        frame, str(path),
-        column_labels={c: labels[c] for c in frame.columns if c in labels} or None,
-        variable_value_labels=value_labels or None,
-        missing_ranges=ranges,
-        variable_format=formats or None,
-    )
+    try:
+        prs.write_sav(
+            frame, str(path),
+            column_labels={c: labels[c] for c in frame.columns if c in labels} or None,
+            variable_value_labels=value_labels or None,
+            missing_ranges=ranges,
+            variable_format=formats or None,
+        )
+    except prs.PyreadstatError as exc:  # e.g. a name SPSS does not allow ('1st item', 'q 1')
+        raise DataError(f"cannot write {str(path)!r} as SPSS: {exc}") from None
     return Path(path)

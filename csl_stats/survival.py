@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,12 +31,23 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_distinct_roles,
+    check_flag,
     check_full_rank,
+    check_label,
+    check_labels,
+    check_number,
     check_numeric,
     check_probability,
     preview,
 )
-from .errors import ArgumentError, ConvergenceWarning, DataError, InsufficientDataError, SeparationWarning
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ConvergenceWarning,
+    DataError,
+    InsufficientDataError,
+    SeparationWarning,
+)
 
 __all__ = ["SurvivalResult", "survival", "plot_survival"]
 
@@ -438,16 +449,22 @@ def survival(
     term
     band[low]          6.92   0.753   63.553  0.087
     """
-    data = check_dataframe(data)
-    covs = _as_list(covariates)
-    check_distinct_roles(duration=duration, event=event, covariates=covs, weights=weights, strata=strata)
-    check_distinct_roles(duration=duration, event=event, groups=groups)
+    data = check_dataframe(data, unique_columns=False)
+    duration, event = check_label(duration, "duration"), check_label(event, "event")
+    groups, weights, strata = (None if c is None else check_label(c, name)
+                               for c, name in ((groups, "groups"), (weights, "weights"), (strata, "strata")))
+    covs = [] if covariates is None else check_labels(covariates, "covariates", columns=data.columns)
+
+    def one(c: Hashable | None) -> list[Hashable] | None:
+        return None if c is None else [c]
+
+    check_distinct_roles(duration=[duration], event=[event], covariates=covs, weights=one(weights), strata=one(strata))
+    check_distinct_roles(duration=[duration], event=[event], groups=one(groups))
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", CI_METHODS)
     check_choice(ties, "ties", TIES)
     check_choice(ph_transform, "ph_transform", PH_TRANSFORMS)
-    if not isinstance(robust, bool | np.bool_):
-        raise ArgumentError(f"robust must be True or False; got {robust!r}.")
+    robust = check_flag(robust, "robust")
     used = list(dict.fromkeys([duration, event, *covs] + [c for c in (groups, weights, strata) if c is not None]))
     check_columns(data, used, arg="columns")
     frame = apply_nan_policy(data[used], "listwise")
@@ -528,7 +545,10 @@ def _logrank_tables(frame, groups, t, d, gcode, glevels, scode, trend_scores):
     s = frame[groups]
     scores = None
     if trend_scores is not None:
-        scores = np.asarray(trend_scores, dtype=float)
+        try:
+            scores = np.asarray(trend_scores, dtype=float)
+        except (TypeError, ValueError):
+            scores = np.array([np.nan])
         if scores.shape != (len(glevels),) or not np.all(np.isfinite(scores)):
             raise ArgumentError(f"trend_scores must hold {len(glevels)} finite numbers (one per group, in the "
                                 f"order {glevels}); got {trend_scores!r}.")
@@ -596,7 +616,14 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
         }, index=pd.Index(names, name="term"))
     if robust:
         cox["se_naive"] = se_naive
-    zph = core.cox_zph(beta, X, w, t, d, st, ties, terms, ph_transform)
+    try:
+        zph = core.cox_zph(beta, X, w, t, d, st, ties, terms, ph_transform)
+    except np.linalg.LinAlgError:  # too few events (or a separated fit): the score test's information is singular
+        zph = np.column_stack([np.full(len(terms) + 1, np.nan), [len(jj) for jj in terms] + [len(beta)]])
+        warnings.warn(
+            f"the proportional-hazards test cannot be computed: its information matrix is singular with "
+            f"{int(d.sum())} event(s); ph_test holds NaN. Collect more lapses or use fewer covariates.",
+            SeparationWarning, stacklevel=3)
     ph = pd.DataFrame({"chisq": zph[:, 0], "df": zph[:, 1].astype(int),
                        "p": stats.chi2.sf(zph[:, 0], zph[:, 1])},
                       index=pd.Index([str(c) for c in covs] + ["GLOBAL"], name="term"))
@@ -646,6 +673,12 @@ def plot_survival(result: SurvivalResult, *, ax: Any = None, ci: bool = True, at
 
     if not isinstance(result, SurvivalResult):
         raise ArgumentError(f"result must be a SurvivalResult from csl_stats.survival(); got {type(result).__name__}.")
+    ci, at_risk = check_flag(ci, "ci"), check_flag(at_risk, "at_risk")
+    if at_risk_times is not None:
+        if isinstance(at_risk_times, str) or not isinstance(at_risk_times, Iterable):
+            raise ArgumentTypeError(f"at_risk_times must be a list of times; got {type(at_risk_times).__name__} "
+                                    f"{at_risk_times!r}.")
+        at_risk_times = [check_number(v, "at_risk_times", minimum=0) for v in at_risk_times]
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 4.5))
     else:

@@ -211,8 +211,8 @@ def response_rates(
             raise InsufficientDataError(f"segment column(s) {groups} have missing values; every invited account "
                                         "needs a segment.")
         lab = keys.astype(str).agg("/".join, axis=1) if len(groups) > 1 else keys[groups[0]]
-        for level, idx in counts.groupby(lab, sort=True).groups.items():
-            rows[level] = rates(counts.loc[idx].sum())
+        for level, part in counts.groupby(lab.to_numpy(), sort=True):  # by position: index labels may repeat
+            rows[level] = rates(part.sum())
     rows["all"] = rates(counts.sum())
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "/".join(str(g) for g in groups) if groups else None

@@ -7,8 +7,12 @@ one of the package's own exceptions (``csl_stats.errors``) naming the culprit;
 never a raw pandas/numpy/Python error, never a silent NaN/inf or a wrong number.
 A property-based test (hypothesis, derandomized) mixes the hazards.
 
-The PROCESS engine (``mediation``, ``moderated_mediation``) and ``cfa`` are
-being rewritten on issues 20 and 11; they are not in the registry.
+The functions of issues 12 (``impute``), 13 (lost customers), 17 (``write_sav``),
+20 (``process``, ``mediation``, ``moderated_mediation``) and 21 (survey design,
+response rates, wave tracking) are registered too (``NEW_SURVEY_CALLS``, and
+``customer_lifetimes`` with the orders); functions that take results or no data
+frame have their argument types checked in ``test_new_functions_argument_types``.
+``cfa`` is being rewritten on issue 11 and is not in the registry.
 """
 
 from __future__ import annotations
@@ -56,6 +60,13 @@ def make_survey(n: int = N, seed: int = 7) -> pd.DataFrame:
     df["swc"] = np.round(g.uniform(1, 7, n), 1)
     df["ysat"] = np.round(4 + 0.8 * f + 0.3 * np.maximum(f - 0.5, 0) + 0.5 * g.normal(size=n), 3)
     df["seg"] = np.where(g.uniform(size=n) < 0.5, "north", "south")
+    # lost customers and survey design (issues 13, 21); drawn last so the columns above are unchanged
+    df["id"] = [f"K{i:03d}" for i in range(n)]
+    df["churned"] = (g.uniform(size=n) < 1 / (1 + np.exp(1.0 + f))).astype(float)
+    df["tenure"] = g.integers(1, 12, n).astype(float)
+    df["reason"] = np.where(df["churned"] == 1, g.choice(["price", "service", "delivery"], n), None)
+    df["complaints"] = g.poisson(np.exp(0.2 - 0.4 * f)).astype(float)
+    df["resolved"] = np.where(df["complaints"] > 0, (g.uniform(size=n) < 0.6).astype(float), np.nan)
     return df
 
 
@@ -184,7 +195,75 @@ SUPPLIER_CALLS = [
          lambda r: list(r.scores["score"]), kind="suppliers"),
 ]
 
-ALL_CALLS = SURVEY_CALLS + ORDER_CALLS + SUPPLIER_CALLS
+
+
+def _designs(d: pd.DataFrame, L: Callable[[Any], Any]) -> dict[int, Any]:
+    half = len(d) // 2
+    return {1: csl_stats.survey_design(d.iloc[:half], strata=L("seg")),
+            2: csl_stats.survey_design(d.iloc[half:], strata=L("seg"))}
+
+
+def _with_holes(d: pd.DataFrame, col: Any) -> pd.DataFrame:
+    out = d.copy()
+    out[col] = out[col].where(np.arange(len(d)) % 4 != 0)
+    return out
+
+
+def _write_sav(d: pd.DataFrame) -> Any:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return csl_stats.write_sav(d, Path(tmp) / "out.sav").name
+
+
+# issues 12, 13, 17, 20, 21: every new public function that takes a data frame
+NEW_SURVEY_CALLS = [
+    Call("impute", lambda d, L: csl_stats.impute(_with_holes(d, L("sat2")), _lst(L, ["sat1", "sat2", "trs1"]),
+                                                 m=2, max_iter=2, rng=1),
+         lambda r: [float(r.complete(1).loc[:, [c for c in r.data.columns if c in ("sat2", ("block", "sat2"))]]
+                          .to_numpy(dtype=float).mean())]),
+    Call("process", lambda d, L: csl_stats.process(d, 4, x=L("sat1"), m=L("trs1"), y=L("ysat"), n_boot=200, rng=1),
+         lambda r: list(r.effects["estimate"]) + list(r.effects["ci_low"]) + list(r.effects["ci_high"])),
+    Call("churn_reasons", lambda d, L: csl_stats.churn_reasons(d, L("reason"), by=L("seg"), n_resamples=199, rng=1),
+         lambda r: list(r.shares["share"]) + list(r.test[["statistic", "p", "cramers_v"]].to_numpy().ravel())),
+    Call("complaint_rates", lambda d, L: csl_stats.complaint_rates(d, L("complaints"), by=L("seg"), family="poisson"),
+         lambda r: list(r.rates[["rate", "ci_low", "ci_high", "rate_ratio"]].to_numpy().ravel())
+         + list(r.rates[["rr_ci_low", "rr_ci_high", "p"]].iloc[1:].to_numpy().ravel())),
+    Call("service_recovery", lambda d, L: csl_stats.service_recovery(d, L("ysat"), complaints=L("complaints"),
+                                                                     resolved=L("resolved")),
+         lambda r: list(r.contrasts[["raw", "adjusted", "se", "p"]].to_numpy().ravel())),
+    Call("rating_vs_behaviour", lambda d, L: csl_stats.rating_vs_behaviour(d, L("sat1"), L("spend"), min_n=5),
+         lambda r: list(r.table["mean"])),
+    Call("survival", lambda d, L: csl_stats.survival(d, L("tenure"), L("churned"), groups=L("seg")),
+         lambda r: list(r.km["survival"])),
+    Call("survey_design", lambda d, L: csl_stats.survey_design(d, strata=L("seg")).mean(L("sat1")),
+         lambda r: [r.estimate, r.se]),
+    Call("response_rates", lambda d, L: csl_stats.response_rates(d, d.iloc[::2], by=L("seg"), id=L("id")),
+         lambda r: list(r.table["RR1"])),
+    Call("track_waves", lambda d, L: csl_stats.track_waves(_designs(d, L), L("rec"), statistic="nps"),
+         lambda r: list(r.table["estimate"]) + list(r.table["se"])),
+    Call("write_sav", lambda d, L: _write_sav(d[_lst(L, ["sat1", "rec", "seg"])])),
+    Call("mediation", lambda d, L: csl_stats.mediation(d, L("sat1"), L("trs1"), L("ysat"), n_boot=200, rng=1),
+         lambda r: list(r.to_frame()[["estimate", "se"]].to_numpy().ravel())),
+    Call("cfa", lambda d, L: csl_stats.cfa(d, {k: _lst(L, v) for k, v in MM.items()}),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    Call("sem", lambda d, L: csl_stats.sem(d, {k: _lst(L, v) for k, v in MM.items()}, SM),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    Call("measurement_invariance",
+         lambda d, L: csl_stats.measurement_invariance(d, {k: _lst(L, v) for k, v in MM.items()}, L("seg")),
+         lambda r: list(r.table[["chisq", "df"]].to_numpy().ravel())),
+    Call("moderated_mediation",
+         lambda d, L: csl_stats.moderated_mediation(d, L("sat1"), L("trs1"), L("ysat"), L("swc"), n_boot=200, rng=1),
+         lambda r: list(r.to_frame()[["estimate", "se"]].to_numpy().ravel())),
+]
+
+ORDER_CALLS.append(
+    Call("customer_lifetimes",
+         lambda d, L: csl_stats.customer_lifetimes(d, customer=L("customer"), date=L("date"), inactivity=90),
+         lambda r: list(r["duration"]), kind="orders"))
+
+ALL_CALLS = SURVEY_CALLS + NEW_SURVEY_CALLS + ORDER_CALLS + SUPPLIER_CALLS
 BASE = {"survey": SURVEY, "orders": ORDERS, "suppliers": SUPPLIERS}
 
 
@@ -208,8 +287,14 @@ def test_registry_covers_every_public_function():
     result_only = {"ipma", "plot_ipma", "plot_importance_performance", "plot_threshold", "plot_scorecard",
                    "plot_simple_slopes", "plot_johnson_neyman", "plot_bootstrap", "plot_paths", "reverse_code",
                    "ahp_weights", "dick_basu_segments", "codebook", "load_supply_chain_survey",
-                   "simulate_supply_chain_survey", "simulate_mystery_shopping"}  # tested one by one below
-    owned_elsewhere = {"mediation", "moderated_mediation", "cfa"}  # issues 20 and 11
+                   "simulate_supply_chain_survey", "simulate_mystery_shopping",
+                   # issues 12, 13, 17, 20, 21: results in, or no data frame (argument types tested below
+                   # in test_new_functions_argument_types, and in test_sampling/test_report/test_diagrams)
+                   "plot_survival", "plot_churn_reasons", "plot_rating_vs_behaviour", "plot_conditional_indirect",
+                   "plot_template", "plot_model", "methods_text", "report_table", "pool_results", "rubin_pool",
+                   "sample_size", "allocate", "read_survey", "load_prior_behaviour"}
+    result_only |= {"pls_fit", "pls_predict"}  # issue 19: take a PLSResult (n_boot/rng policies tested below)
+    owned_elsewhere: set[str] = set()
     public = {n for n in csl_stats.__all__ if callable(getattr(csl_stats, n)) and n[0].islower()}
     assert public - result_only - owned_elsewhere - set(ids(ALL_CALLS)) == set()
 
@@ -228,10 +313,18 @@ def as_multiindex(df: pd.DataFrame) -> tuple[pd.DataFrame, Callable[[Any], Any]]
     return out, lambda c: ("block", c)
 
 
+MULTIINDEX_REFUSED = {"write_sav"}  # SPSS variable names are text: refused up front, with the fix
+
+
 @pytest.mark.parametrize("call", ALL_CALLS, ids=ids(ALL_CALLS))
 def test_multiindex_column_labels_supported(call):
     """A label is any hashable: tuple labels work everywhere and the result equals the flat-label one."""
     base = BASE[call.kind]
+    if call.name in MULTIINDEX_REFUSED:
+        data, L = as_multiindex(base)
+        with pytest.raises(errors.DataError, match=r"must be text.*\('block', 'sat1'\)"):
+            run_quiet(call, data, L)
+        return
     flat = run_quiet(call, base)
     data, L = as_multiindex(base)
     res = run_quiet(call, data, L)
@@ -272,7 +365,9 @@ def test_duplicated_used_column_is_refused(call):
     base = BASE[call.kind]
     col = {"entropy_weights": "orders", "loyalty_index": "orders", "regress": "ysat", "moderation": "ysat",
            "threshold_regression": "ysat", "relative_importance": "ysat", "importance_performance": "ysat",
-           "penalty_reward": "ysat", "rfm": "amount", "retention": "customer"}.get(call.name, _used_column(call))
+           "penalty_reward": "ysat", "rfm": "amount", "retention": "customer",
+           "churn_reasons": "reason", "complaint_rates": "complaints", "service_recovery": "resolved",
+           "survival": "tenure", "response_rates": "id", "track_waves": "rec"}.get(call.name, _used_column(call))
     data = pd.concat([base, base[[col]]], axis=1)
     with pytest.raises(errors.DuplicateColumnError, match=repr(col)):
         run_quiet(call, data)
@@ -290,7 +385,7 @@ def test_values_whose_squares_overflow_are_refused(call):
 ITEM_CALLS = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "kmo", "bartlett_sphericity", "parallel_analysis", "htmt", "composite_reliability",
     "fornell_larcker", "scale_report", "scale_scores", "satisfaction_index", "likert_shares", "likert_chart",
-    "relative_importance", "pls_pm"}]
+    "relative_importance", "pls_pm"}] + [c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance"}]
 
 
 @pytest.mark.parametrize("call", ITEM_CALLS, ids=ids(ITEM_CALLS))
@@ -302,10 +397,16 @@ def test_all_missing_item_is_named_not_dropped(call):
 
 COMBINING = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "composite_reliability", "scale_report", "scale_scores", "satisfaction_index",
-    "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}]
+    "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}] + [
+    c for c in NEW_SURVEY_CALLS if c.name == "cfa"] + [
+    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 11: sem and measurement_invariance fit an unrecoded reverse-keyed item without a "
+        "ReverseKeyWarning (their own doctests fit loy4 unrecoded, so adding the shared check needs "
+        "the owner to recode those examples)")))
+    for c in NEW_SURVEY_CALLS if c.name in {"sem", "measurement_invariance"}]
 
 
-@pytest.mark.parametrize("call", COMBINING, ids=ids(COMBINING))
+@pytest.mark.parametrize("call", COMBINING, ids=[getattr(c, "name", None) or c.values[0].name for c in COMBINING])
 def test_reverse_keyed_item_warns_everywhere(call):
     """An unrecoded reverse-keyed item triggers ReverseKeyWarning naming it, pointing at the caller's line."""
     item = {"loyalty_index": "loy2", "importance_performance": "trs1", "penalty_reward": "trs1"}.get(call.name, "sat2")
@@ -313,6 +414,7 @@ def test_reverse_keyed_item_warns_everywhere(call):
     with pytest.warns(errors.ReverseKeyWarning, match=repr(item)) as rec:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", errors.MissingDataWarning)
+            warnings.simplefilter("ignore", errors.HeywoodWarning)  # a reversed item can also push a solution out
             call.run(data, identity)
     assert all(w.filename == __file__ for w in rec if issubclass(w.category, errors.ReverseKeyWarning))
 
@@ -337,10 +439,20 @@ NBOOT_CALLS: list[tuple[str, Callable[..., Any]]] = [
     ("threshold_regression", lambda **kw: csl_stats.threshold_regression(
         SURVEY, "sat1", "ysat", ci_method="analytic", grid=10, **kw)),
     ("pls_pm", lambda **kw: csl_stats.pls_pm(SURVEY, MM, SM, **kw)),
+    ("process", lambda **kw: csl_stats.process(SURVEY, 1, x="sat1", w="swc", y="ysat", **kw)),  # no bootstrap
+    ("mediation", lambda **kw: csl_stats.mediation(SURVEY, "sat1", "trs1", "ysat", **kw)),
+    ("moderated_mediation", lambda **kw: csl_stats.moderated_mediation(SURVEY, "sat1", "trs1", "ysat", "swc", **kw)),
+    ("pls_fit", lambda **kw: csl_stats.pls_fit(csl_stats.pls_pm(SURVEY, MM, SM), **kw)),
+    ("sem", lambda **kw: csl_stats.sem(SURVEY, MM, SM, **kw)),
 ]
 RNG_CALLS = [*NBOOT_CALLS,
              ("parallel_analysis", lambda **kw: csl_stats.parallel_analysis(SURVEY, ALL_ITEMS, n_iter=20, **kw)),
-             ("supplier_scorecard", lambda **kw: csl_stats.supplier_scorecard(SUPPLIERS, CRIT, [1, 1, 1], **kw))]
+             ("supplier_scorecard", lambda **kw: csl_stats.supplier_scorecard(SUPPLIERS, CRIT, [1, 1, 1], **kw)),
+             ("impute", lambda **kw: csl_stats.impute(_with_holes(SURVEY, "sat2"), ["sat1", "sat2"], m=2, max_iter=1,
+                                                      **kw)),
+             ("churn_reasons", lambda **kw: csl_stats.churn_reasons(SURVEY, "reason", **kw)),  # no resampling
+             ("pls_predict", lambda **kw: csl_stats.pls_predict(csl_stats.pls_pm(SURVEY, MM, SM), folds=5, repeats=1,
+                                                                **kw))]
 
 
 @pytest.mark.parametrize("n_boot", [50, 1, 10.0, "100", True])
@@ -365,11 +477,38 @@ FLAG_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
     ("retention(by_cohort)", lambda v: csl_stats.retention(ORDERS, customer="customer", by_cohort=v)),
     ("rfm(dayfirst)", lambda v: csl_stats.rfm(ORDERS, customer="customer", amount="amount", dayfirst=v)),
     ("plot_ipma(annotate)", lambda v: csl_stats.plot_ipma(csl_stats.pls_pm(SURVEY, MM, SM), "LOY", annotate=v)),
+    ("impute(progress)", lambda v: csl_stats.impute(_with_holes(SURVEY, "sat2"), ["sat1", "sat2"], m=2, max_iter=1,
+                                                    progress=v)),
+    ("process(progress)", lambda v: csl_stats.process(SURVEY, 1, x="sat1", w="swc", y="ysat", progress=v)),
+    ("sem(std_lv)", lambda v: csl_stats.sem(SURVEY, MM, SM, std_lv=v)),
+    ("survival(robust)", lambda v: csl_stats.survival(SURVEY, "tenure", "churned", covariates="sat1", robust=v)),
+    ("plot_survival(ci)", lambda v: csl_stats.plot_survival(csl_stats.survival(SURVEY, "tenure", "churned"), ci=v)),
+    ("plot_survival(at_risk)",
+     lambda v: csl_stats.plot_survival(csl_stats.survival(SURVEY, "tenure", "churned"), at_risk=v)),
+    ("track_waves(fpc)", lambda v: csl_stats.track_waves(_designs(SURVEY, identity), "rec", fpc=v)),
+    ("customer_lifetimes(dayfirst)",
+     lambda v: csl_stats.customer_lifetimes(ORDERS, customer="customer", date="date", dayfirst=v)),
 ]
 
 
 FLAG_CASES = [(name, fn, v) for name, fn in FLAG_CALLS for v in ("no", "yes", 0, 1, None)
-              if not (v is None and name.startswith("rfm"))]  # dayfirst=None means "not given"
+              if not (v is None and "dayfirst" in name)]  # dayfirst=None means "not given"
+
+
+# mediation(serial) and moderated_mediation(moderate_direct) refuse non-booleans with ArgumentError (their own
+# tests pin that class); they are checked for the message below rather than for ArgumentTypeError.
+OLD_FLAG_CALLS: list[tuple[str, Callable[[Any], Any]]] = [
+    ("mediation(serial)", lambda v: csl_stats.mediation(SURVEY, "sat1", ["trs1", "loy1"], "ysat", n_boot=200, serial=v)),
+    ("moderated_mediation(moderate_direct)", lambda v: csl_stats.moderated_mediation(
+        SURVEY, "sat1", "trs1", "ysat", "swc", n_boot=200, moderate_direct=v)),
+]
+
+
+@pytest.mark.parametrize("value", ["no", 0, 1, None])
+@pytest.mark.parametrize(("name", "fn"), OLD_FLAG_CALLS, ids=[n for n, _ in OLD_FLAG_CALLS])
+def test_flags_refused_by_argument_error(name, fn, value):
+    with pytest.raises(errors.ArgumentError, match="must be True or False"):
+        fn(value)
 
 
 @pytest.mark.parametrize(("name", "fn", "value"), FLAG_CASES, ids=[f"{n}={v!r}" for n, _, v in FLAG_CASES])
@@ -383,6 +522,8 @@ def test_flags_are_strict_booleans(name, fn, value):
     [
         ("ahp tol='x'", lambda: csl_stats.ahp_weights([[1, 2], [0.5, 1]], tol="x")),
         ("ahp tol=nan", lambda: csl_stats.ahp_weights([[1, 2], [0.5, 1]], tol=float("nan"))),
+        ("cfa tol='x'", lambda: csl_stats.cfa(SURVEY, MM, tol="x")),
+        ("cfa tol=nan", lambda: csl_stats.cfa(SURVEY, MM, tol=float("nan"))),
         ("pls tol='x'", lambda: csl_stats.pls_pm(SURVEY, MM, SM, tol="x")),
         ("pls tol=nan", lambda: csl_stats.pls_pm(SURVEY, MM, SM, tol=float("nan"))),
         ("nps_test labels=5", lambda: csl_stats.nps_test(SURVEY["rec"][:60], SURVEY["rec"][60:], labels=5)),
@@ -438,6 +579,113 @@ def test_argument_types_give_the_packages_errors(name, fn):
             fn()
 
 
+def _survival_result() -> Any:
+    return csl_stats.survival(SURVEY, "tenure", "churned", groups="seg")
+
+
+@pytest.mark.parametrize(
+    ("name", "fn"),
+    [
+        ("rubin_pool estimates text", lambda: csl_stats.rubin_pool(["a", "b"], [1, 1])),
+        ("rubin_pool estimates bool", lambda: csl_stats.rubin_pool([True, False], [1, 1])),
+        ("rubin_pool dfcom='x'", lambda: csl_stats.rubin_pool([1, 2], [1, 1], dfcom="x")),
+        ("rubin_pool dfcom=0", lambda: csl_stats.rubin_pool([1, 2], [1, 1], dfcom=0)),
+        ("rubin_pool zero variance", lambda: csl_stats.rubin_pool([1, 1], [0, 0])),
+        ("rubin_pool shapes", lambda: csl_stats.rubin_pool([1, 2, 3], [1, 1])),
+        ("pool_results ints", lambda: csl_stats.pool_results([1, 2])),
+        ("pool_results dfcom='x'", lambda: csl_stats.pool_results([csl_stats.nps(SURVEY["rec"])] * 2, dfcom="x")),
+        ("allocate n='10'", lambda: csl_stats.allocate({"a": 10, "b": 20}, n="10")),
+        ("allocate counts=5", lambda: csl_stats.allocate(5, n=10)),
+        ("allocate duplicated strata", lambda: csl_stats.allocate(pd.Series([10, 20], index=["a", "a"]), n=10)),
+        ("allocate boolean counts", lambda: csl_stats.allocate(pd.Series([True, True], index=["a", "b"]), n=1)),
+        ("sample_size margin='0.1'", lambda: csl_stats.sample_size("mean", margin="0.1", sd=1)),
+        ("sample_size metric=5", lambda: csl_stats.sample_size(5, margin=0.1)),
+        ("read_survey path=5", lambda: csl_stats.read_survey(5)),
+        ("read_survey format=5", lambda: csl_stats.read_survey("x.csv", format=5)),
+        ("write_sav path=5", lambda: csl_stats.write_sav(SURVEY[["sat1"]], 5)),
+        ("write_sav missing_codes=5", lambda: csl_stats.write_sav(SURVEY[["sat1"]], "unused.sav", missing_codes=5)),
+        ("write_sav tuple labels", lambda: csl_stats.write_sav(as_multiindex(SURVEY[["sat1"]])[0], "unused.sav")),
+        ("plot_survival at_risk_times='x'", lambda: csl_stats.plot_survival(_survival_result(), at_risk_times="x")),
+        ("plot_survival at_risk_times=['a']", lambda: csl_stats.plot_survival(_survival_result(), at_risk_times=["a"])),
+        ("plot_survival frame", lambda: csl_stats.plot_survival(_survival_result().km)),
+        ("plot_churn_reasons frame",
+         lambda: csl_stats.plot_churn_reasons(csl_stats.churn_reasons(SURVEY, "reason").shares)),
+        ("plot_rating_vs_behaviour frame",
+         lambda: csl_stats.plot_rating_vs_behaviour(csl_stats.rating_vs_behaviour(SURVEY, "sat1", "spend").table)),
+        ("plot_template 99", lambda: csl_stats.plot_template(99)),
+        ("plot_template True", lambda: csl_stats.plot_template(True)),
+        ("methods_text 5", lambda: csl_stats.methods_text(5)),
+        ("survival trend_scores='x'",
+         lambda: csl_stats.survival(SURVEY, "tenure", "churned", groups="seg", trend_scores="x")),
+        ("survival duration=['tenure']", lambda: csl_stats.survival(SURVEY, ["tenure"], "churned")),
+        ("churn_reasons n_resamples='9'", lambda: csl_stats.churn_reasons(SURVEY, "reason", by="seg", n_resamples="9")),
+        ("churn_reasons reason=['reason']", lambda: csl_stats.churn_reasons(SURVEY, ["reason"])),
+        ("complaint_rates by=['seg']", lambda: csl_stats.complaint_rates(SURVEY, "complaints", by=["seg"])),
+        ("service_recovery covariates={'sat1'}", lambda: csl_stats.service_recovery(
+            SURVEY, "ysat", complaints="complaints", resolved="resolved", covariates={"sat1"})),
+        ("rating_vs_behaviour bins='x'", lambda: csl_stats.rating_vs_behaviour(SURVEY, "sat1", "spend", bins="x")),
+        ("customer_lifetimes inactivity='90'",
+         lambda: csl_stats.customer_lifetimes(ORDERS, customer="customer", date="date", inactivity="90")),
+        ("customer_lifetimes as_of=NaT",
+         lambda: csl_stats.customer_lifetimes(ORDERS, customer="customer", date="date", as_of=pd.NaT)),
+        ("customer_lifetimes inactivity=10**9",
+         lambda: csl_stats.customer_lifetimes(ORDERS, customer="customer", date="date", inactivity=10**9)),
+        ("customer_lifetimes gap_multiple=nan",
+         lambda: csl_stats.customer_lifetimes(ORDERS, customer="customer", date="date", gap_multiple=float("nan"))),
+        ("survey_design strata={'seg'}", lambda: csl_stats.survey_design(SURVEY, strata={"seg"})),
+        ("survey_design.nps on a True/False mask",
+         lambda: csl_stats.survey_design(SURVEY.assign(rec=SURVEY["rec"] > 8)).nps("rec")),
+        ("survey_design.top_box on a True/False mask",
+         lambda: csl_stats.survey_design(SURVEY.assign(sat1=SURVEY["sat1"] > 4)).top_box("sat1", scale=(1, 7))),
+        ("response_rates e='x'", lambda: csl_stats.response_rates(SURVEY, SURVEY.iloc[::2], id="id", e="x")),
+        ("track_waves designs=5", lambda: csl_stats.track_waves(5, "rec")),
+        ("impute m='2'", lambda: csl_stats.impute(SURVEY, ["sat1"], m="2")),
+        ("impute columns={'sat1'}", lambda: csl_stats.impute(SURVEY, {"sat1"})),
+        ("process model='4'", lambda: csl_stats.process(SURVEY, "4", x="sat1", m="trs1", y="ysat", n_boot=200)),
+        ("process w_values=[nan]",
+         lambda: csl_stats.process(SURVEY, 1, x="sat1", w="swc", y="ysat", w_values=[float("nan")])),
+    ],
+)
+def test_new_functions_argument_types(name, fn, tmp_path, monkeypatch):
+    """Issues 12, 13, 17, 20, 21: wrong argument types and degenerate inputs give the package's own errors."""
+    monkeypatch.chdir(tmp_path)  # write_sav must refuse before writing anything
+    with pytest.raises(errors.CSLError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", errors.CSLWarning)
+            fn()
+    assert not list(tmp_path.iterdir())
+
+
+def test_degenerate_lost_customer_inputs_refused_not_silent():
+    """A group without complaints, a one-customer recovery group, a single churn reason: named, not NaN/inf."""
+    few = SURVEY.assign(complaints=np.where(SURVEY["seg"] == "south", 0.0, SURVEY["complaints"]))
+    with pytest.raises(errors.InsufficientDataError, match=r"\['south'\].*no complaints"):
+        csl_stats.complaint_rates(few, "complaints", by="seg")
+    one = SURVEY.assign(resolved=np.where(SURVEY["complaints"] > 0, 1.0, np.nan))
+    one.loc[one.index[SURVEY["complaints"] > 0][0], "resolved"] = 0.0
+    with pytest.raises(errors.InsufficientDataError, match="'not resolved' has 1 customer"):
+        csl_stats.service_recovery(one, "ysat", complaints="complaints", resolved="resolved")
+    single = SURVEY.assign(reason=np.where(SURVEY["churned"] == 1, "price", None))
+    with pytest.raises(errors.InsufficientDataError, match="single reason \\('price'\\)"):
+        csl_stats.churn_reasons(single, "reason", by="seg")
+    tiny = pd.DataFrame({"tenure": [1.0, 7.0], "churned": [1.0, 0.0], "seg": ["north", "south"]})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        res = csl_stats.survival(tiny, "tenure", "churned", groups="seg")
+    ph = [w for w in rec if "proportional-hazards test cannot be computed" in str(w.message)]
+    assert ph and {w.filename for w in ph} == {__file__} and ph[0].category is errors.SeparationWarning
+    assert res.ph_test["chisq"].isna().all() and np.isfinite(res.km["survival"]).all()
+
+
+def test_response_rates_with_repeated_index_labels():
+    """Stacked waves repeat index labels: segment counts are taken by position, not by label."""
+    ref = csl_stats.response_rates(SURVEY, SURVEY.iloc[::3], by="seg", id="id")
+    stacked = SURVEY.set_axis(np.arange(N) % 7, axis=0)
+    res = csl_stats.response_rates(stacked, stacked.iloc[::3], by="seg", id="id")
+    pd.testing.assert_frame_equal(res.table, ref.table)
+    assert int(res.table.loc["all", "invited"]) == N
+
+
 @pytest.mark.parametrize("x", [pd.Index(["sat1", "trs1"]), np.array(["sat1", "trs1"]), ("sat1", "trs1"),
                                pd.Series(["sat1", "trs1"])])
 def test_label_lists_accepted_in_every_form(x):
@@ -454,7 +702,9 @@ def _text_orders(fmt: str) -> pd.DataFrame:
 
 
 DATE_CALLS = [("rfm", lambda d, **kw: csl_stats.rfm(d, customer="customer", amount="amount", **kw)),
-              ("retention", lambda d, **kw: csl_stats.retention(d, customer="customer", period="M", **kw))]
+              ("retention", lambda d, **kw: csl_stats.retention(d, customer="customer", period="M", **kw)),
+              ("customer_lifetimes", lambda d, **kw: csl_stats.customer_lifetimes(d, customer="customer", date="date",
+                                                                                  inactivity=60, **kw))]
 
 
 @pytest.mark.parametrize(("name", "fn"), DATE_CALLS, ids=[n for n, _ in DATE_CALLS])
@@ -572,6 +822,16 @@ WARNING_CALLS: list[tuple[str, type[Warning], Callable[[], Any]]] = [
      lambda: csl_stats.scale_scores(SURVEY.assign(sat2=8 - SURVEY["sat2"]), {"sat": SAT})),
     ("pls reverse", errors.ReverseKeyWarning,
      lambda: csl_stats.pls_pm(SURVEY.assign(sat2=8 - SURVEY["sat2"]), MM, SM)),
+    ("cfa missing", errors.MissingDataWarning,
+     lambda: csl_stats.cfa(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), MM)),
+    ("sem missing", errors.MissingDataWarning,
+     lambda: csl_stats.sem(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), MM, SM)),
+    ("survival missing", errors.MissingDataWarning,
+     lambda: csl_stats.survival(SURVEY.assign(tenure=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["tenure"])),
+                                "tenure", "churned")),
+    ("process missing", errors.MissingDataWarning,
+     lambda: csl_stats.process(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), 1,
+                               x="sat1", w="swc", y="ysat")),
 ]
 
 
@@ -586,6 +846,9 @@ def test_warnings_point_at_the_callers_line(name, category, fn):
 
 
 # ----------------------------------------------------------------------------- property test
+LOST = ["churned", "tenure", "complaints", "resolved"]  # numeric columns of the lost-customer functions
+
+
 @st.composite
 def hazardous_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, Callable[[Any], Any], dict[str, Any]]:
     """A survey frame with a random mix of hazards, and the label map to use."""
@@ -594,14 +857,14 @@ def hazardous_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, Callable[[Any], Any
     hz: dict[str, Any] = {}
     if draw(st.booleans()):
         hz["nullable"] = True
-        for c in draw(st.lists(st.sampled_from(ALL_ITEMS + ["rec", "orders"]), max_size=4, unique=True)):
-            data[c] = data[c].astype("Int64" if c != "orders" else "Float64")
+        for c in draw(st.lists(st.sampled_from(ALL_ITEMS + ["rec", "orders"] + LOST), max_size=4, unique=True)):
+            data[c] = data[c].astype("Int64" if c not in ("orders", "resolved") else "Float64")
     if draw(st.booleans()):
-        c = draw(st.sampled_from(ALL_ITEMS + ["rec"]))
+        c = draw(st.sampled_from(ALL_ITEMS + ["rec"] + LOST))
         data[c] = (data[c] > data[c].median()).astype(draw(st.sampled_from(["bool", "boolean"])))
         hz["bool"] = c
     if draw(st.booleans()):
-        c = draw(st.sampled_from(ALL_ITEMS + ["orders", "ysat"]))
+        c = draw(st.sampled_from(ALL_ITEMS + ["orders", "ysat", "spend", "reason"] + LOST))
         data[c] = np.nan
         hz["all_nan"] = c
     if draw(st.booleans()):
@@ -610,7 +873,7 @@ def hazardous_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, Callable[[Any], Any
         hz["reversed"] = c
     if draw(st.booleans()):
         k = draw(st.integers(1, 3))
-        c = draw(st.sampled_from(ALL_ITEMS + ["rec", "ysat"]))
+        c = draw(st.sampled_from(ALL_ITEMS + ["rec", "ysat", "id", "seg"] + LOST))
         if data[c].dtype == bool:
             data[c] = data[c].astype("boolean")
         data.loc[data.index[:k], c] = pd.NA
@@ -625,7 +888,7 @@ def hazardous_frames(draw: st.DrawFn) -> tuple[pd.DataFrame, Callable[[Any], Any
 
 
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(frame=hazardous_frames(), call=st.sampled_from(SURVEY_CALLS))
+@given(frame=hazardous_frames(), call=st.sampled_from(SURVEY_CALLS + NEW_SURVEY_CALLS))
 def test_property_result_or_own_error(frame, call):
     """Any mix of hazards: a valid result (finite promised numbers) or a csl_stats.errors exception."""
     data, L, _ = frame

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._validation import as_generator, check_min_rows, check_not_constant, check_numeric
+from .._validation import as_generator, check_min_rows, check_not_constant, check_numeric, stacklevel
 from ..errors import (
     CollinearityError,
     HeywoodWarning,
@@ -105,14 +105,14 @@ def prepare(
             f"listwise deletion dropped {dropped} of {total} rows ({dropped / total:.0%}); consider "
             "nan_policy='fiml', which uses every answered item.",
             MissingDataWarning,
-            stacklevel=4,
+            stacklevel=stacklevel(),
         )
     if nan_policy == "fiml" and not any_missing:
         warnings.warn(
             "nan_policy='fiml' was requested but the items have no missing values; FIML equals ML here "
             "(with a mean structure and observed-information standard errors, as lavaan's missing='ml').",
             MissingDataWarning,
-            stacklevel=4,
+            stacklevel=stacklevel(),
         )
     for x in xs:
         if not np.isnan(x).any():
