@@ -25,8 +25,10 @@ from ._validation import (
     check_flag,
     check_int,
     check_n_boot,
+    check_numeric,
     check_probability,
     check_rng,
+    warn_reverse_keyed,
 )
 from .errors import ArgumentTypeError, ModelSpecificationError
 
@@ -315,6 +317,7 @@ def sem(
     --------
     >>> import csl_stats
     >>> data, _ = csl_stats.simulate_supply_chain_survey(n=400, rng=3)
+    >>> data["loy4"] = 8 - data["loy4"]  # reverse-keyed item, recoded first
     >>> res = csl_stats.sem(
     ...     data,
     ...     {"sat": ["sat1", "sat2", "sat3"], "trust": ["trs1", "trs2", "trs3", "trs4"],
@@ -339,6 +342,7 @@ def sem(
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", ("percentile", "bc"))
     prepared = prepare(data, spec.items, nan_policy)
+    warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
     out = estimate(
         spec,
         prepared,
@@ -460,6 +464,7 @@ def measurement_invariance(
     --------
     >>> import csl_stats
     >>> data, _ = csl_stats.simulate_supply_chain_survey(n=600, rng=5)
+    >>> data["loy4"] = 8 - data["loy4"]  # reverse-keyed item, recoded first
     >>> res = csl_stats.measurement_invariance(
     ...     data, {"sat": ["sat1", "sat2", "sat3"], "loy": ["loy1", "loy2", "loy3", "loy4"]},
     ...     "size", levels=("configural", "metric"))
@@ -480,6 +485,7 @@ def measurement_invariance(
     levels = [lv for lv in _LEVELS if lv in levels]
     free_rows = _parse_free(free, spec)
     prepared = prepare(data, spec.items, nan_policy, group=group)
+    warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
     fits: dict[str, SEMResult] = {}
     rows = []
     prev = None

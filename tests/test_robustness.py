@@ -398,15 +398,10 @@ def test_all_missing_item_is_named_not_dropped(call):
 COMBINING = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "composite_reliability", "scale_report", "scale_scores", "satisfaction_index",
     "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}] + [
-    c for c in NEW_SURVEY_CALLS if c.name == "cfa"] + [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 11: sem and measurement_invariance fit an unrecoded reverse-keyed item without a "
-        "ReverseKeyWarning (their own doctests fit loy4 unrecoded, so adding the shared check needs "
-        "the owner to recode those examples)")))
-    for c in NEW_SURVEY_CALLS if c.name in {"sem", "measurement_invariance"}]
+    c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance"}]
 
 
-@pytest.mark.parametrize("call", COMBINING, ids=[getattr(c, "name", None) or c.values[0].name for c in COMBINING])
+@pytest.mark.parametrize("call", COMBINING, ids=[c.name for c in COMBINING])
 def test_reverse_keyed_item_warns_everywhere(call):
     """An unrecoded reverse-keyed item triggers ReverseKeyWarning naming it, pointing at the caller's line."""
     item = {"loyalty_index": "loy2", "importance_performance": "trs1", "penalty_reward": "trs1"}.get(call.name, "sat2")
