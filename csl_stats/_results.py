@@ -83,6 +83,18 @@ class Result(abc.ABC):
         """Return the table to report; by default the tidy table itself."""
         return self.to_frame()
 
+    def to_table(self, style: str = "apa", fmt: str = "markdown", **kwargs: Any) -> Any:
+        """Publication table of this result: the same as :func:`csl_stats.report_table` (``result, ...``)."""
+        from .report import report_table
+
+        return report_table(self, style=style, fmt=fmt, **kwargs)
+
+    def methods_text(self) -> str:
+        """Methods paragraph for this result: the same as :func:`csl_stats.methods_text` (``result``)."""
+        from .report import methods_text
+
+        return methods_text(self)
+
     def _header(self) -> str:
         scal = _scalar_fields(self)
         return ", ".join(f"{k}={_fmt_value(v)}" for k, v in scal.items())

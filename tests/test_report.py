@@ -146,3 +146,19 @@ def test_results_are_not_changed(results):
     before = results["regression"].coefs.copy()
     report_table(results["regression"], fmt="html")
     pd.testing.assert_frame_equal(results["regression"].coefs, before)
+
+
+@pytest.mark.parametrize("name", ["alpha", "cfa", "regression", "mediation", "pls"])
+def test_result_methods_are_the_report_functions(results, name):
+    """``result.to_table()`` and ``result.methods_text()`` give what the functions give (issue 17's contract)."""
+    res = results[name]
+    assert res.to_table(fmt="markdown") == report_table(res, fmt="markdown")
+    assert res.methods_text() == methods_text(res)
+
+
+def test_result_methods_refuse_unsupported_results(df):
+    top = csl_stats.top_box(df["sat1"], scale=(1, 7))
+    with pytest.raises((ArgumentError, ArgumentTypeError)):
+        top.to_table()
+    with pytest.raises((ArgumentError, ArgumentTypeError)):
+        top.methods_text()
