@@ -1,0 +1,173 @@
+"""Tests for csl_stats.ordinal (thresholds and polychoric correlations) against lavaan and psych."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import csl_stats
+from csl_stats.errors import (
+    ArgumentError,
+    ConstantError,
+    ConvergenceWarning,
+    InsufficientDataError,
+    NonNumericError,
+    NotPositiveDefiniteWarning,
+    ScaleError,
+)
+from csl_stats.ordinal import _bvn_cdf_grid
+
+REF_DIR = Path(__file__).parent / "reference"
+REF = json.loads((REF_DIR / "ordinal.json").read_text())
+SURVEY = Path(__file__).parent.parent / "data" / "supply_chain_survey.csv"
+
+
+@pytest.fixture(scope="module")
+def sim() -> pd.DataFrame:
+    """Seeded ordinal data (tests/reference/make_ordinal_data.py): 500 x 8, 3 % missing."""
+    return pd.read_csv(REF_DIR / "ordinal_data.csv")
+
+
+@pytest.fixture(scope="module")
+def survey() -> pd.DataFrame:
+    return pd.read_csv(SURVEY)
+
+
+def _data(name: str, sim: pd.DataFrame, survey: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    if name == "sim_pairwise":
+        return sim, "pairwise"
+    if name == "sim_listwise":
+        return sim, "listwise"
+    return survey, "pairwise"
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+@pytest.mark.parametrize("name", ["sim_pairwise", "sim_listwise", "survey_pairwise"])
+def test_polychoric_against_R(name, sim, survey):
+    """R: ``fit <- lavCor(x, ordered = names(x), se = "standard", output = "fit", missing = ...)``;
+    ``parameterEstimates(fit)`` (thresholds, correlations, SEs) and ``lavInspect(fit, "gamma")``."""
+    ref = REF[name]
+    data, policy = _data(name, sim, survey)
+    res = csl_stats.polychoric(data, ref["items"], nan_policy=policy)
+    assert res.n_obs == ref["n"]
+    th = res.thresholds
+    assert th["item"].tolist() == ref["th_item"]
+    np.testing.assert_allclose(th["estimate"], ref["th_est"], atol=1e-6)
+    np.testing.assert_allclose(th["se"], ref["th_se"], atol=1e-6)
+    np.testing.assert_allclose(res.correlation.to_numpy(), np.array(ref["R"]), atol=1e-6)
+    assert res.pairs["item1"].tolist() == ref["cor_lhs"]
+    assert res.pairs["item2"].tolist() == ref["cor_rhs"]
+    np.testing.assert_allclose(res.pairs["rho"], ref["cor_est"], atol=1e-6)
+    np.testing.assert_allclose(res.pairs["se"], ref["cor_se"], atol=1e-6)
+    gamma = np.array(ref["gamma"])
+    np.testing.assert_allclose(res.acov.to_numpy() * res.n_obs, gamma, atol=1e-6 * np.abs(gamma).max())
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+def test_polychoric_against_psych(sim, survey):
+    """R: ``psych::polychoric(x[complete.cases(x), ], correct = 0)$rho`` (no continuity correction)."""
+    res = csl_stats.polychoric(sim, nan_policy="listwise")
+    np.testing.assert_allclose(res.correlation.to_numpy(), np.array(REF["psych_sim_listwise"]["rho"]), atol=1e-4)
+    sat = csl_stats.polychoric(survey, ["sat1", "sat2", "sat3"], nan_policy="listwise")
+    assert sat.n_obs == REF["psych_sat_listwise"]["n"]
+    np.testing.assert_allclose(sat.correlation.to_numpy(), np.array(REF["psych_sat_listwise"]["rho"]), atol=1e-4)
+
+
+def test_bivariate_normal_grid_accuracy():
+    rng = np.random.default_rng(0)
+    h = rng.uniform(-3, 3, size=(6, 4))
+    k = rng.uniform(-3, 3, size=(6, 3))
+    r = np.array([-0.9, -0.3, 0.0, 0.5, 0.9, 0.98])
+    F = _bvn_cdf_grid(h, k, r)
+    for p in range(6):
+        mvn = stats.multivariate_normal([0, 0], [[1, r[p]], [r[p], 1]])
+        ref = np.array([[mvn.cdf([a, b]) for b in k[p]] for a in h[p]])
+        np.testing.assert_allclose(F[p], ref, atol=1e-7)  # scipy's own accuracy is about 1e-8
+
+
+def test_recovers_population_correlation():
+    rng = np.random.default_rng(11)
+    z = rng.multivariate_normal([0, 0], [[1, 0.7], [0.7, 1]], size=20_000)
+    df = pd.DataFrame({"a": np.digitize(z[:, 0], [-1.5, -0.5, 0.3, 1.2]), "b": np.digitize(z[:, 1], [-0.8, 0.9])})
+    res = csl_stats.polychoric(df)
+    rho, se = res.pairs.loc[0, ["rho", "se"]]
+    assert abs(rho - 0.7) < 3 * se
+    assert res.pairs.loc[0, "pearson"] < rho - 0.03  # Pearson on categories is attenuated
+    np.testing.assert_allclose(res.thresholds.query("item == 'a'")["estimate"], [-1.5, -0.5, 0.3, 1.2], atol=0.05)
+    assert res.thresholds["lower"].tolist()[:2] == [0, 1]
+
+
+def test_result_interface(sim):
+    before = sim.copy()
+    res = csl_stats.polychoric(sim, ["a1", "a2", "a7"])
+    pd.testing.assert_frame_equal(sim, before)  # caller's data untouched
+    assert res.n_items == 3 and len(res.pairs) == 3
+    assert res.to_frame() is not res.pairs
+    assert "rho" in repr(res) and "<table" in res._repr_html_()
+    se = res.se
+    assert se.loc["a1", "a7"] == se.loc["a7", "a1"] == res.pairs.query("item1 == 'a1' and item2 == 'a7'")["se"].item()
+    assert res.acov.shape == (5 + 5 + 2 + 3, 5 + 5 + 2 + 3)
+    assert res.min_eigenvalue > 0 and res.collapsed == {}
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+def test_listwise_uses_complete_rows(sim):
+    res = csl_stats.polychoric(sim, nan_policy="listwise")
+    assert res.n_obs == int(sim.notna().all(axis=1).sum())
+    assert res.n_excluded == len(sim) - res.n_obs
+    assert (res.pairs["n"] == res.n_obs).all()
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+def test_bad_input():
+    df = pd.DataFrame({"a": [1, 2, 3, 2, 1, 3], "b": [1, 2, 2, 1, 2, 1]})
+    with pytest.raises(ScaleError, match=r"'a'.*non-integer.*2\.5"):
+        csl_stats.polychoric(df.assign(a=[1, 2.5, 3, 2, 1, 3]))
+    with pytest.raises(ConstantError, match="'b'.*fewer than two observed categories"):
+        csl_stats.polychoric(df.assign(b=2))
+    with pytest.raises(ScaleError, match="'a'.*11 distinct answers.*continuous"):
+        csl_stats.polychoric(pd.DataFrame({"a": np.arange(22) % 11, "b": np.arange(22) % 2}))
+    with pytest.raises(ScaleError, match=r"'a'.*value\(s\) \[3\].*nobody.*collapse_empty"):
+        csl_stats.polychoric(df.assign(a=[1, 2, 4, 2, 1, 4]))
+    with pytest.raises(NonNumericError, match="'a'"):
+        csl_stats.polychoric(df.assign(a=["x", 2, 3, 2, 1, 3]))
+    with pytest.raises(ArgumentError, match="nan_policy"):
+        csl_stats.polychoric(df, nan_policy="complete")
+    with pytest.raises(InsufficientDataError, match="at least 2"):
+        csl_stats.polychoric(df, ["a"])
+    disjoint = pd.DataFrame({"a": [1, 2, 1, 2, np.nan, np.nan], "b": [np.nan, np.nan, np.nan, 1, 2, 1]})
+    with pytest.raises(InsufficientDataError, match="'a' and 'b'.*answered together by 1"):
+        csl_stats.polychoric(disjoint)
+
+
+def test_collapse_empty_reports():
+    rng = np.random.default_rng(2)
+    z = rng.multivariate_normal([0, 0], [[1, 0.5], [0.5, 1]], size=400)
+    a = np.digitize(z[:, 0], [-1, 0, 1]) + 1  # 1..4
+    a = np.where(a >= 3, a + 1, a)  # values 1, 2, 4, 5: 3 never chosen
+    df = pd.DataFrame({"a": a, "b": np.digitize(z[:, 1], [0.0]) + 1})
+    res = csl_stats.polychoric(df, collapse_empty=True)
+    assert res.collapsed == {"a": [3]}
+    recoded = csl_stats.polychoric(df.assign(a=np.where(a > 3, a - 1, a)))
+    np.testing.assert_allclose(res.pairs["rho"], recoded.pairs["rho"])
+    assert res.thresholds.query("item == 'a'")[["lower", "upper"]].values.tolist() == [[1, 2], [2, 4], [4, 5]]
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+def test_not_positive_definite_warns():
+    rng = np.random.default_rng(5)
+    z = rng.integers(1, 5, size=300).astype(float)
+    nan = np.full(100, np.nan)
+    # x1 = x2 on rows 0-99, x2 = x3 on rows 100-199, x1 = reversed x3 on rows 200-299
+    x1 = np.concatenate([z[:100], nan, z[200:]])
+    x2 = np.concatenate([z[:100], z[100:200], nan])
+    x3 = np.concatenate([nan, z[100:200], 5 - z[200:]])
+    df = pd.DataFrame({"x1": x1, "x2": x2, "x3": x3})
+    with pytest.warns(NotPositiveDefiniteWarning, match="not positive definite"), pytest.warns(ConvergenceWarning):
+        res = csl_stats.polychoric(df)
+    assert res.min_eigenvalue < 0
