@@ -134,6 +134,11 @@ class PolychoricResult(Result):
     _frame = "pairs"
 
     @property
+    def dwls_weights(self) -> pd.Series:
+        """Diagonal of the DWLS (WLSMV) weight matrix: ``1 / diag(n_obs * acov)`` (lavaan's ``wls.v``)."""
+        return pd.Series(1.0 / (self.n_obs * np.diag(self.acov.to_numpy())), index=self.acov.index, name="weight")
+
+    @property
     def se(self) -> pd.DataFrame:
         """Standard errors of the correlations as a matrix (zero diagonal)."""
         return _pairs_to_matrix(self.pairs, "se", self.correlation.index, diag=0.0)

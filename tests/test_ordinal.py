@@ -50,7 +50,7 @@ def _data(name: str, sim: pd.DataFrame, survey: pd.DataFrame) -> tuple[pd.DataFr
 @pytest.mark.parametrize("name", ["sim_pairwise", "sim_listwise", "survey_pairwise"])
 def test_polychoric_against_R(name, sim, survey):
     """R: ``fit <- lavCor(x, ordered = names(x), se = "standard", output = "fit", missing = ...)``;
-    ``parameterEstimates(fit)`` (thresholds, correlations, SEs) and ``lavInspect(fit, "gamma")``."""
+    ``parameterEstimates(fit)`` (thresholds, correlations, SEs) and ``lavInspect(fit, "gamma")`` (NACOV), ``diag(lavInspect(fit, "wls.v"))``."""
     ref = REF[name]
     data, policy = _data(name, sim, survey)
     res = csl_stats.polychoric(data, ref["items"], nan_policy=policy)
@@ -66,6 +66,7 @@ def test_polychoric_against_R(name, sim, survey):
     np.testing.assert_allclose(res.pairs["se"], ref["cor_se"], atol=1e-6)
     gamma = np.array(ref["gamma"])
     np.testing.assert_allclose(res.acov.to_numpy() * res.n_obs, gamma, atol=1e-6 * np.abs(gamma).max())
+    np.testing.assert_allclose(res.dwls_weights, ref["wls_v_diag"], rtol=1e-6)
 
 
 @pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")

@@ -15,7 +15,8 @@ one <- function(x, missing) {
     th_item = th$lhs, th_est = th$est, th_se = th$se,
     cor_lhs = co$lhs, cor_rhs = co$rhs, cor_est = co$est, cor_se = co$se,
     R = unname(lavCor(x, ordered = names(x), missing = missing)),
-    gamma = unname(as.matrix(lavInspect(fit, "gamma")))
+    gamma = unname(as.matrix(lavInspect(fit, "gamma"))),
+    wls_v_diag = unname(diag(as.matrix(lavInspect(fit, "wls.v"))))
   )
 }
 
