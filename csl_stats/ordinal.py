@@ -32,6 +32,8 @@ from ._validation import (
     check_columns,
     check_dataframe,
     check_flag,
+    check_int,
+    check_number,
     check_numeric,
     label_index,
     preview,
@@ -250,7 +252,9 @@ def polychoric(
     ConstantError
         An item has fewer than two observed categories.
     InsufficientDataError
-        Fewer than two items, or an item pair answered together by fewer than two respondents.
+        Fewer than two items, an item pair answered together by fewer than two
+        respondents, or a pair whose respondents all chose one category of one item
+        (an empty cross-table apart from one row or column; possible with pairwise deletion).
     NonNumericError, ColumnNotFoundError, DuplicateColumnError, ArgumentError
         Text answers; unknown or repeated items; invalid options.
 
@@ -324,6 +328,8 @@ def polychoric(
     """
     check_choice(nan_policy, "nan_policy", ("pairwise", "listwise"))
     collapse_empty = check_flag(collapse_empty, "collapse_empty")
+    tol = check_number(tol, "tol", minimum=0, inclusive=False)
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     data = check_dataframe(data, unique_columns=False)
     cols = check_columns(data, items, arg="items", min_count=2)
     frame = check_numeric(data, cols)
@@ -365,6 +371,17 @@ def polychoric(
         raise InsufficientDataError(
             f"items {cols[jj[p]]!r} and {cols[ii[p]]!r} were answered together by {int(n_pair[p])} "
             "respondent(s); a polychoric correlation needs at least 2."
+        )
+    rows_used = (N.sum(axis=2) > 0).sum(axis=1)
+    cols_used = (N.sum(axis=1) > 0).sum(axis=1)
+    flat_pair = (rows_used < 2) | (cols_used < 2)
+    if flat_pair.any():
+        p = int(np.argmax(flat_pair))
+        one = cols[jj[p]] if rows_used[p] < 2 else cols[ii[p]]
+        raise InsufficientDataError(
+            f"items {cols[jj[p]]!r} and {cols[ii[p]]!r}: among the {int(n_pair[p])} respondents who answered "
+            f"both, {one!r} takes a single category (the other rows of the cross-table are empty), so their "
+            "polychoric correlation is not identified; use nan_policy='listwise' or drop one of the items."
         )
     H = T[jj][:, :, None]  # (P, kmax+1, 1)
     K = T[ii][:, None, :]  # (P, 1, kmax+1)

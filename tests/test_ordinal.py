@@ -144,6 +144,14 @@ def test_bad_input():
     disjoint = pd.DataFrame({"a": [1, 2, 1, 2, np.nan, np.nan], "b": [np.nan, np.nan, np.nan, 1, 2, 1]})
     with pytest.raises(InsufficientDataError, match="'a' and 'b'.*answered together by 1"):
         csl_stats.polychoric(disjoint)
+    # a and b overlap only where b = 1: b takes a single category among the pair's respondents
+    flat = pd.DataFrame({"a": [1, 2, 1, 2, np.nan, np.nan], "b": [1, 1, 1, 1, 2, 2]})
+    with pytest.raises(InsufficientDataError, match="'b' takes a single category"):
+        csl_stats.polychoric(flat)
+    with pytest.raises(ArgumentError, match="tol"):
+        csl_stats.polychoric(df, tol=0)
+    with pytest.raises(ArgumentError, match="max_iter"):
+        csl_stats.polychoric(df, max_iter=0)
 
 
 def test_collapse_empty_reports():
