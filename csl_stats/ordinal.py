@@ -286,7 +286,10 @@ def polychoric(
     block-triangular matrix of their cross-products (threshold blocks per item,
     correlation-threshold blocks per pair, correlation diagonal) and :math:`B = S'S`,
     ``acov`` :math:`= A^{-1} B A^{-\top}`. ``n_obs * acov`` is lavaan's ``NACOV``
-    (``lavInspect(fit, "gamma")``), whose inverse diagonal is the DWLS weight matrix of WLSMV.
+    (``lavInspect(fit, "gamma")``), whose inverse diagonal is the DWLS weight matrix of WLSMV
+    (``dwls_weights``, lavaan's ``wls.v``). A DWLS fit of a factor model to ``pairs["rho"]`` with
+    these weights, sandwich SEs :math:`(\Delta'W\Delta)^{-1}\Delta'W\Gamma W\Delta(\Delta'W\Delta)^{-1}/(n-1)`
+    and the scaled-shifted statistic reproduces lavaan's ``estimator = "WLSMV"`` (checked in the tests).
     The SEs are :math:`\sqrt{\operatorname{diag}(\text{acov})\, n / (n - 1)}`, which equals
     lavaan's ``lavCor(x, ordered = names(x), se = "standard", output = "fit")``.
 

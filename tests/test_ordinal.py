@@ -223,3 +223,49 @@ def test_ordinal_alpha_bad_input(survey):
     df = pd.DataFrame({"a": [1, 2, 3.5, 2, 1], "b": [1, 2, 3, 2, 2], "c": [2, 2, 3, 1, 1]})
     with pytest.raises(ScaleError, match="'a'.*non-integer"):
         csl_stats.cronbach_alpha(df, ordinal=True)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# the asymptotic covariance as the basis of WLSMV
+# ----------------------------------------------------------------------------------------------------------
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.MissingDataWarning")
+def test_acov_reproduces_lavaan_wlsmv(sim):
+    """R: ``cfa("f =~ a1 + ... + a8", data = complete cases, ordered = TRUE, estimator = "WLSMV",
+    std.lv = TRUE)``: loadings, SEs, ``chisq``, ``chisq.scaled``, ``chisq.scaling.factor``.
+
+    A one-factor DWLS fit written out here (thresholds are saturated, so only the correlations
+    enter) with ``dwls_weights`` and ``acov`` must reproduce lavaan's WLSMV: the estimates,
+    the sandwich SEs (Delta'W Delta)^-1 Delta'W Gamma W Delta (Delta'W Delta)^-1 / (n - 1) and
+    the scaled-shifted statistic a T + b, a = sqrt(df / tr((U Gamma)^2)), b = df - a tr(U Gamma).
+    """
+    from scipy import optimize
+
+    ref = REF["wlsmv_sim_listwise"]
+    pc = csl_stats.polychoric(sim, nan_policy="listwise")
+    n, k, m = pc.n_obs, pc.n_items, len(pc.pairs)
+    gamma = pc.acov.to_numpy()[-m:, -m:] * n
+    w = pc.dwls_weights.to_numpy()[-m:]
+    r = pc.pairs["rho"].to_numpy()
+    pos = {c: i for i, c in enumerate(pc.correlation.index)}
+    i = pc.pairs["item1"].map(pos).to_numpy()
+    j = pc.pairs["item2"].map(pos).to_numpy()
+    fit = optimize.least_squares(lambda lam: np.sqrt(w) * (r - lam[i] * lam[j]), np.full(k, 0.6),
+                                 xtol=1e-14, ftol=1e-14, gtol=1e-14)
+    lam = fit.x
+    np.testing.assert_allclose(lam, ref["loadings"], atol=1e-6)
+    delta = np.zeros((m, k))
+    delta[np.arange(m), i] = lam[j]
+    delta[np.arange(m), j] = lam[i]
+    W = np.diag(w)
+    bread = np.linalg.inv(delta.T @ W @ delta)
+    V = bread @ delta.T @ W @ gamma @ W @ delta @ bread / (n - 1)
+    np.testing.assert_allclose(np.sqrt(np.diag(V)), ref["se"], atol=1e-6)
+    df = m - k
+    T = (n - 1) * np.sum(w * (r - lam[i] * lam[j]) ** 2)
+    UG = (W - W @ delta @ bread @ delta.T @ W) @ gamma
+    a = np.sqrt(df / np.trace(UG @ UG))
+    b = df - a * np.trace(UG)
+    assert df == ref["fit"]["df"]
+    assert T == pytest.approx(ref["fit"]["chisq"], abs=1e-5)
+    assert 1 / a == pytest.approx(ref["fit"]["chisq.scaling.factor"], abs=1e-6)
+    assert a * T + b == pytest.approx(ref["fit"]["chisq.scaled"], abs=1e-5)
