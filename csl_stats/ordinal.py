@@ -118,7 +118,10 @@ class PolychoricResult(Result):
         Item -> answer values between its lowest and highest answer that nobody chose
         (empty with ``collapse_empty=False``, where such items raise instead).
     min_eigenvalue : float
-        Smallest eigenvalue of ``correlation`` (negative: not positive definite).
+        Smallest eigenvalue of the estimated correlation matrix (before any smoothing;
+        negative: not positive definite).
+    smoothed : bool
+        Whether ``correlation`` was smoothed (``smooth=True`` and not positive definite).
     """
 
     correlation: pd.DataFrame = dataclasses.field(repr=False)
@@ -131,6 +134,7 @@ class PolychoricResult(Result):
     nan_policy: str
     collapsed: dict = dataclasses.field(repr=False)
     min_eigenvalue: float
+    smoothed: bool = False
 
     _title = "Polychoric correlations"
     _frame = "pairs"
@@ -144,6 +148,20 @@ class PolychoricResult(Result):
     def se(self) -> pd.DataFrame:
         """Standard errors of the correlations as a matrix (zero diagonal)."""
         return _pairs_to_matrix(self.pairs, "se", self.correlation.index, diag=0.0)
+
+
+def _smooth_correlation(R: np.ndarray, eig_tol: float = 1e-12) -> np.ndarray:
+    """Eigenvalue smoothing of a correlation matrix (as ``psych::cor.smooth``).
+
+    Eigenvalues below ``eig_tol`` are set to ``100 * eig_tol``, all are rescaled to sum to the
+    number of variables, and the rebuilt matrix is rescaled to a unit diagonal.
+    """
+    vals, vecs = np.linalg.eigh(R)
+    vals = np.where(vals < eig_tol, 100 * eig_tol, vals)
+    vals = vals * R.shape[0] / vals.sum()
+    C = (vecs * vals) @ vecs.T
+    d = np.sqrt(np.diag(C))
+    return C / np.outer(d, d)
 
 
 def _pairs_to_matrix(pairs: pd.DataFrame, col: str, index: pd.Index, diag: float) -> pd.DataFrame:
@@ -212,6 +230,7 @@ def polychoric(
     *,
     nan_policy: str = "pairwise",
     collapse_empty: bool = False,
+    smooth: bool = False,
     tol: float = 1e-10,
     max_iter: int = 100,
 ) -> PolychoricResult:
@@ -233,6 +252,11 @@ def polychoric(
         chose raises :class:`~csl_stats.errors.ScaleError` (its threshold cannot be
         estimated); with ``True`` the observed categories are used (the empty
         category merges with its neighbours) and ``collapsed`` reports which.
+    smooth : bool, default False
+        If the correlation matrix is not positive definite (possible with pairwise
+        deletion), return a smoothed ``correlation`` (eigenvalue smoothing as
+        ``psych::cor.smooth``) and set ``smoothed``; ``pairs`` and ``acov`` keep
+        the unsmoothed estimates. Without it the matrix is returned as estimated.
     tol : float, default 1e-10
         Convergence tolerance of the Fisher-scoring steps on the correlations.
     max_iter : int, default 100
@@ -262,7 +286,7 @@ def polychoric(
     -----
     NotPositiveDefiniteWarning
         The correlation matrix is not positive definite (possible with pairwise
-        deletion); it is returned unchanged (no smoothing), ``min_eigenvalue`` says by how much.
+        deletion); it is returned unchanged unless ``smooth=True``; ``min_eigenvalue`` says by how much.
     ConvergenceWarning
         A correlation did not converge in ``max_iter`` iterations or lies on the
         boundary (|rho| > 0.999).
@@ -331,6 +355,7 @@ def polychoric(
     """
     check_choice(nan_policy, "nan_policy", ("pairwise", "listwise"))
     collapse_empty = check_flag(collapse_empty, "collapse_empty")
+    smooth = check_flag(smooth, "smooth")
     tol = check_number(tol, "tol", minimum=0, inclusive=False)
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     data = check_dataframe(data, unique_columns=False)
@@ -492,10 +517,16 @@ def polychoric(
     R = np.eye(k)
     R[jj, ii] = R[ii, jj] = rho
     min_eig = float(np.linalg.eigvalsh(R)[0])
-    if min_eig <= 0:
+    smoothed = False
+    if min_eig < np.finfo(float).eps:
+        if smooth:
+            R = _smooth_correlation(R)
+            smoothed = True
+        what = "smoothed (correlation; pairs keeps the estimates)" if smooth else "returned unsmoothed"
         warnings.warn(
             f"the polychoric correlation matrix is not positive definite (smallest eigenvalue {min_eig:.3g}); "
-            "it is returned unsmoothed. Consider nan_policy='listwise' or fewer items.",
+            f"it is {what}. Consider nan_policy='listwise' or fewer items"
+            + ("." if smooth else ", or smooth=True."),
             NotPositiveDefiniteWarning,
             stacklevel=stacklevel(),
         )
@@ -541,4 +572,5 @@ def polychoric(
         nan_policy=nan_policy,
         collapsed=collapsed,
         min_eigenvalue=min_eig,
+        smoothed=smoothed,
     )

@@ -20,7 +20,7 @@ from csl_stats.errors import (
     NotPositiveDefiniteWarning,
     ScaleError,
 )
-from csl_stats.ordinal import _bvn_cdf_grid
+from csl_stats.ordinal import _bvn_cdf_grid, _smooth_correlation
 
 REF_DIR = Path(__file__).parent / "reference"
 REF = json.loads((REF_DIR / "ordinal.json").read_text())
@@ -177,9 +177,21 @@ def test_not_positive_definite_warns():
     x2 = np.concatenate([z[:100], z[100:200], nan])
     x3 = np.concatenate([nan, z[100:200], 5 - z[200:]])
     df = pd.DataFrame({"x1": x1, "x2": x2, "x3": x3})
-    with pytest.warns(NotPositiveDefiniteWarning, match="not positive definite"), pytest.warns(ConvergenceWarning):
+    with pytest.warns(NotPositiveDefiniteWarning, match="unsmoothed"), pytest.warns(ConvergenceWarning):
         res = csl_stats.polychoric(df)
-    assert res.min_eigenvalue < 0
+    assert res.min_eigenvalue < 0 and not res.smoothed
+    with pytest.warns(NotPositiveDefiniteWarning, match="smoothed"), pytest.warns(ConvergenceWarning):
+        sm = csl_stats.polychoric(df, smooth=True)
+    assert sm.smoothed and np.linalg.eigvalsh(sm.correlation.to_numpy())[0] > 0
+    np.testing.assert_allclose(np.diag(sm.correlation), 1.0)
+    pd.testing.assert_frame_equal(sm.pairs, res.pairs)  # the estimates themselves are kept
+    np.testing.assert_allclose(sm.correlation.to_numpy(), _smooth_correlation(res.correlation.to_numpy()))
+
+
+def test_smoothing_against_psych():
+    """R: ``psych::cor.smooth(R0)`` for a fixed non-positive-definite 4 x 4 matrix ``R0``."""
+    R0 = np.array(REF["smooth"]["input"])
+    np.testing.assert_allclose(_smooth_correlation(R0), np.array(REF["smooth"]["smoothed"]), atol=1e-10)
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -61,6 +61,10 @@ out$wlsmv_sim_listwise <- list(
   fit = as.list(fitMeasures(wfit, c("chisq", "df", "chisq.scaled", "chisq.scaling.factor")))
 )
 
+# smoothing of a non-positive-definite correlation matrix (polychoric(..., smooth = TRUE))
+R0 <- matrix(c(1, .95, -.9, .3, .95, 1, .9, .2, -.9, .9, 1, .1, .3, .2, .1, 1), 4)
+out$smooth <- list(input = R0, smoothed = unname(suppressWarnings(psych::cor.smooth(R0))))
+
 # timing of lavCor on the 39 survey items (pairwise), seconds (median of 3)
 all_items <- names(s)[6:44]
 tm <- replicate(3, system.time(lavCor(s[, all_items], ordered = all_items, missing = "pairwise"))[["elapsed"]])
