@@ -162,6 +162,9 @@ _LAZY: dict[str, str] = {
     "pls_fit": "pls_assess",
     "PLSPredictResult": "pls_assess",
     "pls_predict": "pls_assess",
+    # --- ordinal items: polychoric correlations (issue 18) ---
+    "PolychoricResult": "ordinal",
+    "polychoric": "ordinal",
 }
 
 _SUBMODULES = ("datasets", "errors")

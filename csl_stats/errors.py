@@ -44,6 +44,8 @@ __all__ = [
     "ExtrapolationWarning",
     # --- multiple imputation (issue 12) ---
     "PoolingError",
+    # --- ordinal items (issue 18) ---
+    "NotPositiveDefiniteWarning",
 ]
 
 
@@ -146,3 +148,8 @@ class AlignmentError(DataError):
 # --- conditional process analysis (issue 20) ---
 class ExtrapolationWarning(CSLWarning):
     """A requested value (e.g. a moderator probe value) lies outside the observed data range."""
+
+
+# --- ordinal items (issue 18) ---
+class NotPositiveDefiniteWarning(CSLWarning):
+    """A correlation matrix (e.g. pairwise polychoric) is not positive definite; it was not smoothed."""
