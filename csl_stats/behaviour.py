@@ -51,6 +51,50 @@ _PERIODS = {"W": "W", "M": "M", "ME": "M", "Q": "Q", "QE": "Q", "Y": "Y", "YE": 
 
 
 # --------------------------------------------------------------------------- validation
+def _roles(**named: Hashable | None) -> dict[str, Hashable]:
+    """The role -> column mapping, checked (customer and date required, one column per role)."""
+    for required in ("customer", "date"):
+        if named[required] is None:
+            raise ArgumentTypeError(f"{required} must name a column of transactions; got None.")
+    roles = {k: check_label(v, k) for k, v in named.items() if v is not None}
+    seen: dict[Hashable, str] = {}
+    for role, col in roles.items():
+        if col in seen:
+            raise DuplicateColumnError(
+                f"column {col!r} is used both as {seen[col]} and as {role}; each role needs its own column."
+            )
+        seen[col] = role
+    return roles
+
+
+def _engine_input(transactions: Any, memory_limit: str | None) -> tuple[Any, str, Any]:
+    """(narwhals LazyFrame, kind, connection) for a Polars/DuckDB input or a file path; (None, "pandas", None)
+    otherwise. ``kind`` is "path", "eager" or "lazy": what the result is returned as."""
+    from . import _behaviour_engines as eng
+
+    if eng.is_path(transactions):
+        import narwhals.stable.v2 as nw
+
+        con, rel = eng.read_path(transactions, memory_limit)
+        return nw.from_native(rel), "path", con
+    if memory_limit is not None:
+        raise ArgumentError("memory_limit applies to file paths (read with DuckDB); pass it only with a path.")
+    frame = eng.as_engine_frame(transactions)
+    if frame is None:
+        return None, "pandas", None
+    import narwhals.stable.v2 as nw
+
+    return frame.lazy(), ("eager" if isinstance(frame, nw.DataFrame) else "lazy"), None
+
+
+def _engine_output(result: Any, kind: str, index: Hashable | None) -> Any:
+    """A narwhals LazyFrame result as the caller's kind (for paths: pandas, shaped as the pandas path)."""
+    if kind == "path":
+        out = result.collect().to_pandas()
+        return out.set_index(str(index)) if index is not None else out
+    return result.collect().to_native() if kind == "eager" else result.to_native()
+
+
 def _transactions_frame(
     transactions: Any,
     *,
@@ -64,18 +108,7 @@ def _transactions_frame(
 ) -> pd.DataFrame:
     """Validate a transaction table; return a clean copy with columns customer/date[/amount][/order]."""
     data = check_dataframe(transactions, name="transactions", unique_columns=False)
-    roles = {"customer": customer, "date": date, "amount": amount, "order": order}
-    for required in ("customer", "date"):
-        if roles[required] is None:
-            raise ArgumentTypeError(f"{required} must name a column of transactions; got None.")
-    roles = {k: check_label(v, k) for k, v in roles.items() if v is not None}
-    seen: dict[Hashable, str] = {}
-    for role, col in roles.items():
-        if col in seen:
-            raise DuplicateColumnError(
-                f"column {col!r} is used both as {seen[col]} and as {role}; each role needs its own column."
-            )
-        seen[col] = role
+    roles = _roles(customer=customer, date=date, amount=amount, order=order)
     check_columns(data, list(roles.values()), arg="transactions columns")
     frame = pd.DataFrame({role: data[col] for role, col in roles.items()}, index=data.index)
     frame = apply_nan_policy(frame, nan_policy, allowed=("raise", "listwise"))
@@ -180,7 +213,8 @@ def rfm(
     date_format: str | None = None,
     nan_policy: str = "raise",
     dayfirst: bool | None = None,
-) -> pd.DataFrame:
+    memory_limit: str | None = None,
+) -> Any:
     """Recency, frequency and monetary value (RFM) per customer, with 1..``bins`` scores.
 
     Parameters
@@ -282,6 +316,27 @@ def rfm(
         raise ArgumentTypeError("rfm needs amount=... naming the order-value column (monetary value); got None.")
     check_choice(monetary, "monetary", ("sum", "mean"))
     check_choice(ties, "ties", ("average", "first"))
+    lf, kind, _con = _engine_input(transactions, memory_limit)
+    if lf is not None:
+        from . import _behaviour_engines as eng
+
+        roles = _roles(customer=customer, date=date, amount=amount, order=order)
+        lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        cutoff = None
+        if as_of is None:
+            ref = eng.date_range(lf)[1]
+            if ref is None:
+                raise InsufficientDataError("transactions: no complete rows left after dropping missing values.")
+        else:
+            ref = _as_timestamp(as_of, "as_of", tz)
+            cutoff = ("<", ref + pd.Timedelta(days=1)) if ref == ref.normalize() else ("<=", ref)
+            if eng.date_range(lf.filter(eng.before(cutoff)))[2] == 0:
+                raise InsufficientDataError(f"no orders on or before as_of={ref.date()}.")
+        result = eng.rfm_engine(
+            lf, customer_name=customer, ref=ref, cutoff=cutoff, bins=bins, monetary=monetary, ties=ties,
+            segments=RFM_SEGMENTS,
+        )
+        return _engine_output(result, kind, customer)
     frame = _transactions_frame(
         transactions,
         customer=customer,
@@ -341,7 +396,8 @@ def retention(
     date_format: str | None = None,
     nan_policy: str = "raise",
     dayfirst: bool | None = None,
-) -> pd.DataFrame:
+    memory_limit: str | None = None,
+) -> Any:
     """Retention and repeat-purchase rates by calendar period.
 
     Parameters
@@ -409,6 +465,24 @@ def retention(
     check_choice(period, "period", list(_PERIODS))
     by_cohort = check_flag(by_cohort, "by_cohort")
     freq = _PERIODS[period]
+    lf, kind, _con = _engine_input(transactions, memory_limit)
+    if lf is not None:
+        from . import _behaviour_engines as eng
+
+        roles = _roles(customer=customer, date=date, amount=None, order=order)
+        lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        lo = None if start is None else _as_timestamp(start, "start", tz)
+        hi = None if end is None else _as_timestamp(end, "end", tz)
+        if lo is not None and hi is not None and lo > hi:
+            raise ArgumentError(f"start ({lo.date()}) is after end ({hi.date()}).")
+        if lo is not None:
+            lf = lf.filter(eng.after(lo))
+        if hi is not None:
+            lf = lf.filter(eng.before(("<=", hi)))
+        if eng.date_range(lf)[2] == 0:
+            raise InsufficientDataError("no orders between start and end.")
+        table = eng.retention_table(eng.retention_counts(lf, freq, by_cohort), freq, by_cohort)
+        return eng.to_kind(table, transactions, kind)
     frame = _transactions_frame(
         transactions,
         customer=customer,
