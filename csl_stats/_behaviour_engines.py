@@ -38,7 +38,6 @@ from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataErr
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _ISO_TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
 _DMY = r"^\d{1,2}([/.\-])\d{1,2}[/.\-]\d{4}$"
-_TRUNC = {"W": "1w", "M": "1mo", "Q": "1q", "Y": "1y"}
 _MONDAY = _dt.datetime(1970, 1, 5)
 
 
@@ -196,7 +195,6 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
             d.str.contains(_ISO_DATE).sum().alias("iso"),
             d.str.contains(_ISO_TIME).sum().alias("iso_t"),
             d.str.contains(_DMY).sum().alias("dmy"),
-            d.str.contains(r"^\d{1,2}/").sum().alias("slash"),
             d.len().alias("n"),
         )
         n = int(st["n"])
@@ -206,12 +204,12 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
             sample = lf.select(d).head(1).collect().to_pandas()["date"].iloc[0]
             fmt = "%Y-%m-%dT%H:%M:%S" if "T" in sample else "%Y-%m-%d %H:%M:%S"
         elif int(st["dmy"]) == n:
-            lf_parts = lf.with_columns(
-                d.str.slice(0, 2).str.replace(r"\D", "").cast(nw.Int64).alias("_a"),
-                d.str.replace(r"^\d{1,2}[/.\-]", "").str.slice(0, 2).str.replace(r"\D", "").cast(nw.Int64).alias("_b"),
+            big = r"(1[3-9]|[2-9]\d)"  # a day (13-31, or a typo above): settles the order
+            mx = _one_row(
+                lf, d.str.contains(rf"^{big}[/.\-]").sum().alias("a"),
+                d.str.contains(rf"^\d{{1,2}}[/.\-]{big}[/.\-]").sum().alias("b"),
             )
-            mx = _one_row(lf_parts, nw.col("_a").max().alias("a"), nw.col("_b").max().alias("b"))
-            first_big, second_big = int(mx["a"]) > 12, int(mx["b"]) > 12
+            first_big, second_big = int(mx["a"]) > 0, int(mx["b"]) > 0
             if first_big and second_big:
                 raise DateError(f"{where}: text dates mix dd/mm and mm/dd order; fix the column or pass date_format.")
             if dayfirst is None:
@@ -370,13 +368,13 @@ def date_range(lf: Any) -> tuple[pd.Timestamp, pd.Timestamp, int]:
 def _period_key(freq: str) -> Any:
     import narwhals.stable.v2 as nw
 
-    start = nw.col("date").dt.truncate(_TRUNC[freq])
-    if freq == "W":
-        return (_epoch_days(start) - _days(_MONDAY)) // 7
-    y = start.dt.year().cast(nw.Int64)
+    d = nw.col("date")
+    if freq == "W":  # weeks Monday-Sunday, as pandas' "W" (W-SUN) periods; week 0 starts on Monday 1970-01-05
+        return (_epoch_days(d) - _days(_MONDAY)) // 7
+    y = d.dt.year().cast(nw.Int64)
     if freq == "Y":
         return y
-    m = start.dt.month().cast(nw.Int64) - 1
+    m = d.dt.month().cast(nw.Int64) - 1
     return y * 12 + m if freq == "M" else y * 4 + m // 3
 
 
