@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import warnings
 from collections.abc import Hashable
 from typing import Any
 
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import check_columns, check_flag, preview
-from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataError
+from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataError, MissingDataWarning
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _ISO_TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
@@ -149,7 +150,11 @@ def prepare(
     check_columns(pd.DataFrame(columns=list(schema.names())), list(roles.values()), arg="transactions columns")
     lf = lf.select(*[nw.col(col).alias(role) for role, col in roles.items()])
     # missing values
-    counts = _one_row(lf, *[nw.col(r).null_count().alias(r) for r in roles])
+    counts = _one_row(
+        lf, *[nw.col(r).null_count().alias(r) for r in roles], nw.len().alias("_n"),
+        nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False).sum().alias("_dropped"),
+    )
+    n, dropped = int(counts.pop("_n")), int(counts.pop("_dropped"))
     counts = {r: int(k) for r, k in counts.items() if k}
     if counts and nan_policy == "raise":
         detail = ", ".join(f"{roles[r]!r}: {k}" for r, k in counts.items())
@@ -157,6 +162,14 @@ def prepare(
             f"missing values found ({detail}) and nan_policy='raise'; use nan_policy='listwise' to drop incomplete rows."
         )
     if counts:
+        if n and dropped / n > 0.2:  # as apply_nan_policy does for pandas
+            worst = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+            warnings.warn(
+                f"listwise deletion dropped {dropped} of {n} rows ({dropped / n:.0%}); most missing: "
+                + ", ".join(f"{roles[r]!r}: {k}" for r, k in worst) + ".",
+                MissingDataWarning,
+                stacklevel=4,
+            )
         lf = lf.drop_nulls()
     lf, tz = _dates(lf, schema[roles["date"]], roles["date"], date_format, dayfirst)
     if "amount" in roles:

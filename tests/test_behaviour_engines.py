@@ -18,6 +18,7 @@ from csl_stats.errors import (
     DateError,
     DuplicateColumnError,
     InsufficientDataError,
+    MissingDataWarning,
 )
 
 pl = pytest.importorskip("polars")
@@ -215,6 +216,12 @@ def test_listwise_drops_incomplete_rows(engine):
     df.loc[[4, 9], "amount"] = np.nan
     expected = csl_stats.rfm(df, nan_policy="listwise")
     _same_rfm(expected, _to_pandas(csl_stats.rfm(ENGINES[engine](df), nan_policy="listwise")), "customer_id")
+    df.loc[df.index[:100], "date"] = pd.NaT  # a third of the rows: the same named warning as pandas
+    with pytest.warns(MissingDataWarning, match="dropped 100 of 300 rows") as pandas_warning:
+        csl_stats.rfm(df, nan_policy="listwise")
+    with pytest.warns(MissingDataWarning) as engine_warning:
+        csl_stats.rfm(ENGINES[engine](df), nan_policy="listwise")
+    assert str(engine_warning[0].message) == str(pandas_warning[0].message)
 
 
 def test_retention_start_after_end_and_memory_limit_without_path():
