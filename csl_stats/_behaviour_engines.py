@@ -189,6 +189,13 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
     d = nw.col("date")
     if dtype == nw.Datetime:
         tz = getattr(dtype, "time_zone", None)
+        if tz is not None and lf.implementation == nw.Implementation.DUCKDB:
+            # TIMESTAMPTZ stores instants, not the zone they were recorded in: local calendar days are unknown
+            raise DateError(
+                f"{where} is TIMESTAMP WITH TIME ZONE, which does not keep the zone the orders were placed "
+                f"in, so their local calendar days are unknown; convert it to local time first, e.g. "
+                f"timezone('Europe/Berlin', {name}) in DuckDB SQL."
+            )
         if tz is not None:  # bucket in the data's own time zone: keep the local wall-clock time
             lf = lf.with_columns(d.dt.replace_time_zone(None))
         return lf, tz

@@ -310,7 +310,10 @@ def rfm(
     values, negative amounts, duplicate orders, the date range), with the same
     errors as for pandas. Text dates must be ISO (``2024-03-04``,
     ``2024-03-04 10:00:00``) or numeric dd/mm/yyyy with the order settled as
-    for pandas, or come with ``date_format``. The results equal the pandas
+    for pandas, or come with ``date_format``. Time-zone-aware Polars dates
+    are bucketed in their own zone, as for pandas; DuckDB's ``TIMESTAMP WITH
+    TIME ZONE`` keeps no zone, so it is refused (convert it with
+    ``timezone('Europe/Berlin', date)`` first). The results equal the pandas
     path's (scores identical, values to 1e-9; tested on every engine).
 
     References

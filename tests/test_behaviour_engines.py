@@ -179,6 +179,11 @@ def test_time_zone_aware_dates_bucketed_locally():
     got_r["first_order"] = pd.to_datetime(got_r["first_order"])
     _same_rfm(expected_r, got_r, "customer_id")
     _same_retention(expected_q, _to_pandas(csl_stats.retention(_lazy(df), period="Q")), False)
+    # DuckDB's TIMESTAMPTZ keeps the instant, not the zone: local days are unknown, so it is refused
+    with pytest.raises(DateError, match="TIME ZONE"):
+        csl_stats.rfm(_duckdb(df), as_of="2024-07-01")
+    local = duckdb.sql("SELECT * FROM df").project("customer_id, timezone('Europe/Berlin', date) AS date, amount")
+    _same_rfm(expected_r, _to_pandas(csl_stats.rfm(local, as_of="2024-07-01")), "customer_id")
 
 
 BAD = {
