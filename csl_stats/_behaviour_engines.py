@@ -318,7 +318,7 @@ def _level(score: str, bins: int) -> Any:
 
 def rfm_engine(
     lf: Any, *, customer_name: Hashable, ref: pd.Timestamp, cutoff: tuple[str, pd.Timestamp] | None,
-    bins: int, monetary: str, ties: str, segments: dict[tuple[str, str], str],
+    bins: int, monetary: str, ties: str, segments: dict[tuple[str, str], str], monetary_decimals: int,
 ) -> Any:
     """The RFM table as a narwhals LazyFrame (columns as in the pandas result, customer first)."""
     import narwhals.stable.v2 as nw
@@ -335,12 +335,15 @@ def rfm_engine(
     g = g.with_columns(
         (_days(ref_day) - _epoch_days(nw.col("last_order"))).alias("recency"),
         nw.col("customer").cast(nw.String).alias("_key"),
-    ).with_columns((-nw.col("recency")).alias("_neg_recency"))
+    ).with_columns(
+        (-nw.col("recency")).alias("_neg_recency"),
+        nw.col("monetary").round(monetary_decimals).alias("_m_rank"),
+    )
     n = nw.len()
     if ties == "first":
-        for col in ("_neg_recency", "frequency", "monetary"):
+        for col in ("_neg_recency", "frequency", "_m_rank"):
             g = g.with_row_index(f"_i{col}", order_by=[col, "_key"])
-    score_cols = {"r_score": "_neg_recency", "f_score": "frequency", "m_score": "monetary"}
+    score_cols = {"r_score": "_neg_recency", "f_score": "frequency", "m_score": "_m_rank"}
     g = g.with_columns(
         *[_score(v, bins, n, ties, f"_i{v}").alias(s) for s, v in score_cols.items()]
     )

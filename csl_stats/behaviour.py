@@ -47,6 +47,9 @@ RFM_SEGMENTS: dict[tuple[str, str], str] = {
     ("low", "low"): "lost",
 }
 
+#: Decimals to which monetary values are rounded *for ranking only* (the ``monetary`` column is not rounded).
+MONETARY_DECIMALS = 6
+
 _PERIODS = {"W": "W", "M": "M", "ME": "M", "Q": "Q", "QE": "Q", "Y": "Y", "YE": "Y"}
 
 
@@ -295,7 +298,12 @@ def rfm(
     .. math:: s_i = \\lfloor b\\,(r_i - 1/2)/n \\rfloor + 1 \\in \\{1,\\dots,b\\},
 
     which gives exactly :math:`n/b` customers per score when :math:`b`
-    divides :math:`n` and there are no ties. Recency is the number of
+    divides :math:`n` and there are no ties. Monetary values are ranked
+    after rounding to 6 decimals (the column itself is not rounded), so that
+    totals that are equal in exact arithmetic, e.g. sums of amounts in cents,
+    tie even when floating-point summation in a different order (another
+    engine, another number of threads) leaves them a few units in the last
+    digit apart. Recency is the number of
     calendar days from the last order to ``as_of`` (times of day are ignored). Segments come from the recency and
     frequency levels ("high" = top quarter of the score range, i.e. 4-5 on a
     1-5 scale; "low" = 1-2; "mid" = 3): see :data:`RFM_SEGMENTS`. The segment
@@ -359,7 +367,7 @@ def rfm(
                 raise InsufficientDataError(f"no orders on or before as_of={ref.date()}.")
         result = eng.rfm_engine(
             lf, customer_name=customer, ref=ref, cutoff=cutoff, bins=bins, monetary=monetary, ties=ties,
-            segments=RFM_SEGMENTS,
+            segments=RFM_SEGMENTS, monetary_decimals=MONETARY_DECIMALS,
         )
         return _engine_output(result, kind, customer)
     frame = _transactions_frame(
@@ -395,7 +403,8 @@ def rfm(
     out.index.name = customer
     out["r_score"] = _scores(out["recency"], bins, higher_is_better=False, ties=ties)
     out["f_score"] = _scores(out["frequency"], bins, higher_is_better=True, ties=ties)
-    out["m_score"] = _scores(out["monetary"], bins, higher_is_better=True, ties=ties)
+    # ranked to the micro-unit: totals equal in exact arithmetic tie, whatever order the engine summed in
+    out["m_score"] = _scores(out["monetary"].round(MONETARY_DECIMALS), bins, higher_is_better=True, ties=ties)
     width = len(str(bins))
     out["rfm_cell"] = [
         f"{r:0{width}d}{f:0{width}d}{m:0{width}d}"

@@ -263,3 +263,19 @@ def test_import_does_not_load_engines():
     code = "import sys, csl_stats; print([m for m in ('narwhals', 'polars', 'duckdb') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_float_summation_order_does_not_split_ties(engine):
+    """0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in floating point; both customers spent 0.60 and share a score."""
+    df = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "b", "c", "d"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"] * 2 + ["2024-01-04", "2024-01-05"]),
+        "amount": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1, 0.05, 9.0],
+    })
+    expected = csl_stats.rfm(df, bins=4)
+    assert 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1
+    assert expected.loc["a", "m_score"] == expected.loc["b", "m_score"] == 3  # mid-rank 2.5 of 4; unrounded: 2 and 3
+    for ties in ("average", "first"):
+        expected = csl_stats.rfm(df, bins=4, ties=ties)
+        _same_rfm(expected, _to_pandas(csl_stats.rfm(ENGINES[engine](df), bins=4, ties=ties)), "customer_id")
