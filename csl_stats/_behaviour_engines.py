@@ -96,6 +96,9 @@ def read_path(path: Any, memory_limit: str | None) -> tuple[Any, Any]:
     text = os.fspath(path)
     low = text.lower()
     con = duckdb.connect()
+    # the result is sorted at the end, so row order need not be kept while streaming (less memory)
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET enable_progress_bar = false")
     if memory_limit is not None:
         if not isinstance(memory_limit, str):
             raise ArgumentTypeError(f"memory_limit must be a string such as '2GB'; got {memory_limit!r}.")
@@ -278,12 +281,10 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
     import narwhals.stable.v2 as nw
 
     if "order" in roles:
-        st = _one_row(lf, nw.len().alias("n"), nw.col("order").n_unique().alias("u"))
-        if int(st["n"]) != int(st["u"]):
-            dup = (
-                lf.group_by("order").agg(nw.len().alias("k")).filter(nw.col("k") > 1)
-                .select("order").head(5).collect().to_pandas()["order"].tolist()
-            )
+        # a grouped count rather than n_unique: DuckDB's hash aggregate spills to disk, a distinct count does not
+        repeated = lf.group_by("order").agg(nw.len().alias("k")).filter(nw.col("k") > 1)
+        if int(_one_row(repeated, nw.len().alias("d"))["d"]):
+            dup = repeated.select("order").head(5).collect().to_pandas()["order"].tolist()
             raise DataError(
                 f"order id column {roles['order']!r} must be unique (one row per order) but "
                 f"{preview(sorted(dup, key=str))} occur more than once; aggregate order lines first."
