@@ -197,6 +197,8 @@ BAD = {
                              "duplicates"),
     "ambiguous text dates": (lambda d: d.assign(date=["03/04/2024", "05/06/2024"] * (len(d) // 2)), {},
                              DateError, "dd/mm or mm/dd"),
+    "unparsable text dates": (lambda d: d.assign(date=d["date"].dt.strftime("%d/%m/%Y").where(d.index != 5, "31/02/2024")),
+                              dict(date_format="%d/%m/%Y"), DateError, "could not be parsed"),
     "numeric dates": (lambda d: d.assign(date=np.arange(len(d))), {}, DateError, "numbers"),
     "missing values": (lambda d: d.assign(amount=d["amount"].where(d.index != 4)), {}, InsufficientDataError,
                        "missing"),
