@@ -24,6 +24,7 @@ narwhals, Polars and DuckDB are optional (``csl-stats[polars]``,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 import warnings
@@ -98,7 +99,8 @@ def read_path(path: Any, memory_limit: str | None) -> tuple[Any, Any]:
     con = duckdb.connect()
     # the result is sorted at the end, so row order need not be kept while streaming (less memory)
     con.execute("SET preserve_insertion_order = false")
-    con.execute("SET enable_progress_bar = false")
+    with contextlib.suppress(duckdb.Error):  # cosmetic; in Jupyter DuckDB refuses the setting without ipywidgets
+        con.execute("SET enable_progress_bar = false")
     if memory_limit is not None:
         if not isinstance(memory_limit, str):
             raise ArgumentTypeError(f"memory_limit must be a string such as '2GB'; got {memory_limit!r}.")
