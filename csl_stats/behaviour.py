@@ -343,6 +343,14 @@ def rfm(
     A                 30          2      30.0      223
     B                 45          1       5.0      111
     C                 11          3      25.0      332
+
+    The same call on a Polars LazyFrame returns a LazyFrame (computed by
+    Polars when collected), with the same numbers:
+
+    >>> import polars as pl
+    >>> lazy = csl_stats.rfm(pl.from_pandas(tx).lazy(), as_of="2024-03-31", bins=3)
+    >>> lazy.collect()["rfm_cell"].to_list()
+    ['223', '111', '332']
     """
     check_int(bins, "bins", minimum=2)
     if amount is None:
