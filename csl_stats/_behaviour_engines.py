@@ -1,0 +1,477 @@
+"""RFM and retention on other dataframe engines (Polars, DuckDB) through narwhals.
+
+:func:`csl_stats.rfm` and :func:`csl_stats.retention` hand any input that is
+not a pandas DataFrame to this module. The work is written once with narwhals
+expressions, so it runs *inside* the engine that holds the data (group-by,
+window and rank expressions; no row-wise Python, no collect of the order log):
+
+- validation is one aggregate query per check (counts of missing values,
+  negative amounts, duplicated orders, the date range), so errors are raised
+  at call time, with the same error classes and policy as the pandas path;
+- :func:`rfm_engine` returns a lazy query on a lazy input (Polars LazyFrame,
+  DuckDB relation) and a DataFrame on an eager one (Polars DataFrame);
+- :func:`retention_engine` aggregates the log to one row per period (or per
+  cohort and age) inside the engine; only that small table comes back to
+  Python, where empty periods are filled in, and it is returned as the input's
+  kind.
+
+Paths (``"orders/*.parquet"``, ``"orders.csv"``) are read by an embedded
+DuckDB connection with a ``memory_limit`` (out of core).
+
+narwhals, Polars and DuckDB are optional (``csl-stats[polars]``,
+``csl-stats[duckdb]``); they are imported here only, when such an input arrives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import os
+import warnings
+from collections.abc import Hashable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_columns, check_flag, preview
+from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataError, MissingDataWarning
+
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
+_ISO_TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
+_DMY = r"^\d{1,2}([/.\-])\d{1,2}[/.\-]\d{4}$"
+_MONDAY = _dt.datetime(1970, 1, 5)
+
+
+def _days(when: _dt.datetime) -> int:
+    """Days since 1970-01-01 of a date (its time of day ignored)."""
+    return (when.date() - _dt.date(1970, 1, 1)).days
+
+
+def _epoch_days(expr: Any) -> Any:
+    """Days since 1970-01-01 of a datetime expression, from its calendar date by integer arithmetic
+    (Hinnant's days-from-civil), so every engine computes it the same way."""
+    import narwhals.stable.v2 as nw
+
+    y0 = expr.dt.year().cast(nw.Int64)
+    m = expr.dt.month().cast(nw.Int64)
+    d = expr.dt.day().cast(nw.Int64)
+    y = y0 - (m <= 2).cast(nw.Int64)
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * ((m + 9) % 12) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+# --------------------------------------------------------------------------- dispatch
+def as_engine_frame(obj: Any) -> Any | None:
+    """A narwhals LazyFrame for a Polars/DuckDB/... input, or None for pandas and non-frames."""
+    if isinstance(obj, pd.DataFrame) or isinstance(obj, dict | list | tuple | np.ndarray):
+        return None
+    module = type(obj).__module__.split(".")[0]
+    if module not in ("polars", "duckdb"):
+        return None
+    try:
+        import narwhals.stable.v2 as nw
+    except ImportError:  # pragma: no cover - the extras install narwhals
+        raise ArgumentTypeError(
+            f"transactions is a {module} object; install the engine extra (pip install \"csl-stats[{module}]\") "
+            "so csl_stats can compute on it through narwhals."
+        ) from None
+    return nw.from_native(obj)
+
+
+def is_path(obj: Any) -> bool:
+    return isinstance(obj, str | os.PathLike)
+
+
+def read_path(path: Any, memory_limit: str | None) -> tuple[Any, Any]:
+    """(connection, relation) reading a Parquet or CSV path (globs allowed) with embedded DuckDB."""
+    try:
+        import duckdb
+    except ImportError:
+        raise ArgumentTypeError(
+            f"transactions is a path ({str(path)!r}); reading files needs DuckDB: pip install \"csl-stats[duckdb]\"."
+        ) from None
+    text = os.fspath(path)
+    low = text.lower()
+    con = duckdb.connect()
+    # the result is sorted at the end, so row order need not be kept while streaming (less memory)
+    con.execute("SET preserve_insertion_order = false")
+    with contextlib.suppress(duckdb.Error):  # cosmetic; in Jupyter DuckDB refuses the setting without ipywidgets
+        con.execute("SET enable_progress_bar = false")
+    if memory_limit is not None:
+        if not isinstance(memory_limit, str):
+            raise ArgumentTypeError(f"memory_limit must be a string such as '2GB'; got {memory_limit!r}.")
+        con.execute("SET memory_limit = ?", [memory_limit])
+    if low.endswith((".parquet", ".pq")):
+        rel = con.read_parquet(text)
+    elif low.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        rel = con.read_csv(text)
+    else:
+        raise ArgumentTypeError(f"transactions path {text!r} must end in .parquet or .csv (globs allowed).")
+    return con, rel
+
+
+def to_kind(table: pd.DataFrame, transactions: Any, kind: str) -> Any:
+    """A small pandas result (no index) as the caller's kind: Polars for Polars, a DuckDB relation for DuckDB."""
+    if kind == "path":
+        return table
+    module = type(transactions).__module__.split(".")[0]
+    if module == "polars":
+        import polars as pl
+
+        out = pl.from_pandas(table)
+        return out.lazy() if kind == "lazy" else out
+    import duckdb
+
+    return duckdb.from_arrow(_arrow(table))
+
+
+def _arrow(table: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(table, preserve_index=False)
+
+
+# --------------------------------------------------------------------------- validation
+def _one_row(lf: Any, *exprs: Any) -> dict[str, Any]:
+    return lf.select(*exprs).collect().to_pandas().iloc[0].to_dict()
+
+
+def prepare(
+    lf: Any,
+    roles: dict[str, Hashable],
+    *,
+    date_format: str | None,
+    dayfirst: bool | None,
+    nan_policy: str,
+) -> tuple[Any, Any]:
+    """Validated lazy frame with columns customer/date[/amount][/order] and the data's time zone."""
+    import narwhals.stable.v2 as nw
+
+    schema = lf.collect_schema()
+    check_columns(pd.DataFrame(columns=list(schema.names())), list(roles.values()), arg="transactions columns")
+    lf = lf.select(*[nw.col(col).alias(role) for role, col in roles.items()])
+    # missing values
+    counts = _one_row(
+        lf, *[nw.col(r).null_count().alias(r) for r in roles], nw.len().alias("_n"),
+        nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False).sum().alias("_dropped"),
+    )
+    n, dropped = int(counts.pop("_n")), int(counts.pop("_dropped"))
+    counts = {r: int(k) for r, k in counts.items() if k}
+    if counts and nan_policy == "raise":
+        detail = ", ".join(f"{roles[r]!r}: {k}" for r, k in counts.items())
+        raise InsufficientDataError(
+            f"missing values found ({detail}) and nan_policy='raise'; use nan_policy='listwise' to drop incomplete rows."
+        )
+    if counts:
+        if n and dropped / n > 0.2:  # as apply_nan_policy does for pandas
+            worst = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+            warnings.warn(
+                f"listwise deletion dropped {dropped} of {n} rows ({dropped / n:.0%}); most missing: "
+                + ", ".join(f"{roles[r]!r}: {k}" for r, k in worst) + ".",
+                MissingDataWarning,
+                stacklevel=4,
+            )
+        lf = lf.drop_nulls()
+    lf, tz = _dates(lf, schema[roles["date"]], roles["date"], date_format, dayfirst)
+    if "amount" in roles:
+        lf = _amounts(lf, schema[roles["amount"]], roles["amount"])
+    _unique(lf, roles)
+    return lf, tz
+
+
+def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirst: bool | None) -> tuple[Any, Any]:
+    import narwhals.stable.v2 as nw
+
+    if date_format is not None and not isinstance(date_format, str):
+        raise ArgumentTypeError(f"date_format must be a strftime string such as '%d/%m/%Y'; got {date_format!r}.")
+    if dayfirst is not None:
+        dayfirst = check_flag(dayfirst, "dayfirst")
+    where = f"date column {name!r}"
+    d = nw.col("date")
+    if dtype == nw.Datetime:
+        tz = getattr(dtype, "time_zone", None)
+        if tz is not None and lf.implementation == nw.Implementation.DUCKDB:
+            # TIMESTAMPTZ stores instants, not the zone they were recorded in: local calendar days are unknown
+            raise DateError(
+                f"{where} is TIMESTAMP WITH TIME ZONE, which does not keep the zone the orders were placed "
+                f"in, so their local calendar days are unknown; convert it to local time first, e.g. "
+                f"timezone('Europe/Berlin', {name}) in DuckDB SQL."
+            )
+        if tz is not None:  # bucket in the data's own time zone: keep the local wall-clock time
+            lf = lf.with_columns(d.dt.replace_time_zone(None))
+        return lf, tz
+    if dtype == nw.Date:
+        return lf.with_columns(d.cast(nw.Datetime("us"))), None
+    if dtype.is_numeric() or dtype == nw.Boolean:
+        raise DateError(
+            f"{where} holds numbers ({dtype} dtype), not dates; convert it to dates (e.g. pandas.to_datetime "
+            "with unit='D', origin=...) first."
+        )
+    if dtype != nw.String:
+        raise DateError(f"{where} holds {dtype} values, not dates.")
+    fmt = date_format
+    if fmt is None:
+        st = _one_row(
+            lf,
+            d.str.contains(_ISO_DATE).sum().alias("iso"),
+            d.str.contains(_ISO_TIME).sum().alias("iso_t"),
+            d.str.contains(_DMY).sum().alias("dmy"),
+            d.len().alias("n"),
+        )
+        n = int(st["n"])
+        if int(st["iso"]) == n:
+            fmt = "%Y-%m-%d"
+        elif int(st["iso_t"]) == n:
+            sample = lf.select(d).head(1).collect().to_pandas()["date"].iloc[0]
+            fmt = "%Y-%m-%dT%H:%M:%S" if "T" in sample else "%Y-%m-%d %H:%M:%S"
+        elif int(st["dmy"]) == n:
+            big = r"(1[3-9]|[2-9]\d)"  # a day (13-31, or a typo above): settles the order
+            mx = _one_row(
+                lf, d.str.contains(rf"^{big}[/.\-]").sum().alias("a"),
+                d.str.contains(rf"^\d{{1,2}}[/.\-]{big}[/.\-]").sum().alias("b"),
+            )
+            first_big, second_big = int(mx["a"]) > 0, int(mx["b"]) > 0
+            if first_big and second_big:
+                raise DateError(f"{where}: text dates mix dd/mm and mm/dd order; fix the column or pass date_format.")
+            if dayfirst is None:
+                if not (first_big or second_big):
+                    sample = lf.select(d).head(3).collect().to_pandas()["date"].tolist()
+                    raise DateError(
+                        f"{where}: text dates such as {preview(sample, limit=3)} can be read as dd/mm or mm/dd; "
+                        "pass date_format (e.g. '%d/%m/%Y') or dayfirst=True/False."
+                    )
+                dayfirst = first_big
+            sep = next(c for c in lf.select(d).head(1).collect().to_pandas()["date"].iloc[0] if c in "/.-")
+            fmt = f"%d{sep}%m{sep}%Y" if dayfirst else f"%m{sep}%d{sep}%Y"
+        else:
+            raise DateError(
+                f"{where}: text dates that are not ISO (yyyy-mm-dd) or numeric dd/mm/yyyy; pass date_format=..."
+                f" (e.g. '%d/%m/%Y') or convert the column to dates in the engine first."
+            )
+    parsed = lf.with_columns(d.str.to_datetime(format=fmt))
+    try:
+        _one_row(parsed, nw.col("date").min().alias("lo"))
+    except Exception as exc:  # the engine's own parse error, e.g. month 13
+        raise DateError(f"{where}: values could not be parsed as dates with format {fmt!r} ({exc}).") from None
+    return parsed, None
+
+
+def _amounts(lf: Any, dtype: Any, name: Hashable) -> Any:
+    import narwhals.stable.v2 as nw
+
+    if not dtype.is_numeric() or dtype == nw.Boolean:
+        raise DataError(f"amount column {name!r} must be numeric; got {dtype} dtype.")
+    lf = lf.with_columns(nw.col("amount").cast(nw.Float64))
+    a = nw.col("amount")
+    st = _one_row(lf, (a < 0).sum().alias("neg"), (~a.is_finite()).sum().alias("inf"))
+    if int(st["inf"]):
+        raise DataError(f"amount column {name!r} contains infinite values.")
+    if int(st["neg"]):
+        bad = lf.filter(a < 0).select(a).head(5).collect().to_pandas()["amount"].tolist()
+        raise DataError(
+            f"amount column {name!r} has {int(st['neg'])} negative value(s) {preview(bad)}; "
+            "net returns and credit notes against their orders before computing RFM."
+        )
+    return lf
+
+
+def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
+    import narwhals.stable.v2 as nw
+
+    if "order" in roles:
+        # a grouped count rather than n_unique: DuckDB's hash aggregate spills to disk, a distinct count does not
+        repeated = lf.group_by("order").agg(nw.len().alias("k")).filter(nw.col("k") > 1)
+        if int(_one_row(repeated, nw.len().alias("d"))["d"]):
+            dup = repeated.select("order").head(5).collect().to_pandas()["order"].tolist()
+            raise DataError(
+                f"order id column {roles['order']!r} must be unique (one row per order) but "
+                f"{preview(sorted(dup, key=str))} occur more than once; aggregate order lines first."
+            )
+    elif "amount" in roles:
+        keys = ["customer", "date", "amount"]
+        n_dup = _one_row(
+            lf.group_by(keys).agg(nw.len().alias("k")).filter(nw.col("k") > 1), nw.col("k").sum().alias("d")
+        )["d"]
+        if n_dup is not None and not pd.isna(n_dup) and int(n_dup):
+            raise DataError(
+                f"{int(n_dup)} rows are exact duplicates (same customer, date and amount): probably loaded twice. "
+                "Drop them, or pass order=... with the order ids if they are genuinely separate orders."
+            )
+
+
+# --------------------------------------------------------------------------- RFM
+def _score(v: Any, bins: int, n: Any, ties: str, key: str) -> Any:
+    import narwhals.stable.v2 as nw
+
+    r = nw.col(v).rank(method="average") if ties == "average" else nw.col(key) + 1
+    s = ((bins * (r - 0.5)) / n).floor().cast(nw.Int64) + 1
+    return nw.when(s < 1).then(1).when(s > bins).then(bins).otherwise(s).cast(nw.Int64)
+
+
+def _level(score: str, bins: int) -> Any:
+    import narwhals.stable.v2 as nw
+
+    u = (nw.col(score) - 1) / (bins - 1)
+    return nw.when(u >= 0.75).then(nw.lit("high")).when(u <= 0.25).then(nw.lit("low")).otherwise(nw.lit("mid"))
+
+
+def rfm_engine(
+    lf: Any, *, customer_name: Hashable, ref: pd.Timestamp, cutoff: tuple[str, pd.Timestamp] | None,
+    bins: int, monetary: str, ties: str, segments: dict[tuple[str, str], str], monetary_decimals: int,
+) -> Any:
+    """The RFM table as a narwhals LazyFrame (columns as in the pandas result, customer first)."""
+    import narwhals.stable.v2 as nw
+
+    if cutoff is not None:
+        lf = lf.filter(before(cutoff))
+    ref_day = ref.normalize().to_pydatetime()
+    g = lf.group_by("customer").agg(
+        nw.col("date").max().alias("last_order"),
+        nw.col("date").min().alias("first_order"),
+        nw.len().cast(nw.Int64).alias("frequency"),
+        (nw.col("amount").sum() if monetary == "sum" else nw.col("amount").mean()).alias("monetary"),
+    )
+    g = g.with_columns(
+        (_days(ref_day) - _epoch_days(nw.col("last_order"))).alias("recency"),
+        nw.col("customer").cast(nw.String).alias("_key"),
+    ).with_columns(
+        (-nw.col("recency")).alias("_neg_recency"),
+        nw.col("monetary").round(monetary_decimals).alias("_m_rank"),
+    )
+    n = nw.len()
+    if ties == "first":
+        for col in ("_neg_recency", "frequency", "_m_rank"):
+            g = g.with_row_index(f"_i{col}", order_by=[col, "_key"])
+    score_cols = {"r_score": "_neg_recency", "f_score": "frequency", "m_score": "_m_rank"}
+    g = g.with_columns(
+        *[_score(v, bins, n, ties, f"_i{v}").alias(s) for s, v in score_cols.items()]
+    )
+    width = len(str(bins))
+    cell = nw.concat_str([nw.col(s).cast(nw.String).str.zfill(width) for s in score_cols])
+    g = g.with_columns(
+        cell.alias("rfm_cell"),
+        (nw.col("r_score") + nw.col("f_score") + nw.col("m_score")).alias("rfm_score"),
+        _level("r_score", bins).alias("_rl"),
+        _level("f_score", bins).alias("_fl"),
+    )
+    seg = None
+    for (rl, fl), name in segments.items():
+        cond = (nw.col("_rl") == rl) & (nw.col("_fl") == fl)
+        seg = nw.when(cond).then(nw.lit(name)) if seg is None else seg.when(cond).then(nw.lit(name))
+    g = g.with_columns(seg.otherwise(nw.lit(None)).alias("segment"))
+    cols = ["recency", "frequency", "monetary", "first_order", "last_order", "r_score", "f_score", "m_score",
+            "rfm_cell", "rfm_score", "segment"]
+    return g.select(nw.col("customer").alias(str(customer_name)), *cols).sort(str(customer_name))
+
+
+def before(cutoff: tuple[str, pd.Timestamp]) -> Any:
+    import narwhals.stable.v2 as nw
+
+    op, when = cutoff
+    when = when.to_pydatetime()
+    return nw.col("date") < when if op == "<" else nw.col("date") <= when
+
+
+def after(when: pd.Timestamp) -> Any:
+    import narwhals.stable.v2 as nw
+
+    return nw.col("date") >= when.to_pydatetime()
+
+
+def date_range(lf: Any) -> tuple[pd.Timestamp, pd.Timestamp, int]:
+    import narwhals.stable.v2 as nw
+
+    st = _one_row(lf, nw.col("date").min().alias("lo"), nw.col("date").max().alias("hi"), nw.len().alias("n"))
+    n = int(st["n"])
+    return (pd.Timestamp(st["lo"]) if n else None), (pd.Timestamp(st["hi"]) if n else None), n
+
+
+# --------------------------------------------------------------------------- retention
+def _period_key(freq: str) -> Any:
+    import narwhals.stable.v2 as nw
+
+    d = nw.col("date")
+    if freq == "W":  # weeks Monday-Sunday, as pandas' "W" (W-SUN) periods; week 0 starts on Monday 1970-01-05
+        return (_epoch_days(d) - _days(_MONDAY)) // 7
+    y = d.dt.year().cast(nw.Int64)
+    if freq == "Y":
+        return y
+    m = d.dt.month().cast(nw.Int64) - 1
+    return y * 12 + m if freq == "M" else y * 4 + m // 3
+
+
+def _period(k: int, freq: str) -> pd.Period:
+    if freq == "W":
+        return pd.Period(pd.Timestamp(_MONDAY) + pd.Timedelta(days=7 * int(k)), freq="W")
+    if freq == "Y":
+        return pd.Period(year=int(k), freq="Y")
+    if freq == "M":
+        return pd.Period(year=int(k) // 12, month=int(k) % 12 + 1, freq="M")
+    return pd.Period(f"{int(k) // 4}Q{int(k) % 4 + 1}", freq="Q")
+
+
+def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
+    """Per-period (or per cohort x age) counts computed in the engine; a small pandas table."""
+    import narwhals.stable.v2 as nw
+
+    keyed = lf.with_columns(_period_key(freq).alias("k"))
+    pairs = keyed.select("customer", "k").unique()
+    pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+    if by_cohort:
+        out = pairs.group_by("first_k", (nw.col("k") - nw.col("first_k")).alias("age")).agg(
+            nw.len().alias("count")
+        )
+        return out.collect().to_pandas()
+    pairs = pairs.with_columns(nw.col("k").shift(1).over("customer", order_by="k").alias("prev_k"))
+    per = pairs.group_by("k").agg(
+        nw.len().alias("active"),
+        (nw.col("k") == nw.col("first_k")).sum().alias("new"),
+        (nw.col("prev_k") == nw.col("k") - 1).sum().alias("retained"),
+    )
+    orders = keyed.group_by("k").agg(nw.len().alias("orders"))
+    return per.join(orders, on="k", how="left").collect().to_pandas()
+
+
+def retention_table(counts: pd.DataFrame, freq: str, by_cohort: bool) -> pd.DataFrame:
+    """The engine counts completed into the retention table (same numbers as the pandas path)."""
+    if by_cohort:
+        lo = int(counts["first_k"].min())
+        hi = int((counts["first_k"] + counts["age"]).max())
+        wide = counts.pivot_table(index="first_k", columns="age", values="count", aggfunc="sum", fill_value=0)
+        wide = wide.reindex(columns=range(hi - lo + 1), fill_value=0).sort_index()
+        size = wide[0].astype("int64")
+        table = wide.div(size, axis=0).astype("float64")
+        for k in table.index:
+            table.loc[k, [c for c in table.columns if c > hi - k]] = np.nan
+        table.columns = [str(c) for c in table.columns]
+        table.insert(0, "size", size)
+        table.insert(0, "cohort", [str(_period(k, freq)) for k in table.index])
+        return table.reset_index(drop=True)
+    counts = counts.set_index("k").sort_index()
+    ks = range(int(counts.index.min()), int(counts.index.max()) + 1)
+    c = counts.reindex(ks, fill_value=0).fillna(0).astype("int64")
+    active = c["active"].to_numpy()
+    prev = np.concatenate([[0], active[:-1]])
+    retained = c["retained"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(prev > 0, retained / np.where(prev > 0, prev, 1), np.nan)
+        repeat = np.where(active > 0, (active - c["new"].to_numpy()) / np.where(active > 0, active, 1), np.nan)
+    rate[0] = np.nan
+    out = pd.DataFrame(
+        {
+            "period": [str(_period(k, freq)) for k in ks],
+            "active": active,
+            "orders": c["orders"].to_numpy(),
+            "new": c["new"].to_numpy(),
+            "returning": active - c["new"].to_numpy(),
+            "retained": retained,
+            "lapsed": np.where(np.arange(len(ks)) == 0, 0, prev - retained),
+            "retention_rate": rate,
+            "repeat_rate": repeat,
+        }
+    )
+    return out

@@ -1,0 +1,283 @@
+"""rfm and retention on Polars (eager, lazy) and DuckDB: the same results and errors as the pandas path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import csl_stats
+from csl_stats.datasets import load_transactions
+from csl_stats.errors import (
+    ArgumentError,
+    ColumnNotFoundError,
+    DataError,
+    DateError,
+    DuplicateColumnError,
+    InsufficientDataError,
+    MissingDataWarning,
+)
+
+pl = pytest.importorskip("polars")
+duckdb = pytest.importorskip("duckdb")
+pytest.importorskip("narwhals")
+
+
+def _polars(df: pd.DataFrame):
+    return pl.from_pandas(df)
+
+
+def _lazy(df: pd.DataFrame):
+    return pl.from_pandas(df).lazy()
+
+
+def _duckdb(df: pd.DataFrame):
+    return duckdb.from_arrow(pl.from_pandas(df).to_arrow())
+
+
+ENGINES = {"polars": _polars, "polars-lazy": _lazy, "duckdb": _duckdb}
+KIND = {"polars": pl.DataFrame, "polars-lazy": pl.LazyFrame, "duckdb": duckdb.DuckDBPyRelation}
+
+
+def _to_pandas(out) -> pd.DataFrame:
+    if isinstance(out, pl.LazyFrame):
+        out = out.collect()
+    if isinstance(out, duckdb.DuckDBPyRelation):
+        out = out.pl()
+    return out.to_pandas()
+
+
+def _same_rfm(expected: pd.DataFrame, got: pd.DataFrame, customer: str) -> None:
+    got = got.set_index(customer)
+    assert list(got.index) == list(expected.index)
+    assert list(got.columns) == list(expected.columns)
+    for col in expected.columns:
+        if col == "monetary":
+            np.testing.assert_allclose(got[col].to_numpy(), expected[col].to_numpy(), rtol=0, atol=1e-9)
+        elif col in ("first_order", "last_order"):
+            assert (pd.to_datetime(got[col]).to_numpy() == pd.to_datetime(expected[col]).to_numpy()).all(), col
+        else:
+            assert got[col].tolist() == expected[col].tolist(), col
+
+
+def _same_retention(expected: pd.DataFrame, got: pd.DataFrame, by_cohort: bool) -> None:
+    if by_cohort:
+        exp = expected.copy()
+        exp.columns = [str(c) for c in exp.columns]
+        exp = exp.reset_index()
+        exp["cohort"] = exp["cohort"].astype(str)
+    else:
+        exp = expected.reset_index()
+        exp["period"] = exp["period"].astype(str)
+    assert list(got.columns) == list(exp.columns)
+    for col in exp.columns:
+        if exp[col].dtype.kind == "f":
+            np.testing.assert_allclose(got[col].to_numpy(float), exp[col].to_numpy(float), rtol=0, atol=1e-9)
+        else:
+            assert got[col].tolist() == exp[col].tolist(), col
+
+
+def _generated(seed: int, n_customers: int = 60, n_orders: int = 400) -> pd.DataFrame:
+    """A log with many ties (whole-euro amounts, few distinct dates), single-order customers and
+    orders after the as_of used in the tests."""
+    rng = np.random.default_rng(seed)
+    cust = rng.integers(0, n_customers, n_orders)
+    cust = np.concatenate([cust, np.arange(n_customers, n_customers + 8)])  # 8 single-order customers
+    days = rng.integers(0, 40, len(cust)) * 7  # weekly order days: tied recencies
+    dates = pd.Timestamp("2023-01-02") + pd.to_timedelta(days, unit="D")
+    dates = dates + pd.to_timedelta(rng.integers(0, 20, len(cust)), unit="h")  # times of day
+    amount = rng.integers(1, 6, len(cust)).astype(float) * 10.0  # tied amounts
+    return pd.DataFrame(
+        {"order": [f"o{i:05d}" for i in range(len(cust))], "cust": cust.astype("int64"), "when": dates,
+         "value": amount}
+    )
+
+
+CASES = [
+    ("shipped", dict(order="order_id")),
+    ("shipped", dict(order="order_id", as_of="2024-09-30", ties="first", bins=4, monetary="mean")),
+    ("generated-1", dict(customer="cust", date="when", amount="value", order="order", as_of="2023-07-31")),
+    ("generated-2", dict(customer="cust", date="when", amount="value", ties="first", bins=3,
+                         as_of="2023-06-15 12:00")),
+    ("generated-3", dict(customer="cust", date="when", amount="value", order="order", bins=10, ties="first")),
+]
+
+
+def _data(name: str) -> pd.DataFrame:
+    return load_transactions() if name == "shipped" else _generated(int(name[-1]))
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+@pytest.mark.parametrize(("data", "kwargs"), CASES)
+def test_rfm_engines_match_pandas(engine, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.rfm(df, **kwargs)
+    out = csl_stats.rfm(ENGINES[engine](df), **kwargs)
+    assert isinstance(out, KIND[engine])
+    _same_rfm(expected, _to_pandas(out), kwargs.get("customer", "customer_id"))
+
+
+RET_CASES = [
+    ("shipped", dict(period="Q")),
+    ("shipped", dict(period="M", by_cohort=True)),
+    ("shipped", dict(period="W", start="2024-02-01", end="2024-05-31")),
+    ("generated-1", dict(customer="cust", date="when", period="M")),
+    ("generated-2", dict(customer="cust", date="when", period="W", order="order")),
+    ("generated-3", dict(customer="cust", date="when", period="Q", by_cohort=True)),
+    ("generated-4", dict(customer="cust", date="when", period="Y")),
+]
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+@pytest.mark.parametrize(("data", "kwargs"), RET_CASES)
+def test_retention_engines_match_pandas(engine, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.retention(df, **kwargs)
+    out = csl_stats.retention(ENGINES[engine](df), **kwargs)
+    assert isinstance(out, KIND[engine])
+    _same_retention(expected, _to_pandas(out), kwargs.get("by_cohort", False))
+
+
+def test_retention_empty_period_matches_pandas():
+    df = pd.DataFrame({"customer_id": ["a", "b", "a", "b"],
+                       "date": pd.to_datetime(["2024-01-05", "2024-01-09", "2024-04-02", "2024-04-03"])})
+    expected = csl_stats.retention(df, period="M")
+    assert expected["active"].tolist() == [2, 0, 0, 2]
+    for make in ENGINES.values():
+        _same_retention(expected, _to_pandas(csl_stats.retention(make(df), period="M")), False)
+
+
+def test_lazy_in_lazy_out_and_no_mutation():
+    df = _generated(5)
+    lf = pl.from_pandas(df).lazy()
+    out = csl_stats.rfm(lf, customer="cust", date="when", amount="value", order="order")
+    assert isinstance(out, pl.LazyFrame)  # a query, not yet run
+    assert lf.collect_schema().names() == ["order", "cust", "when", "value"]
+
+
+def test_text_dates_iso_and_settled_day_order():
+    df = load_transactions().head(500)
+    for fmt, kw in [("%Y-%m-%d", {}), ("%d/%m/%Y", {"dayfirst": True}), ("%m.%d.%Y", {"date_format": "%m.%d.%Y"})]:
+        text = df.assign(date=df["date"].dt.strftime(fmt))
+        expected = csl_stats.rfm(text, order="order_id", **kw)
+        for make in ENGINES.values():
+            _same_rfm(expected, _to_pandas(csl_stats.rfm(make(text), order="order_id", **kw)), "customer_id")
+
+
+def test_time_zone_aware_dates_bucketed_locally():
+    """Same policy as pandas: local calendar days in the data's own zone, never UTC."""
+    df = pd.DataFrame({"customer_id": ["a", "a", "b"],
+                       "date": pd.to_datetime(["2024-03-31 23:30", "2024-06-30 23:30", "2024-04-01 00:30"]),
+                       "amount": [1.0, 2.0, 3.0]})
+    df["date"] = df["date"].dt.tz_localize("Europe/Berlin")
+    expected_r = csl_stats.rfm(df, as_of="2024-07-01")
+    expected_q = csl_stats.retention(df, period="Q")
+    got_r = _to_pandas(csl_stats.rfm(_polars(df), as_of="2024-07-01"))
+    got_r["first_order"] = pd.to_datetime(got_r["first_order"])
+    _same_rfm(expected_r, got_r, "customer_id")
+    _same_retention(expected_q, _to_pandas(csl_stats.retention(_lazy(df), period="Q")), False)
+    # DuckDB's TIMESTAMPTZ keeps the instant, not the zone: local days are unknown, so it is refused
+    with pytest.raises(DateError, match="TIME ZONE"):
+        csl_stats.rfm(_duckdb(df), as_of="2024-07-01")
+    local = duckdb.sql("SELECT * FROM df").project("customer_id, timezone('Europe/Berlin', date) AS date, amount")
+    _same_rfm(expected_r, _to_pandas(csl_stats.rfm(local, as_of="2024-07-01")), "customer_id")
+
+
+BAD = {
+    "missing column": (lambda d: d, dict(customer="client"), ColumnNotFoundError, "client"),
+    "same column twice": (lambda d: d, dict(amount="date"), DuplicateColumnError, "date"),
+    "negative amount": (lambda d: d.assign(amount=d["amount"].where(d.index != 3, -5.0)), {}, DataError,
+                        "negative"),
+    "duplicate order": (lambda d: d.assign(order_id=d["order_id"].where(d.index != 3, d["order_id"][2])),
+                        dict(order="order_id"), DataError, "unique"),
+    "exact duplicate rows": (lambda d: pd.concat([d, d.iloc[[7]]], ignore_index=True), {}, DataError,
+                             "duplicates"),
+    "ambiguous text dates": (lambda d: d.assign(date=["03/04/2024", "05/06/2024"] * (len(d) // 2)), {},
+                             DateError, "dd/mm or mm/dd"),
+    "unparsable text dates": (lambda d: d.assign(date=d["date"].dt.strftime("%d/%m/%Y").where(d.index != 5, "31/02/2024")),
+                              dict(date_format="%d/%m/%Y"), DateError, "could not be parsed"),
+    "numeric dates": (lambda d: d.assign(date=np.arange(len(d))), {}, DateError, "numbers"),
+    "missing values": (lambda d: d.assign(amount=d["amount"].where(d.index != 4)), {}, InsufficientDataError,
+                       "missing"),
+    "nothing before as_of": (lambda d: d, dict(as_of="2000-01-01"), InsufficientDataError, "as_of"),
+}
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_same_errors(engine, case):
+    change, kwargs, error, text = BAD[case]
+    df = change(load_transactions().head(200).copy())
+    with pytest.raises(error, match=text):
+        csl_stats.rfm(df, **kwargs)
+    with pytest.raises(error, match=text):
+        csl_stats.rfm(ENGINES[engine](df), **kwargs)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_listwise_drops_incomplete_rows(engine):
+    df = load_transactions().head(300).copy()
+    df.loc[[4, 9], "amount"] = np.nan
+    expected = csl_stats.rfm(df, nan_policy="listwise")
+    _same_rfm(expected, _to_pandas(csl_stats.rfm(ENGINES[engine](df), nan_policy="listwise")), "customer_id")
+    df.loc[df.index[:100], "date"] = pd.NaT  # a third of the rows: the same named warning as pandas
+    with pytest.warns(MissingDataWarning, match="dropped 100 of 300 rows") as pandas_warning:
+        csl_stats.rfm(df, nan_policy="listwise")
+    with pytest.warns(MissingDataWarning) as engine_warning:
+        csl_stats.rfm(ENGINES[engine](df), nan_policy="listwise")
+    assert str(engine_warning[0].message) == str(pandas_warning[0].message)
+
+
+def test_retention_start_after_end_and_memory_limit_without_path():
+    with pytest.raises(ArgumentError, match="after end"):
+        csl_stats.retention(_lazy(load_transactions()), start="2024-06-01", end="2024-01-01")
+    with pytest.raises(ArgumentError, match="memory_limit"):
+        csl_stats.rfm(load_transactions(), memory_limit="1GB")
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_paths_run_on_duckdb(tmp_path, fmt):
+    df = load_transactions()
+    half = len(df) // 2
+    for i, part in enumerate([df.iloc[:half], df.iloc[half:]]):
+        path = tmp_path / f"orders-{i}.{fmt}"
+        if fmt == "parquet":
+            pl.from_pandas(part).write_parquet(path)
+        else:
+            part.assign(date=part["date"].dt.strftime("%Y-%m-%d")).to_csv(path, index=False)
+    expected = csl_stats.rfm(df, order="order_id")
+    got = csl_stats.rfm(str(tmp_path / f"*.{fmt}"), order="order_id", memory_limit="500MB")
+    assert isinstance(got, pd.DataFrame)
+    _same_rfm(expected, got.reset_index(), "customer_id")
+    expected_q = csl_stats.retention(df, period="Q")
+    _same_retention(expected_q, csl_stats.retention(tmp_path / f"*.{fmt}", period="Q"), False)
+
+
+def test_bad_path_suffix():
+    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="parquet"):
+        csl_stats.rfm("orders.xlsx")
+
+
+def test_import_does_not_load_engines():
+    code = "import sys, csl_stats; print([m for m in ('narwhals', 'polars', 'duckdb') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_float_summation_order_does_not_split_ties(engine):
+    """0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1 in floating point; both customers spent 0.60 and share a score."""
+    df = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "b", "c", "d"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"] * 2 + ["2024-01-04", "2024-01-05"]),
+        "amount": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1, 0.05, 9.0],
+    })
+    expected = csl_stats.rfm(df, bins=4)
+    assert 0.1 + 0.2 + 0.3 != 0.3 + 0.2 + 0.1
+    assert expected.loc["a", "m_score"] == expected.loc["b", "m_score"] == 3  # mid-rank 2.5 of 4; unrounded: 2 and 3
+    for ties in ("average", "first"):
+        expected = csl_stats.rfm(df, bins=4, ties=ties)
+        _same_rfm(expected, _to_pandas(csl_stats.rfm(ENGINES[engine](df), bins=4, ties=ties)), "customer_id")
