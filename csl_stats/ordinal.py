@@ -289,7 +289,7 @@ def polychoric(
         deletion); it is returned unchanged unless ``smooth=True``; ``min_eigenvalue`` says by how much.
     ConvergenceWarning
         A correlation did not converge in ``max_iter`` iterations or lies on the
-        boundary (|rho| > 0.999).
+        boundary (:math:`|\rho| > 0.999`).
     MissingDataWarning
         More than 20 % of the answers (pairwise) or rows (listwise) are missing.
 
