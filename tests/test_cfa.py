@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lavaan_names import FIT_NAMES
 
 import csl_stats
 from csl_stats.errors import (
@@ -38,25 +39,6 @@ MODELS = {
     "three": CONSTRUCTS,
     "one": {"satisf": CONSTRUCTS["satisf"]},
     "mixed": {"reliab": ["rel1", "rel2"], "respon": CONSTRUCTS["respon"], "satisf": ["sat1", "sat3", "sat4"]},
-}
-FIT_NAMES = {
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "pvalue",
-    "cfi": "cfi",
-    "tli": "tli",
-    "rmsea": "rmsea",
-    "rmsea_ci_low": "rmsea.ci.lower",
-    "rmsea_ci_high": "rmsea.ci.upper",
-    "rmsea_pvalue": "rmsea.pvalue",
-    "srmr": "srmr",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "loglik": "logl",
-    "loglik_h1": "unrestricted.logl",
-    "aic": "aic",
-    "bic": "bic",
-    "npar": "npar",
 }
 
 

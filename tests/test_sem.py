@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_names import FIT_NAMES
 
 import csl_stats
 from csl_stats.errors import (
@@ -33,25 +34,6 @@ PD_MEAS = {"ind60": ["x1", "x2", "x3"], "dem60": ["y1", "y2", "y3", "y4"], "dem6
 PD_PATHS = [("ind60", "dem60"), ("ind60", "dem65"), ("dem60", "dem65")]
 PD_RC = [("y1", "y5"), ("y2", "y4"), ("y2", "y6"), ("y3", "y7"), ("y4", "y8"), ("y6", "y8")]
 HS_MEAS = {"visual": ["x1", "x2", "x3"], "textual": ["x4", "x5", "x6"], "speed": ["x7", "x8", "x9"]}
-FIT_NAMES = {
-    "chisq": "chisq",
-    "df": "df",
-    "pvalue": "pvalue",
-    "cfi": "cfi",
-    "tli": "tli",
-    "rmsea": "rmsea",
-    "rmsea_ci_low": "rmsea.ci.lower",
-    "rmsea_ci_high": "rmsea.ci.upper",
-    "rmsea_pvalue": "rmsea.pvalue",
-    "srmr": "srmr",
-    "baseline_chisq": "baseline.chisq",
-    "baseline_df": "baseline.df",
-    "loglik": "logl",
-    "loglik_h1": "unrestricted.logl",
-    "aic": "aic",
-    "bic": "bic",
-    "npar": "npar",
-}
 ROBUST_NAMES = {
     "chisq_scaled": "chisq.scaled",
     "scaling_factor": "chisq.scaling.factor",
