@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_flag, preview
+from ._validation import check_columns, check_flag, preview, stacklevel
 from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataError, MissingDataWarning
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
@@ -173,7 +173,7 @@ def prepare(
                 f"listwise deletion dropped {dropped} of {n} rows ({dropped / n:.0%}); most missing: "
                 + ", ".join(f"{roles[r]!r}: {k}" for r, k in worst) + ".",
                 MissingDataWarning,
-                stacklevel=4,
+                stacklevel=stacklevel(),
             )
         lf = lf.drop_nulls()
     lf, tz = _dates(lf, schema[roles["date"]], roles["date"], date_format, dayfirst)

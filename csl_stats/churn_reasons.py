@@ -28,6 +28,7 @@ from ._validation import (
     check_label,
     check_probability,
     check_rng,
+    stacklevel,
 )
 from .csat import _wilson
 from .errors import ArgumentError, InsufficientDataError, MissingDataWarning
@@ -161,7 +162,7 @@ def churn_reasons(
         miss = frame[by].isna()
         if miss.mean() > 0.2:
             warnings.warn(f"{int(miss.sum())} of {len(frame)} answers ({miss.mean():.0%}) have no {by!r} and are "
-                          "dropped.", MissingDataWarning, stacklevel=2)
+                          "dropped.", MissingDataWarning, stacklevel=stacklevel())
         frame = frame.loc[~miss]
     reasons = frame[reason].value_counts(sort=True)
     order = list(reasons.index)  # most frequent first (ties: first seen)

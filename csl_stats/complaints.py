@@ -29,20 +29,13 @@ from ._validation import (
     check_numeric,
     check_probability,
     preview,
+    stacklevel,
 )
 from .errors import ConvergenceWarning, DataError, InsufficientDataError
 
 __all__ = ["ComplaintRatesResult", "ServiceRecoveryResult", "complaint_rates", "service_recovery"]
 
 FAMILIES = ("negbin", "poisson")
-
-
-def _as_list(x: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
-    if x is None:
-        return []
-    if isinstance(x, str) or not isinstance(x, Sequence):
-        return [x]
-    return list(x)
 
 
 def _levels(s: pd.Series) -> list:
@@ -196,7 +189,7 @@ def complaint_rates(
             nb0 = sm.NegativeBinomial(y, np.ones((len(y), 1)), offset=off).fit(disp=0, maxiter=200)
         if not (nb.mle_retvals.get("converged", True) and nb_r.mle_retvals.get("converged", True)):
             warnings.warn("negative-binomial fit did not converge; consider family='poisson'.",
-                          ConvergenceWarning, stacklevel=2)
+                          ConvergenceWarning, stacklevel=stacklevel())
         fit, fit_r = nb, nb_r
         alpha = float(np.asarray(nb.params)[-1])
         ll1, ll0 = nb.llf, nb0.llf

@@ -33,7 +33,7 @@ import pandas as pd
 from ._results import Result, result_dataclass
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement
-from ._validation import check_choice, check_columns, check_dataframe, check_int, check_number
+from ._validation import check_choice, check_columns, check_dataframe, check_int, check_number, stacklevel
 from .errors import ModelSpecificationError, ReverseKeyWarning
 
 __all__ = ["CFAResult", "cfa"]
@@ -318,7 +318,7 @@ def cfa(
     check_columns(data, model_spec.items, arg="constructs")
     prepared = prepare(data, model_spec.items, nan_policy)
     out = estimate(model_spec, prepared, nan_policy=nan_policy, estimator=estimator, std_lv=True, ci=0.95,
-                   max_iter=max_iter, tol=tol, warn_stacklevel=4)
+                   max_iter=max_iter, tol=tol)
     params = out.params
     keep = params["se"] > 0
     cols = ["op", "lhs", "rhs", "estimate", "se", "z", "p", "std_estimate", "std_se"]
@@ -353,5 +353,5 @@ def _warn_reverse_keyed(params: pd.DataFrame, spec: dict[str, list[Hashable]]) -
                 "reverse-code them (e.g. 8 - x on a 1-7 scale) or check their wording before "
                 "interpreting the construct.",
                 ReverseKeyWarning,
-                stacklevel=3,
+                stacklevel=stacklevel(),
             )

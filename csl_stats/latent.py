@@ -355,7 +355,6 @@ def sem(
         rng=rng,
         progress=progress,
         max_iter=max_iter,
-        warn_stacklevel=4,
     )
     return _make_result(spec, out, prepared, estimator, nan_policy, n_boot)
 
@@ -500,7 +499,6 @@ def measurement_invariance(
             ci=0.95,
             group_equal=_EQUAL[lv],
             free=free_rows,
-            warn_stacklevel=4,
         )
         res = _make_result(spec, out, prepared, estimator, nan_policy, 0)
         fits[lv] = res

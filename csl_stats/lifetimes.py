@@ -16,7 +16,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_columns, check_dataframe, check_dates, check_int, check_label, preview
+from ._validation import (
+    check_columns,
+    check_dataframe,
+    check_dates,
+    check_int,
+    check_label,
+    preview,
+    stacklevel,
+)
 from .errors import ArgumentError, ArgumentTypeError, DataError, InconsistencyWarning
 
 __all__ = ["customer_lifetimes"]
@@ -241,10 +249,10 @@ def customer_lifetimes(
         rows.append((cid, start, first, last, n_orders, lapse, end, (end - start).days, event, window.days))
     if dropped_lapsed:
         warnings.warn(f"{len(dropped_lapsed)} customer(s) had lapsed by the origin {org.date()} and are left out "
-                      f"(not at risk): {preview(dropped_lapsed)}.", InconsistencyWarning, stacklevel=2)
+                      f"(not at risk): {preview(dropped_lapsed)}.", InconsistencyWarning, stacklevel=stacklevel())
     if dropped_empty:
         warnings.warn(f"{len(dropped_empty)} customer(s) have no follow-up time (first order on or after the end of "
-                      f"follow-up) and are left out: {preview(dropped_empty)}.", InconsistencyWarning, stacklevel=2)
+                      f"follow-up) and are left out: {preview(dropped_empty)}.", InconsistencyWarning, stacklevel=stacklevel())
     out = pd.DataFrame(rows, columns=[customer, "start", "first_order", "last_order", "n_orders", "lapse_date",
                                       "end", "duration", "event", "window"]).set_index(customer)
     out["duration"] = out["duration"].astype("int64")

@@ -738,7 +738,7 @@ def _check_heywood(plsc: dict[str, np.ndarray], spec: core.ModelSpec, factor: np
             "loading above one or undefined; the disattenuated correlations and paths of these constructs are "
             "not trustworthy (too few or incoherent indicators, or a composite rather than a common factor).",
             HeywoodWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
 
 

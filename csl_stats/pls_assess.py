@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import _pls_core as core
 from ._results import Result, result_dataclass
-from ._validation import check_n_boot, check_rng
+from ._validation import check_n_boot, check_rng, stacklevel
 from .errors import (
     ArgumentError,
     ArgumentTypeError,
@@ -245,7 +245,7 @@ def pls_fit(
                 "could not be computed) or not positive definite (a Heywood case); its bootstrap test cannot be "
                 "run and dG is undefined (NaN).",
                 HeywoodWarning,
-                stacklevel=2,
+                stacklevel=stacklevel(),
             )
             rows += [(model, c, v, np.nan, np.nan, np.nan) for c, v in zip(CRITERIA, value, strict=True)]
             continue
@@ -260,7 +260,7 @@ def pls_fit(
             f"{failed_total} of {2 * n_boot} bootstrap resamples of the fit test failed (no convergence, a "
             "constant indicator or an undefined consistent loading) and were dropped.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=stacklevel(),
         )
     table = pd.DataFrame(rows, columns=["model", "criterion", "value", "HI95", "HI99", "p"])
     table = table.set_index(["model", "criterion"])

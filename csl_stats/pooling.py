@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ._results import Result, result_dataclass
-from ._validation import as_generator, check_number, check_probability, preview
+from ._validation import as_generator, check_number, check_probability, preview, stacklevel
 from .errors import ArgumentError, ArgumentTypeError, PoolingError
 
 __all__ = ["PooledResult", "pool_results", "rubin_pool"]
@@ -277,7 +277,7 @@ def analyse_frames(
             key = (w.category, str(w.message))
             caught[key] = caught.get(key, 0) + 1
     for (cat, msg), k in caught.items():
-        warnings.warn(f"{msg} (in {k} of {m} imputations)", cat, stacklevel=3)
+        warnings.warn(f"{msg} (in {k} of {m} imputations)", cat, stacklevel=stacklevel())
     return pool_results(results, dfcom=dfcom)
 
 

@@ -39,6 +39,7 @@ from ._validation import (
     check_numeric,
     check_probability,
     preview,
+    stacklevel,
 )
 from .errors import (
     ArgumentError,
@@ -214,19 +215,11 @@ class SurvivalResult(Result):
             warnings.warn(
                 f"{int(np.sum(t + horizon > m['max_time']))} customer(s) have elapsed + horizon beyond the longest "
                 f"follow-up ({m['max_time']:g}); their baseline hazard is extrapolated as flat and the risk "
-                "is understated.", InconsistencyWarning, stacklevel=2)
+                "is understated.", InconsistencyWarning, stacklevel=stacklevel())
         return pd.Series(out, index=data.index, name="risk")
 
 
 # ============================================================================ input handling
-def _as_list(x: Hashable | Sequence[Hashable] | None) -> list[Hashable]:
-    if x is None:
-        return []
-    if isinstance(x, str) or not isinstance(x, Sequence):
-        return [x]
-    return list(x)
-
-
 def _levels(s: pd.Series) -> list[Any]:
     if isinstance(s.dtype, pd.CategoricalDtype):
         return [c for c in s.cat.categories if (s == c).any()]
@@ -596,10 +589,10 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
         warnings.warn(
             f"Cox coefficient(s) {[names[i] for i in np.flatnonzero(big)]} appear infinite: the covariate "
             "separates lapsed from active customers (e.g. a group without events); hazard ratios, standard "
-            "errors and tests for them are meaningless.", SeparationWarning, stacklevel=3)
+            "errors and tests for them are meaningless.", SeparationWarning, stacklevel=stacklevel())
     elif not fit["converged"]:
         warnings.warn(f"Cox model did not converge in {fit['n_iter']} Newton-Raphson iterations.",
-                      ConvergenceWarning, stacklevel=3)
+                      ConvergenceWarning, stacklevel=stacklevel())
     se_naive = np.sqrt(np.diag(V))
     if robust:
         U = core.score_residuals(beta, X, w, d, st, ties)
@@ -623,7 +616,7 @@ def _cox(frame, covs, t, d, w, scode, strata, strata_levels, robust, ci, ties, p
         warnings.warn(
             f"the proportional-hazards test cannot be computed: its information matrix is singular with "
             f"{int(d.sum())} event(s); ph_test holds NaN. Collect more lapses or use fewer covariates.",
-            SeparationWarning, stacklevel=3)
+            SeparationWarning, stacklevel=stacklevel())
     ph = pd.DataFrame({"chisq": zph[:, 0], "df": zph[:, 1].astype(int),
                        "p": stats.chi2.sf(zph[:, 0], zph[:, 1])},
                       index=pd.Index([str(c) for c in covs] + ["GLOBAL"], name="term"))

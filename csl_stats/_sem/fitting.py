@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import stacklevel
 from ..errors import ConvergenceWarning, ModelSpecificationError
 from .estimator import Objective, fisher_scoring
 from .moments import Moments, em_saturated, moments_from_array
@@ -178,6 +179,6 @@ def fit_model(
             f"the SEM did not converge in {n_iter} Fisher-scoring iterations; estimates are unreliable. "
             "Check for constructs with weak or near-zero loadings, or increase max_iter.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=stacklevel(),
         )
     return Fit(model, obj, theta, n_iter, converged, h1)

@@ -254,7 +254,6 @@ def _estimate(
     free: Sequence[tuple[str, str, str]] = (),
     max_iter: int = 500,
     tol: float = 1e-9,
-    warn_stacklevel: int = 3,
 ) -> Outcome:
     """Fit the model and compute SEs, fit indices, standardized solution, R^2 and effects."""
     n_groups = len(prepared.xs)
@@ -285,7 +284,7 @@ def _estimate(
             "the covariance matrix of the estimates is not positive definite; standard errors are unreliable "
             "(the model may be empirically under-identified).",
             HeywoodWarning,
-            stacklevel=warn_stacklevel,
+            stacklevel=stacklevel(),
         )
     if estimator == "mlr":
         c = robust_test(fit, extra, prepared.xs, fi["df"]) if fi["df"] > 0 else np.nan
@@ -327,7 +326,7 @@ def _estimate(
                 f"{failed} of {n_boot} bootstrap resamples did not converge and were dropped; "
                 f"{improper} of the {len(boot)} kept are improper (negative variance).",
                 ConvergenceWarning,
-                stacklevel=warn_stacklevel,
+                stacklevel=stacklevel(),
             )
         lo, hi = _boot_interval(ci, ci_method)(fit.theta, boot)
         params.loc[free >= 0, "ci_low"] = lo[free[free >= 0]]
@@ -340,7 +339,7 @@ def _estimate(
         if n_groups == 1
         else pd.concat({g: s for g, s in zip(prepared.groups, r_squared(model, fit.theta), strict=True)})
     )
-    _heywood(model, fit.theta, std, warn_stacklevel + 1)
+    _heywood(model, fit.theta, std)
     return Outcome(model, fit, params, pd.Series(fi, dtype=float), cov, r2, eff, info)
 
 
@@ -409,7 +408,7 @@ def _baseline_scaling(fit: Fit, prepared: Prepared) -> float:
     return robust_test(bfit, extra, prepared.xs, dfb)
 
 
-def _heywood(model: Model, theta: np.ndarray, std: np.ndarray, stacklevel: int) -> None:
+def _heywood(model: Model, theta: np.ndarray, std: np.ndarray) -> None:
     t = model.table
     vals = model.values(theta)
     var = (t["op"] == "~~").to_numpy() & (t["lhs"] == t["rhs"]).to_numpy() & (t["free"] >= 0).to_numpy()
@@ -440,7 +439,7 @@ def _heywood(model: Model, theta: np.ndarray, std: np.ndarray, stacklevel: int) 
             "improper solution (Heywood case): " + "; ".join(parts) + ". Do not interpret these estimates as "
             "they are (over-factoring, nearly redundant items or constructs, or too small a sample).",
             HeywoodWarning,
-            stacklevel=stacklevel,
+            stacklevel=stacklevel(),
         )
 
 
