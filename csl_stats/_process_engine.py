@@ -33,7 +33,7 @@ import pandas as pd
 
 from . import _validation as v
 from ._bootstrap import Equation, FullFit, fit_full
-from ._process_templates import Template
+from ._process_templates import Template, structure_edges
 
 __all__ = ["Coding", "code_matrix", "ProcessModel", "Poly", "MCX_SCHEMES"]
 
@@ -159,8 +159,10 @@ class ProcessModel:
         self.m = sorted((b for b in base if b.startswith("m")), key=lambda s: int(s[1:]))
         self.c = sorted((b for b in base if b.startswith("c")), key=lambda s: int(s[1:]))
         self.roles = {"w": sorted((b for b in base if b.startswith("w")), key=lambda s: int(s[1:])),
-                      "z": [b for b in base if b == "z0"]}
-        self.serial = template.mediators == "serial"
+                      "z": [b for b in base if b == "z0"], "x": list(self.x)}
+        k = len(self.m)
+        self.edges = structure_edges(template.mediators, k)
+        self.serial = bool(self.edges)
         self._base, self._display = base, display
         self.keys: list[Key] = [()]
         self.names: list[str] = ["(intercept)"]
@@ -169,27 +171,28 @@ class ProcessModel:
         for b in (*self.x, *self.m):
             self._col((b,))
         self.slopes: dict[tuple[str, int], list[tuple[int, Key, Key]]] = {}  # (focal, eq) -> (eq, key, mono)
-        k = len(self.m)
         # mediator equations
         for j in range(k):
-            preds: list[Key] = [(xb,) for xb in self.x]
-            if self.serial:
-                preds += [(mb,) for mb in self.m[:j]]
-            preds += self._mains(template.a)
-            preds += self._products(template.a, self.x, j)
+            into = [self.m[i] for i, jj in self.edges if jj == j]
+            amod, dmod = template.a_moderated(j), template.d if into else ()
+            preds: list[Key] = [(xb,) for xb in self.x] + [(mb,) for mb in into]
+            preds += self._mains(amod + dmod)
+            preds += self._products(amod, self.x, j)
+            preds += self._products(dmod, into, j)
             for xb in self.x:
                 self._slope(xb, j, (xb,), ())
-            if self.serial:
-                for mb in self.m[:j]:
-                    self._slope(mb, j, (mb,), ())
+            for mb in into:
+                self._slope(mb, j, (mb,), ())
             preds += [(cb,) for cb in self.c]
             self._equation(display[self.m[j]], f"m{j}", preds)
         # outcome equation
         iy = k
+        bmods = [template.b_moderated(j) for j in range(k)]
         preds = [(xb,) for xb in self.x] + [(mb,) for mb in self.m]
-        preds += self._mains(template.b + template.c)
+        preds += self._mains(tuple(t for bm in bmods for t in bm) + template.c)
         preds += self._products(template.c, self.x, iy)
-        preds += self._products(template.b, self.m, iy)
+        for j in range(k):
+            preds += self._products(bmods[j], [self.m[j]], iy)
         for xb in self.x:
             self._slope(xb, iy, (xb,), ())
         for mb in self.m:
@@ -272,10 +275,12 @@ class ProcessModel:
         return [Term(((e, self.position(e, key)),), mono) for e, key, mono in self.slopes[(focal, eq)]]
 
     def chains(self) -> list[tuple[int, ...]]:
-        """Indirect routes through the mediators: single mediators, plus ordered chains if serial."""
+        """Indirect routes through the mediators: single mediators, plus the chains along the links."""
         k = len(self.m)
+        links = set(self.edges)
         top = k if self.serial else 1
-        return [c for r in range(1, top + 1) for c in itertools.combinations(range(k), r)]
+        return [c for r in range(1, top + 1) for c in itertools.combinations(range(k), r)
+                if all(pair in links for pair in itertools.pairwise(c))]
 
     def indirect(self, xcode: int, chain: tuple[int, ...]) -> Poly:
         """Polynomial of the indirect effect of X code ``xcode`` along ``chain``."""

@@ -50,7 +50,7 @@ GRID = 60
 #: Available PROCESS v4 model numbers.
 PROCESS_MODELS: tuple[int, ...] = tuple(sorted(TEMPLATES))
 
-EFFECT_COLUMNS = ["effect", "path", "x", "w", "z", "moderator", "estimate", "se", "t", "p",
+EFFECT_COLUMNS = ["effect", "path", "x", "w", "z", "x_value", "moderator", "estimate", "se", "t", "p",
                   "ci_low", "ci_high", "inference"]
 
 
@@ -259,7 +259,7 @@ class _Probes:
 
     def points(self, roles: Sequence[str]) -> tuple[int, dict[str, np.ndarray], dict[str, list[Any]]]:
         """All combinations of the probes of ``roles`` (W first, then Z)."""
-        roles = [r for r in ("w", "z") if r in roles]
+        roles = [r for r in ("w", "z", "x") if r in roles]
         combos = list(itertools.product(*(self.values[r] for r in roles)))
         n = max(len(combos), 1)
         pts: dict[str, np.ndarray] = {}
@@ -274,7 +274,13 @@ class _Probes:
 
 
 def _role_of(base: str) -> str:
-    return "w" if base.startswith("w") else "z"
+    return base[0]  # "w", "z" or "x" (X as its own moderator, model 74)
+
+
+def _at(shown: dict[str, list[Any]], P: int, i: int) -> dict[str, Any]:
+    """Moderator values of probe combination ``i`` as effect-table columns."""
+    return {"w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
+            "x_value": shown.get("x", [np.nan] * P)[i]}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -449,7 +455,7 @@ def process(
     wc = None if w is None else _single(data, w, "w")
     zc = None if z is None else _single(data, z, "z")
     covs = [] if covariates is None else _labels(data, covariates, "covariates")
-    _check_roles(template, ms, wc, zc, ws, wv_user, zv_user)
+    _check_roles(template, ms, wc, zc, ws, wv_user, zv_user, xs)
     v.check_distinct_roles(x=[xc], m=ms, y=[yc], w=None if wc is None else [wc], z=None if zc is None else [zc],
                            covariates=covs)  # lists: tuple labels stay whole
     for col, scheme, arg in ((xc, xs, "mcx"), (wc, ws, "mcw")):
@@ -538,6 +544,15 @@ def process(
         else:
             pv = [float(a) for a in np.percentile(vals, [16, 50, 84])]
         probes.values[role] = [(float(a), {f"{role}0": float(a)}) for a in pv]
+    if "x" in template.roles:  # model 74: X moderates its own M -> Y path; probed like a moderator
+        vals = base["x0"]
+        if np.unique(vals).size == 2:
+            pv = [float(a) for a in np.unique(vals)]
+        elif probe == "sd":
+            pv = [vals.mean() - vals.std(ddof=1), vals.mean(), vals.mean() + vals.std(ddof=1)]
+        else:
+            pv = [float(a) for a in np.percentile(vals, [16, 50, 84])]
+        probes.values["x"] = [(float(a), {"x0": float(a)}) for a in pv]
 
     x_names = list(codings["x"][0].names) if "x" in codings else [""]
     x_label = list(codings["x"][0].contrasts) if "x" in codings else [""]
@@ -563,8 +578,7 @@ def process(
             t = est[i] / sev[i]
             rows.append({
                 "effect": kind, "path": "", "x": x_names[j],
-                "w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
-                "moderator": "", "estimate": est[i], "se": sev[i], "t": t, "p": 2 * dist.sf(abs(t)),
+                **_at(shown, P, i), "moderator": "", "estimate": est[i], "se": sev[i], "t": t, "p": 2 * dist.sf(abs(t)),
                 "ci_low": est[i] - crit * sev[i], "ci_high": est[i] + crit * sev[i],
                 "inference": "z" if eq.family == "binomial" else "t",
             })
@@ -589,8 +603,7 @@ def process(
             blocks.append((poly, pts, P))
             kind = "indirect" if path != "TOTAL" else "total indirect"
             for i in range(P):
-                boot_rows.append({"effect": kind, "path": path, "x": x_names[j],
-                                  "w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
+                boot_rows.append({"effect": kind, "path": path, "x": x_names[j], **_at(shown, P, i),
                                   "moderator": ""})
             if path == "TOTAL":
                 continue
@@ -599,8 +612,7 @@ def process(
                 blocks.append((dpoly, pts, P))
                 for i in range(P):
                     boot_rows.append({"effect": kind_i, "path": path, "x": x_names[j],
-                                      "w": shown.get("w", [np.nan] * P)[i], "z": shown.get("z", [np.nan] * P)[i],
-                                      "moderator": mod})
+                                      **_at(shown, P, i), "moderator": mod})
             fl = _grid(poly, base, probes, display)
             if fl is not None:
                 along, at_list, grid, pts, P = fl
@@ -644,6 +656,7 @@ def process(
     effects.index = pd.Index([_label(r, x_label) for r in rows], name="label")
     boot_labels = tuple(effects.index[len(rows) - len(boot_rows):]) if blocks else ()
     drop = [c for c, keep in (("x", "x" in codings), ("w", wc is not None), ("z", zc is not None),
+                              ("x_value", "x" in template.roles),
                               ("moderator", (effects["moderator"] != "").any()),
                               ("path", bool(ms))) if not keep]
     effects = effects.drop(columns=drop)
@@ -689,14 +702,20 @@ def process(
 # ----------------------------------------------------------------------------------------------
 # pieces
 # ----------------------------------------------------------------------------------------------
-def _check_roles(template: Template, ms: list, wc: Any, zc: Any, ws: Any, wv: Any, zv: Any) -> None:
+def _check_roles(template: Template, ms: list, wc: Any, zc: Any, ws: Any, wv: Any, zv: Any,
+                 xs: Any = None) -> None:
     num, desc = template.number, template.description
     if template.mediators == "none" and ms:
         raise ArgumentError(f"model {num} ({desc}) takes no mediator; got m={ms}. Use model 4 or higher.")
     if template.mediators != "none" and not ms:
         raise ArgumentError(f"model {num} ({desc}) needs at least one mediator m.")
-    if template.mediators == "serial" and len(ms) < 2:
-        raise ArgumentError(f"model {num} ({desc}) needs at least two mediators in m; got {ms}.")
+    lo, hi = template.mediator_range
+    if ms and (len(ms) < lo or (hi is not None and len(ms) > hi)):
+        want = f"exactly {lo}" if lo == hi else (f"{lo} to {hi}" if hi is not None else f"at least {lo}")
+        raise ArgumentError(f"model {num} ({desc}) needs {want} mediators in m; got {len(ms)}: {ms}.")
+    if "x" in template.roles and xs is not None:
+        raise ArgumentError(f"model {num} ({desc}) uses X as a moderator of the M -> Y path, so X must be "
+                            f"numeric; mcx={xs!r} is not available for it (use model 4 with mcx instead).")
     for role, col, values in (("w", wc, wv), ("z", zc, zv)):
         if role in template.roles and col is None:
             raise ArgumentError(f"model {num} ({desc}) needs a moderator {role}.")
@@ -713,7 +732,7 @@ def _indices(poly: Poly, pm: ProcessModel, display: dict[str, str]) -> list[tupl
     present = bases_of(poly)
     out: list[tuple[str, str, Poly, list[str]]] = []
     done: set[frozenset[str]] = set()
-    for role, other in (("w", "z"), ("z", "w")):
+    for role, other in (("w", "z"), ("z", "w"), ("x", "w")):
         rb = [b for b in pm.roles[role] if b in present]
         ob = [b for b in pm.roles[other] if b in present]
         if not rb or degree(poly, rb) != 1:
@@ -740,7 +759,7 @@ def _indices(poly: Poly, pm: ProcessModel, display: dict[str, str]) -> list[tupl
 def _grid(poly: Poly, base: dict[str, np.ndarray], probes: _Probes, display: dict[str, str]):
     """Floodlight grid along the first continuous moderator of ``poly`` (at probes of the other)."""
     present = bases_of(poly)
-    for role, other in (("w", "z"), ("z", "w")):
+    for role, other in (("w", "z"), ("z", "w"), ("x", "w")):
         b = f"{role}0"
         continuous = b in present and role in probes.values and f"{role}1" not in base \
             and np.unique(base[b]).size > 2
@@ -834,10 +853,10 @@ def _coef_table(pm: ProcessModel, fits: list[FullFit], covs: list[np.ndarray], c
 
 def _label(r: dict[str, Any], x_label: list[str]) -> str:
     parts = [str(r[k]) for k in ("path", "x") if r.get(k)]
-    for k in ("w", "z"):
+    for k in ("w", "z", "x_value"):
         val = r.get(k)
         if not (isinstance(val, float) and np.isnan(val)) and val is not None:
-            parts.append(f"{k}={_fmt(val)}")
+            parts.append(f"{k[0]}={_fmt(val)}")
     if r.get("moderator"):
         parts.append(f"by {r['moderator']}")
     return f"{r['effect']}[{', '.join(parts)}]" if parts else str(r["effect"])

@@ -285,20 +285,20 @@ def test_templates_against_pyprocessmacro(model):
     ppm = pytest.importorskip("pyprocessmacro")
     t = TEMPLATES[model]
     names = PROCESS2_ROLES.get(model, {})
-    mods = {names.get(r, r): r for r in sorted(t.roles)}
+    mods = {names.get(r, r): r for r in sorted(t.roles - {"x"})}  # model 74: X moderates M -> Y
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         p = ppm.Process(data=DATA, model=model, x="x", m=["m1"], y="y", boot=100, seed=1, suppr_init=True,
                         detail=False, **mods)
     tidy = p.tidy(["indirect"])
     res = csl_stats.process(DATA, model, x="x", m="m1", y="y", probe="sd", n_boot=100, rng=1,
-                            **{r: r for r in t.roles})
+                            **{r: r for r in t.roles - {"x"}})
     ours = res.conditional_indirect
     # pyprocessmacro orders its grid by its own moderator names; match rows on the moderator values
-    key_cols = [c for c in ("w", "z") if c in ours]
+    key_cols = [c for c in ("w", "z", "x_value") if c in ours]
     theirs = {}
-    for _, row in tidy.iterrows():
-        key = tuple(round(float(row[c]), 8) for c in key_cols)  # tidy() names columns by data column
+    for _, row in tidy.iterrows():  # tidy() names columns by data column
+        key = tuple(round(float(row["x" if c == "x_value" else c]), 8) for c in key_cols)
         theirs[key] = row["estimate"]
     assert len(theirs) == len(ours)
     for _, row in ours.iterrows():
@@ -425,8 +425,24 @@ def test_listwise_deletion_reports_n():
 def test_errors():
     with pytest.raises(ArgumentError, match="model 99 is not a PROCESS v4 model"):
         csl_stats.process(DATA, 99, x="x", y="y")
-    with pytest.raises(ArgumentError, match="model 80 is not available here"):
+    with pytest.raises(ArgumentError, match="model 30 is a PROCESS 2 template with three or four moderators"):
+        csl_stats.process(DATA, 30, x="x", y="y", m="m1", w="w", z="z")
+    with pytest.raises(ArgumentError, match=r"model 78 is not a PROCESS v4 model number \(PROCESS never used 77-79\)"):
+        csl_stats.process(DATA, 78, x="x", y="y", m="m1")
+    with pytest.raises(ArgumentError, match="available models are 1-22, 28-29, 58-76, 80-92"):
+        csl_stats.process(DATA, 93, x="x", y="y", m="m1")
+    with pytest.raises(ArgumentError, match=r"model 80 .* needs 3 to 6 mediators in m; got 2"):
         csl_stats.process(DATA, 80, x="x", y="y", m=["m1", "m2"])
+    with pytest.raises(ArgumentError, match=r"model 82 .* needs exactly 4 mediators in m; got 3"):
+        csl_stats.process(DATA, 82, x="x", y="y", m=["m1", "m2", "c1"])
+    with pytest.raises(ArgumentError, match=r"model 91 .* needs exactly 2 mediators in m; got 1"):
+        csl_stats.process(DATA, 91, x="x", y="y", m="m1", w="w")
+    with pytest.raises(ArgumentError, match=r"model 74 .* X must be numeric; mcx='indicator' is not available"):
+        csl_stats.process(DATA, 74, x="g", y="y", m="m1", mcx=1)
+    with pytest.raises(ArgumentError, match=r"model 74 .* takes no moderator w"):
+        csl_stats.process(DATA, 74, x="x", y="y", m="m1", w="w")
+    with pytest.raises(ModelSpecificationError, match="'m2' is used both as m and as w"):
+        csl_stats.process(DATA, 91, x="x", m=["m1", "m2"], y="y", w="m2")
     with pytest.raises(ArgumentTypeError, match="model must be a PROCESS model number"):
         csl_stats.process(DATA, "7", x="x", y="y")
     with pytest.raises(ArgumentError, match=r"model 7 \(first stage \(a\) moderated by W\) needs a moderator w"):
@@ -437,7 +453,7 @@ def test_errors():
         csl_stats.process(DATA, 1, x="x", m="m1", y="y", w="w")
     with pytest.raises(ArgumentError, match="model 14 .* needs at least one mediator"):
         csl_stats.process(DATA, 14, x="x", y="y", w="w")
-    with pytest.raises(ArgumentError, match="model 6 .* needs at least two mediators"):
+    with pytest.raises(ArgumentError, match="model 6 .* needs 2 to 6 mediators in m; got 1"):
         csl_stats.process(DATA, 6, x="x", m="m1", y="y")
     with pytest.raises(ArgumentError, match="X column 'g' is categorical .* pass mcx="):
         csl_stats.process(DATA, 4, x="g", m="m1", y="y")
