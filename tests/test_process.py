@@ -619,3 +619,63 @@ def test_empty_views_keep_their_columns():
     res = _fit(4)
     assert res.mm_index.empty and "estimate" in res.mm_index.columns
     assert res.conditional_direct.empty and res.relative_indirect is None
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 20: model 74 and the hybrid / moderated serial templates 80-92 against R lm()
+# ---------------------------------------------------------------------------------------------
+NEW_MEDIATORS = {80: ["m1", "c1", "m2"], 81: ["m1", "m2", "c1"], 82: ["m1", "m2", "c1", "z"]}
+
+
+def test_model_74_against_R():
+    """R: lm(m1 ~ x), lm(y ~ x + m1 + m1:x); conditional indirect effect a (b + b_mx x) at the
+    16th/50th/84th percentiles of x, index a b_mx, direct effect b_x (at m1 = 0, as PROCESS 3)."""
+    ref = R["m74"]
+    res = csl_stats.process(DATA, 74, x="x", m="m1", y="y", n_boot=100, rng=1)
+    _check_coefs(res, ref["coefs"], rename={"x:m1": "m1*x"})
+    ind = res.conditional_indirect
+    np.testing.assert_allclose(ind["x_value"], ref["x_probes"], atol=ATOL, rtol=0)
+    np.testing.assert_allclose(ind["estimate"], ref["indirect"], atol=ATOL, rtol=0)
+    assert res.mm_index["estimate"].iloc[0] == pytest.approx(ref["index"], abs=ATOL)
+    assert res.mm_index["moderator"].iloc[0] == "x"
+    assert res.direct["estimate"].iloc[0] == pytest.approx(ref["direct"], abs=ATOL)
+
+
+@pytest.mark.parametrize("model", [80, 81, 82])
+def test_hybrid_models_against_R(model):
+    """R (tests/reference/process.R): one lm() per mediator with the links of the structure (80:
+    m1, c1 -> m2; 81: m1 -> m2, c1; 82: m1 -> m2 and c1 -> z), lm(y ~ x + all mediators); every
+    indirect effect is the product of its path coefficients, the total indirect effect their sum."""
+    ref = R[f"m{model}"]
+    res = csl_stats.process(DATA, model, x="x", m=NEW_MEDIATORS[model], y="y", n_boot=100, rng=1)
+    _check_coefs(res, ref["coefs"])
+    np.testing.assert_allclose(res.conditional_indirect["estimate"], ref["indirect"], atol=ATOL, rtol=0)
+    assert res.direct["estimate"].iloc[0] == pytest.approx(ref["direct"], abs=ATOL)
+    assert res.total["estimate"].iloc[0] == pytest.approx(R["m80"]["total"], abs=ATOL)
+    assert len(res.mm_index) == 0
+
+
+@pytest.mark.parametrize("model", range(83, 93))
+def test_moderated_serial_models_against_R(model):
+    """R: lm(m1 ~ ...), lm(m2 ~ x + m1 + ...), lm(y ~ x + m1 + m2 + ...) with W on the template's
+    paths (83: x->m1; 84: x->m1, x->m2; 85: + x->y; 86: x->m1, x->y; 87: m2->y; 88: m1->y, m2->y;
+    89: + x->y; 90: m2->y, x->y; 91: m1->m2; 92: all). Indirect effects a1 b1, a2 b2, a1 d21 b2 and
+    their sum at the percentiles of w written out from the slopes; indices of moderated mediation
+    (the slope in w of each route linear in w); conditional direct effects."""
+    ref = R[f"m{model}"]
+    res = csl_stats.process(DATA, model, x="x", m=["m1", "m2"], y="y", w="w", n_boot=100, rng=1)
+    _check_coefs(res, ref["coefs"])
+    np.testing.assert_allclose(res.conditional_indirect["estimate"], ref["indirect"], atol=ATOL, rtol=0)
+    np.testing.assert_allclose(res.direct["estimate"], np.atleast_1d(ref["direct"]), atol=ATOL, rtol=0)
+    idx = res.mm_index
+    for path, key in (("m1", "m1"), ("m2", "m2"), ("m1->m2", "m1_m2")):
+        rows = idx[idx["path"] == path]
+        moderated = res.conditional_indirect.query("path == @path")["w"].notna().any()
+        if moderated and model != 92:  # in 83-91 every moderated route is linear in w
+            assert rows["estimate"].iloc[0] == pytest.approx(ref["index"][key], abs=ATOL), (model, path)
+        if not moderated:
+            assert len(rows) == 0
+    if model == 92:  # every route is quadratic or cubic in w: no index of moderated mediation
+        assert len(idx) == 0
+    else:
+        assert len(idx) >= 1

@@ -140,6 +140,65 @@ fa <- lm(m1 ~ x, data = dd); fy <- lm(y ~ x + m1 + W1 + W2 + m1:W1 + m1:W2, data
 out$mcw_m14 <- list(indirect = coef(fa)["x"] * c(b["m1"], b["m1"] + b["m1:W1"], b["m1"] + b["m1:W2"]),
                     index = coef(fa)["x"] * c(b["m1:W1"], b["m1:W2"]))
 
+# issue 20: model 74 and the hybrid / moderated serial templates 80-92 ------------------------------
+# model 74: X moderates its own M -> Y path (lm names the product x:m1); indirect effect a (b + b_mx x) at the percentiles of x
+xv <- pr(d$x)
+fa <- lm(m1 ~ x, data = d); fy <- lm(y ~ x + m1 + m1:x, data = d); b <- coef(fy)
+out$m74 <- list(coefs = list(m1 = cf(fa), y = cf(fy)), x_probes = xv,
+                indirect = sapply(xv, function(xi) coef(fa)["x"] * (b["m1"] + b["x:m1"] * xi)),
+                index = coef(fa)["x"] * b["x:m1"], direct = b["x"])
+# model 80: m = (m1, c1, m2): m1 and c1 in parallel, both feeding m2 (the last mediator)
+e1 <- lm(m1 ~ x, data = d); e2 <- lm(c1 ~ x, data = d); e3 <- lm(m2 ~ x + m1 + c1, data = d)
+fy <- lm(y ~ x + m1 + c1 + m2, data = d); ft <- lm(y ~ x, data = d); b <- coef(fy)
+a1 <- coef(e1)["x"]; a2 <- coef(e2)["x"]; a3 <- coef(e3)["x"]
+ind <- c(a1 * b["m1"], a2 * b["c1"], a3 * b["m2"], a1 * coef(e3)["m1"] * b["m2"], a2 * coef(e3)["c1"] * b["m2"])
+out$m80 <- list(coefs = list(m1 = cf(e1), c1 = cf(e2), m2 = cf(e3), y = cf(fy), total = cf(ft)),
+                indirect = c(ind, sum(ind)), direct = b["x"], total = coef(ft)["x"])
+# model 81: m = (m1, m2, c1): m1 feeding m2 and c1
+e1 <- lm(m1 ~ x, data = d); e2 <- lm(m2 ~ x + m1, data = d); e3 <- lm(c1 ~ x + m1, data = d)
+fy <- lm(y ~ x + m1 + m2 + c1, data = d); b <- coef(fy)
+a1 <- coef(e1)["x"]; a2 <- coef(e2)["x"]; a3 <- coef(e3)["x"]
+ind <- c(a1 * b["m1"], a2 * b["m2"], a3 * b["c1"], a1 * coef(e2)["m1"] * b["m2"], a1 * coef(e3)["m1"] * b["c1"])
+out$m81 <- list(coefs = list(m1 = cf(e1), m2 = cf(e2), c1 = cf(e3), y = cf(fy), total = cf(ft)),
+                indirect = c(ind, sum(ind)), direct = b["x"])
+# model 82: m = (m1, m2, c1, z): chains m1 -> m2 and c1 -> z
+e1 <- lm(m1 ~ x, data = d); e2 <- lm(m2 ~ x + m1, data = d); e3 <- lm(c1 ~ x, data = d); e4 <- lm(z ~ x + c1, data = d)
+fy <- lm(y ~ x + m1 + m2 + c1 + z, data = d); b <- coef(fy)
+a <- c(coef(e1)["x"], coef(e2)["x"], coef(e3)["x"], coef(e4)["x"])
+ind <- c(a * b[c("m1", "m2", "c1", "z")], a[1] * coef(e2)["m1"] * b["m2"], a[3] * coef(e4)["c1"] * b["z"])
+out$m82 <- list(coefs = list(m1 = cf(e1), m2 = cf(e2), c1 = cf(e3), z = cf(e4), y = cf(fy), total = cf(ft)),
+                indirect = c(ind, sum(ind)), direct = b["x"])
+# models 83-92: m1 -> m2 in series, W on some paths. Slopes as functions of w:
+#   a1(w): x -> m1, a2(w): x -> m2, d21(w): m1 -> m2, b1(w), b2(w): m1, m2 -> y, c(w): x -> y.
+# Indirect effects in the order m1, m2, m1->m2, total; each at the three percentiles of w (constant
+# routes once); index = derivative of a linear route in w.
+sl <- function(cf, v, by) function(wi) cf[v] + (if (by) cf[paste0(v, ":w")] * wi else 0)
+serial_ref <- function(f1, f2, fy, mods) {
+  e1 <- lm(f1, data = d); e2 <- lm(f2, data = d); ey <- lm(fy, data = d)
+  a1 <- sl(coef(e1), "x", "a1" %in% mods); a2 <- sl(coef(e2), "x", "a2" %in% mods)
+  d21 <- sl(coef(e2), "m1", "d" %in% mods); b1 <- sl(coef(ey), "m1", "b1" %in% mods)
+  b2 <- sl(coef(ey), "m2", "b2" %in% mods); cc <- sl(coef(ey), "x", "c" %in% mods)
+  r1 <- function(wi) a1(wi) * b1(wi); r2 <- function(wi) a2(wi) * b2(wi); r3 <- function(wi) a1(wi) * d21(wi) * b2(wi)
+  ev <- function(f) { v <- sapply(wv, f); if (diff(range(v)) < 1e-12) v[1] else v }
+  tot <- sapply(wv, function(wi) r1(wi) + r2(wi) + r3(wi))
+  slope <- function(f) (f(1) - f(0))  # index of a route linear in w
+  list(coefs = list(m1 = cf(e1), m2 = cf(e2), y = cf(ey)),
+       indirect = c(ev(r1), ev(r2), ev(r3), tot),
+       index = list(m1 = slope(r1), m2 = slope(r2), m1_m2 = slope(r3)),
+       direct = ev(cc))
+}
+out$m83 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1, y ~ x + m1 + m2, "a1")
+out$m84 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1 + w + x:w, y ~ x + m1 + m2, c("a1", "a2"))
+out$m85 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1 + w + x:w, y ~ x + m1 + m2 + w + x:w, c("a1", "a2", "c"))
+out$m86 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1, y ~ x + m1 + m2 + w + x:w, c("a1", "c"))
+out$m87 <- serial_ref(m1 ~ x, m2 ~ x + m1, y ~ x + m1 + m2 + w + m2:w, "b2")
+out$m88 <- serial_ref(m1 ~ x, m2 ~ x + m1, y ~ x + m1 + m2 + w + m1:w + m2:w, c("b1", "b2"))
+out$m89 <- serial_ref(m1 ~ x, m2 ~ x + m1, y ~ x + m1 + m2 + w + x:w + m1:w + m2:w, c("b1", "b2", "c"))
+out$m90 <- serial_ref(m1 ~ x, m2 ~ x + m1, y ~ x + m1 + m2 + w + x:w + m2:w, c("b2", "c"))
+out$m91 <- serial_ref(m1 ~ x, m2 ~ x + m1 + w + m1:w, y ~ x + m1 + m2, "d")
+out$m92 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1 + w + x:w + m1:w, y ~ x + m1 + m2 + w + x:w + m1:w + m2:w,
+                      c("a1", "a2", "d", "b1", "b2", "c"))
+
 # published examples ---------------------------------------------------------------------------
 dir.create("tests/reference/external", showWarnings = FALSE)
 library(psych)
