@@ -27,6 +27,21 @@ Figures (1,000 replications, 2026-11-29), coverage / share of intervals excludin
 (0.4, 0.2, 0)         100   99.3 95.7 95.7   97.6            2.4 (type I)
 (0.4, 0.2, 0)         300   97.1 94.6 94.5   95.2            4.8 (type I)
 ====================  ====  ===============  ==============  ==================
+
+Issue 20, ``python benchmarks/sim_process.py --issue20 [reps]``: coverage of the bootstrap
+interval of the index of moderated moderated mediation (model 11, three-way X x W x Z on the
+first stage) and of the index of moderated mediation of the serial route (model 91, W moderates
+M1 -> M2), and the rate at which it excludes 0 when the true index is 0.
+
+Model 11: X, W, Z ~ N(0, 1), M = 0.4 X + 0.2 W + 0.2 Z + 0.2 XW + 0.1 XZ + 0.1 WZ + a7 XWZ + e_M,
+Y = 0.4 M + 0.2 X + e_Y; the index of moderated moderated mediation is 0.4 a7 (a7 = 0.15: 0.06).
+Model 91: M1 = 0.5 X + e_1, M2 = 0.3 X + 0.4 M1 + 0.2 W + d3 M1 W + e_2,
+Y = 0.3 M1 + 0.4 M2 + 0.2 X + e_Y; the index of the route X -> M1 -> M2 -> Y is 0.5 d3 0.4
+(d3 = 0.2: 0.04).
+
+Figures (500 replications per cell, B = 999, percentile 95 % intervals, 2026-11-29), in %:
+
+ISSUE20_TABLE
 """
 
 from __future__ import annotations
@@ -89,5 +104,56 @@ def main() -> None:
     rates = [c for c in table.columns if c.startswith(("cover", "index excludes"))]
     print(table.round({**dict.fromkeys(rates, 1), "index": 3}).to_string(index=False))
 
+def simulate11(n: int, a7: float, g: np.random.Generator) -> pd.DataFrame:
+    x, w, z = g.normal(size=(3, n))
+    m = 0.4 * x + 0.2 * w + 0.2 * z + 0.2 * x * w + 0.1 * x * z + 0.1 * w * z + a7 * x * w * z + g.normal(size=n)
+    y = 0.4 * m + 0.2 * x + g.normal(size=n)
+    return pd.DataFrame({"x": x, "w": w, "z": z, "m": m, "y": y})
+
+
+def simulate91(n: int, d3: float, g: np.random.Generator) -> pd.DataFrame:
+    x, w = g.normal(size=(2, n))
+    m1 = 0.5 * x + g.normal(size=n)
+    m2 = 0.3 * x + 0.4 * m1 + 0.2 * w + d3 * m1 * w + g.normal(size=n)
+    y = 0.3 * m1 + 0.4 * m2 + 0.2 * x + g.normal(size=n)
+    return pd.DataFrame({"x": x, "w": w, "m1": m1, "m2": m2, "y": y})
+
+
+def cell20(model: int, n: int, effect: float, reps: int, seed: int) -> dict[str, float]:
+    g = np.random.default_rng(seed)
+    cover = reject = 0
+    for _ in range(reps):
+        if model == 11:
+            df = simulate11(n, effect, g)
+            res = csl_stats.process(df, 11, x="x", m="m", y="y", w="w", z="z", n_boot=B, rng=g)
+            row = res.mm_index.query("effect == 'mm index'").iloc[0]
+            truth = 0.4 * effect
+        else:
+            df = simulate91(n, effect, g)
+            res = csl_stats.process(df, 91, x="x", m=["m1", "m2"], y="y", w="w", n_boot=B, rng=g)
+            row = res.mm_index.query("path == 'm1->m2'").iloc[0]
+            truth = 0.5 * effect * 0.4
+        cover += row["ci_low"] <= truth <= row["ci_high"]
+        reject += (row["ci_low"] > 0) or (row["ci_high"] < 0)
+    return {"model": model, "n": n, "true index": truth, "covered": 100 * cover / reps,
+            "excludes 0": 100 * reject / reps}
+
+
+def main20(reps: int) -> None:
+    rows = []
+    t0 = time.perf_counter()
+    for k, (model, effect) in enumerate([(11, 0.15), (11, 0.0), (91, 0.2), (91, 0.0)]):
+        for j, n in enumerate((150, 400)):
+            rows.append(cell20(model, n, effect, reps, seed=2000 + 10 * k + j))
+            print(rows[-1], f"({time.perf_counter() - t0:.0f} s)", flush=True)
+    table = pd.DataFrame(rows)
+    print(f"\nindex intervals, {reps} replications per cell, B = {B}, percentile 95 % intervals (in %)")
+    print(table.round({"covered": 1, "excludes 0": 1, "true index": 3}).to_string(index=False))
+
+
 if __name__ == "__main__":
-    main()
+    if "--issue20" in sys.argv:
+        args = [a for a in sys.argv[1:] if a != "--issue20"]
+        main20(int(args[0]) if args else 500)
+    else:
+        main()

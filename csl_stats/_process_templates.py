@@ -158,7 +158,7 @@ TEMPLATES: dict[int, Template] = {
         _t(71, _P, a=_W, b=_W3Z, c=_W3Z, d="first stage by W, second stage and direct effect by W x Z"),
         _t(72, _P, a=_W3Z, b=_W3Z, d="both stages moderated by W x Z (three-way)"),
         _t(73, _P, a=_W3Z, b=_W3Z, c=_W3Z, d="both stages and direct effect moderated by W x Z"),
-        _t(74, _P, b=_X, d="second stage moderated by X itself (X x M interaction; PROCESS 3)"),
+        _t(74, _P, b=_X, d="X moderates its own M -> Y path (PROCESS 3)"),
         _t(75, _P, a=_WZ, b=_WZ, d="both stages moderated by W and Z (additive)"),
         _t(76, _P, a=_WZ, b=_WZ, c=_WZ, d="both stages and direct effect moderated by W and Z (additive)"),
         _t(80, "parallel-serial", d="M1..Mk-1 in parallel, each feeding Mk (serial-parallel hybrid)"),

@@ -36,9 +36,9 @@ def _box(ax: Any, xy: tuple[float, float], text: str, color: str = "#f2f2f2") ->
 
 
 def _arrow(ax: Any, a: tuple[float, float], b: tuple[float, float], text: str, *, offset: float = 0.04,
-           rad: float = 0.0, frac: float = 0.5) -> tuple[float, float]:
+           rad: float = 0.0, frac: float = 0.5, shrink_b: float = 22) -> tuple[float, float]:
     ax.annotate("", xy=b, xytext=a, zorder=2,
-                arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3, "shrinkA": 22, "shrinkB": 22,
+                arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3, "shrinkA": 22, "shrinkB": shrink_b,
                             "connectionstyle": f"arc3,rad={rad}"})
     mid = (a[0] + frac * (b[0] - a[0]), a[1] + frac * (b[1] - a[1]) + offset)
     ax.text(*mid, text, ha="center", va="bottom", fontsize=9, zorder=4,
@@ -262,7 +262,7 @@ def plot_template(model: Any, ax: Any = None) -> Any:
     """
     import matplotlib.pyplot as plt
 
-    from ._process_templates import get_template
+    from ._process_templates import get_template, structure_edges
     from .conditional_process import ProcessResult
 
     if isinstance(model, ProcessResult):
@@ -272,38 +272,54 @@ def plot_template(model: Any, ax: Any = None) -> Any:
     else:
         t = get_template(model)
         names = {"x": "X", "y": "Y", "w": "W", "z": "Z"}
-        ms = [] if t.mediators == "none" else (["M1", "M2"] if t.mediators == "serial" else ["M"])
+        lo = t.mediator_range[0]
+        ms = [] if t.mediators == "none" else ["M"] if lo == 1 else [f"M{j + 1}" for j in range(lo)]
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.6))
     X, Y = (0.0, 0.0), (1.0, 0.0)
     k = len(ms)
+    edges = structure_edges(t.mediators, k)
     if t.mediators == "serial":
         pos = {m: (0.15 + 0.7 * j / max(k - 1, 1), 0.75) for j, m in enumerate(ms)}
+    elif t.mediators == "parallel-serial":  # M1..Mk-1 stacked, feeding Mk
+        pos = {m: (0.3, 0.75 + 0.4 * (k - 2 - j)) for j, m in enumerate(ms[:-1])}
+        pos[ms[-1]] = (0.72, 0.75 + 0.2 * (k - 2))
+    elif t.mediators == "serial-parallel":  # M1 feeding M2..Mk stacked
+        pos = {ms[0]: (0.28, 0.75 + 0.2 * (k - 2))}
+        pos.update({m: (0.72, 0.75 + 0.4 * (k - 1 - j)) for j, m in enumerate(ms) if j})
+    elif t.mediators == "two-chains":
+        pos = {ms[0]: (0.28, 1.15), ms[1]: (0.72, 1.15), ms[2]: (0.28, 0.6), ms[3]: (0.72, 0.6)}
     else:
         pos = {m: (0.5, 0.75 + 0.4 * (k - 1 - j)) for j, m in enumerate(ms)}
     _box(ax, X, names["x"])
     _box(ax, Y, names["y"])
-    mids: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": []}
+    mids: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": [], "d": []}
     for j, m in enumerate(ms):
         _box(ax, pos[m], m)
-        mids["a"].append(_arrow(ax, X, pos[m], ""))
-        mids["b"].append(_arrow(ax, pos[m], Y, ""))
-        if t.mediators == "serial":
-            for prev in ms[:j]:
-                _arrow(ax, pos[prev], pos[m], "")
+        mid_a = _arrow(ax, X, pos[m], "")
+        mid_b = _arrow(ax, pos[m], Y, "")
+        if t.a_moderated(j):
+            mids["a"].append(mid_a)
+        if t.b_moderated(j):
+            mids["b"].append(mid_b)
+    for i, j in edges:
+        mids["d"].append(_arrow(ax, pos[ms[i]], pos[ms[j]], ""))
     mids["c"].append(_arrow(ax, X, Y, ""))
     top = max([y for _, y in pos.values()], default=0.0)
     mod_pos = {"w": (0.25, top + 0.55), "z": (0.75, top + 0.55)}
-    if len(t.roles) == 1:  # one moderator: above the path(s) it moderates, clear of the mediator box
-        (role,) = t.roles
-        hits = [p for p in ("a", "b", "c") if any(role in term for term in t.path(p))]
-        mod_pos[role] = ({("a",): 0.25, ("b",): 0.75}.get(tuple(hits), 0.5), top + 0.55)
+    shown = t.roles - {"x"}  # model 74: X itself moderates, no extra box
+    if len(shown) == 1:  # one moderator: above the path(s) it moderates, clear of the mediator box
+        (role,) = shown
+        hits = [p for p in ("a", "b", "c", "d") if any(role in term for term in t.path(p))]
+        targets = [pt for p in hits for pt in mids[p]]
+        mod_pos[role] = (float(np.clip(np.mean([pt[0] for pt in targets]), 0.1, 0.9)), top + 0.55)
     if t.mediators == "none":
         mod_pos = {"w": (0.5, 0.7), "z": (0.5, -0.7)}
-    for role in sorted(t.roles):
+    mod_pos["x"] = X
+    for role in sorted(shown):
         _box(ax, mod_pos[role], names[role], color="#fde9c9")
     three_way_w_targets = []
-    for path in ("a", "b", "c"):
+    for path in ("a", "b", "c", "d"):
         for term in t.path(path):
             if len(term) != 1:
                 continue
@@ -312,7 +328,7 @@ def plot_template(model: Any, ax: Any = None) -> Any:
             for target in mids[path]:
                 if role == "z" and three:
                     continue
-                _arrow(ax, mod_pos[role], target, "")
+                _arrow(ax, mod_pos[role], target, "", rad=-0.3 if role == "x" else 0.0, shrink_b=3)
                 if role == "w" and three:
                     three_way_w_targets.append(target)
     for target in three_way_w_targets:  # Z moderates W's moderation: arrow to the middle of W's arrow
@@ -320,7 +336,7 @@ def plot_template(model: Any, ax: Any = None) -> Any:
         mid = ((w0[0] + target[0]) / 2, (w0[1] + target[1]) / 2)
         ax.annotate("", xy=mid, xytext=mod_pos["z"], zorder=2,
                     arrowprops={"arrowstyle": "-|>", "color": "#333333", "lw": 1.3, "shrinkA": 22, "shrinkB": 2})
-    ys = [y for _, y in [*pos.values(), *(mod_pos[r] for r in t.roles)]] + [0.0]
+    ys = [y for _, y in [*pos.values(), *(mod_pos[r] for r in shown)]] + [0.0]
     ax.set_xlim(-0.15, 1.15)
     ax.set_ylim(min(ys) - 0.35, max(ys) + 0.35)
     ax.set_title(f"PROCESS model {t.number}: {t.description}", fontsize=10)
