@@ -1,9 +1,9 @@
 """Conditional process analysis: Hayes' PROCESS models from one general engine.
 
 :func:`process` fits any PROCESS v4 model template of
-:mod:`csl_stats._process_templates` (moderation, parallel and serial mediation,
-moderated mediation with one or two moderators, additive or three-way), with a
-multicategorical X or W, and probes every conditional effect. Estimation and
+:mod:`csl_stats._process_templates` (moderation, parallel, serial and hybrid
+mediation, moderated mediation with one or two moderators, additive or three-way,
+moderated serial mediation), with a multicategorical X or W, and probes every conditional effect. Estimation and
 the vectorised bootstrap are those of :mod:`csl_stats._process_engine` and
 :mod:`csl_stats._bootstrap`, shared with :func:`csl_stats.mediation` and
 :func:`csl_stats.moderated_mediation`.
@@ -71,7 +71,8 @@ class ProcessResult(Result):
         (partial, conditional) moderated mediation and of moderated moderated mediation),
         ``path`` (the mediator or chain ``M1->M2``; ``TOTAL``), ``x`` (the code of a
         multicategorical X), ``w`` and ``z`` (the moderator values the effect is conditioned
-        on; a category for a multicategorical W), ``moderator`` (what an index refers to),
+        on; a category for a multicategorical W), ``x_value`` (the value of X that moderates
+        its own M -> Y path, model 74 only), ``moderator`` (what an index refers to),
         ``estimate``, ``se``, ``t``, ``p``, ``ci_low``, ``ci_high`` and ``inference``
         (``"t"``/``"z"``: normal-theory test from the regression; ``"bootstrap"`` or
         ``"montecarlo"``: resampling SE and interval, no p-value). Columns that do not apply
@@ -315,9 +316,12 @@ def process(
     Parameters
     ----------
     data : DataFrame
-    model : PROCESS v4 model number; see :data:`PROCESS_MODELS` (1-22, 28, 29, 58-73, 75, 76).
+    model : PROCESS v4 model number; see :data:`PROCESS_MODELS` (1-22, 28, 29, 58-76, 80-92).
     x, y : antecedent and outcome columns.
-    m : mediator column or list of mediators (parallel, or serial in model 6, in the given order).
+    m : mediator column or list of mediators, in the order the template reads them: parallel
+        (models 4, 5, 7-76), serial (model 6: 2-6 mediators; models 83-92: exactly two, M1 -> M2),
+        model 80: M1..Mk-1 in parallel each feeding the last one (3-6 mediators), model 81: the
+        first feeding each of the others (3-6), model 82: exactly four, chains M1 -> M2 and M3 -> M4.
     w, z : moderator columns, as the template names them (W and Z of PROCESS v4).
     covariates : column(s) entered in every equation.
     mcx, mcw : code X (or W) as a multicategorical variable: ``"indicator"``, ``"sequential"``,
@@ -374,6 +378,19 @@ def process(
     :math:`\partial^2\omega/\partial W\partial Z`, the index of moderated moderated mediation
     (Hayes 2018). An indirect effect quadratic in a moderator (model 58: both stages by W) has
     no index; compare conditional indirect effects or read the floodlight band instead.
+
+    *Serial and hybrid templates.* A mediator -> mediator link contributes its slope to every
+    route through it: in model 91 (W on M1 -> M2) the route X -> M1 -> M2 -> Y has indirect effect
+    :math:`a_1 (d_{21} + d_3 W) b_2` and index of moderated mediation :math:`a_1 d_3 b_2`; in
+    model 83 (W on X -> M1 only) both routes through M1 are moderated, the route through M2 alone
+    is not. Model 92 moderates every path, so its routes are quadratic or cubic in W and have no
+    index. Model 74 lets X moderate its own M -> Y path (the X x M interaction): the conditional
+    indirect effect :math:`a (b_1 + b_3 x)` is probed at values of X (column ``x_value``; its two
+    values when X is dichotomous, where the two effects are the pure and total natural indirect
+    effects of the counterfactual literature), the index is :math:`a b_3` and the direct effect
+    reported is X's coefficient, the effect of X when M = 0. PROCESS 4 replaced model 74 by the
+    ``xmint`` option of model 4 (same regressions). PROCESS 2's templates 23-27 and 30-57 need
+    three or four moderators and are not PROCESS v4 models; their numbers raise an error.
 
     *Multicategorical X* (``mcx``): X enters as :math:`g - 1` codes; the effects of each code
     are *relative* effects (relative to the reference group under indicator coding; adjacent
