@@ -421,7 +421,12 @@ def process(
     in 39.8 and 92.4 % of the samples (power). With a true index of 0 it excluded 0 in 4.3 / 4.9 %
     (n = 100 / 300) when the first stage was not moderated (:math:`a_3 = 0`) and in 2.4 / 4.8 % when
     the first stage was moderated but :math:`b = 0` (conservative at n = 100, as products of
-    coefficients near zero are).
+    coefficients near zero are). For the new templates (500 replications per cell, ``--issue20``): the
+    interval of the index of moderated moderated mediation of model 11 (true 0.06) covered it
+    95.2 / 95.6 % of the time at n = 150 / 400 and excluded 0 in 31.4 / 78.4 %; with a true
+    index of 0 it covered 95.0 % and excluded 0 in 5.0 % at both sizes. The index of the serial
+    route of model 91 (W on M1 -> M2, true 0.04) was covered 93.6 / 94.4 % (power 73.0 / 99.4 %),
+    and a true 0 was wrongly excluded in 6.0 / 5.0 %.
 
     References
     ----------
