@@ -458,6 +458,19 @@ def process(
     >>> mm = res.mm_index
     >>> print(f"{mm.loc[mm['effect'] == 'mm index', 'estimate'].iloc[0]:.3f}")  # true 0.3 * 0.2 = 0.06
     0.071
+
+    Moderated serial mediation (model 91: switching costs moderate the link from trust to
+    commitment in the chain satisfaction -> trust -> commitment -> loyalty):
+
+    >>> commit = 0.3 * sat + (0.4 + 0.2 * swc) * trust + g.normal(size=400)
+    >>> loy2 = 0.3 * trust + 0.4 * commit + g.normal(size=400)
+    >>> df2 = df.assign(commit=commit, loy2=loy2)
+    >>> res91 = csl_stats.process(df2, 91, x="sat", m=["trust", "commit"], y="loy2", w="swc",
+    ...                           n_boot=500, rng=1)
+    >>> res91.mm_index[["path", "estimate"]].round(3)  # about 0.5 * 0.2 * 0.4 = 0.04
+                                           path  estimate
+    label
+    index[trust->commit, by swc]  trust->commit     0.049
     """
     template = get_template(model)
     v.check_choice(se, "se", SE_TYPES)
