@@ -702,3 +702,26 @@ def test_model_74_bootstrap_against_pyprocessmacro():
         assert abs(a["ci_low"] - b["conf_low"]) < tol
         assert abs(a["ci_high"] - b["conf_high"]) < tol
         assert a["se"] == pytest.approx(b["std_error"], rel=0.12)
+
+
+def test_plots_of_new_templates():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    res74 = csl_stats.process(DATA, 74, x="x", m="m1", y="y", n_boot=200, rng=1)
+    ax = csl_stats.plot_conditional_indirect(res74)
+    assert ax.get_xlabel() == "x"  # the floodlight runs along X, X's own moderator
+    res91 = csl_stats.process(DATA, 91, x="x", m=["m1", "m2"], y="y", w="w", n_boot=200, rng=1)
+    ax = csl_stats.plot_conditional_indirect(res91, path="m1->m2")
+    assert ax.get_xlabel() == "w"
+    with pytest.raises(ArgumentError, match="path must be one of"):
+        csl_stats.plot_conditional_indirect(res91, path="m2")  # the route through m2 alone is not moderated
+    texts = [t.get_text() for t in csl_stats.plot_template(74).texts if t.get_text()]
+    assert sorted(texts) == ["M", "X", "Y"]  # X moderates its own path: no moderator box
+    texts = [t.get_text() for t in csl_stats.plot_template(82).texts]
+    assert {"M1", "M2", "M3", "M4"} <= set(texts)
+    texts = [t.get_text() for t in csl_stats.plot_template(res91).texts]
+    assert {"x", "m1", "m2", "y", "w"} <= set(texts)
+    plt.close("all")
