@@ -199,6 +199,60 @@ out$m91 <- serial_ref(m1 ~ x, m2 ~ x + m1 + w + m1:w, y ~ x + m1 + m2, "d")
 out$m92 <- serial_ref(m1 ~ x + w + x:w, m2 ~ x + m1 + w + x:w + m1:w, y ~ x + m1 + m2 + w + x:w + m1:w + m2:w,
                       c("a1", "a2", "d", "b1", "b2", "c"))
 
+# every other one-mediator template (issue 20): formulas written from the PROCESS v4 definitions
+# (Hayes 2022, appendix A; W and Z as PROCESS v4 names them). The conditional slope of a variable
+# is read off the lm() term labels: the sum over the terms containing it of coefficient x product
+# of the other variables' values. Indirect effect = slope of x in the m1 equation x slope of m1 in
+# the y equation; direct effect = slope of x in the y equation; both on the full 3 x 3 grid of the
+# percentiles of w (outer) and z (inner).
+slope_at <- function(fit, f, vals) {
+  b <- coef(fit); s <- 0
+  for (nm in names(b)) {
+    parts <- strsplit(nm, ":")[[1]]
+    if (f %in% parts) s <- s + b[[nm]] * prod(unlist(vals[setdiff(parts, f)]))
+  }
+  s
+}
+generic_ref <- function(fm, fy) {
+  ea <- lm(fm, data = d); ey <- lm(fy, data = d)
+  at <- function(f) grid_wz(function(wi, zi) f(list(w = wi, z = zi)))
+  list(coefs = list(m1 = cf(ea), y = cf(ey)),
+       indirect = at(function(v) slope_at(ea, "x", v) * slope_at(ey, "m1", v)),
+       direct = at(function(v) slope_at(ey, "x", v)))
+}
+A_WZ <- m1 ~ x + w + z + x:w + x:z
+A_W3Z <- m1 ~ x * w * z
+A_W <- m1 ~ x * w
+generic <- list(
+  m9 = list(A_WZ, y ~ x + m1),
+  m10 = list(A_WZ, y ~ x + m1 + w + z + x:w + x:z),
+  m12 = list(A_W3Z, y ~ x * w * z + m1),
+  m13 = list(A_W3Z, y ~ x + m1 + w + x:w),
+  m16 = list(m1 ~ x, y ~ x + m1 + w + z + m1:w + m1:z),
+  m17 = list(m1 ~ x, y ~ x + m1 + w + z + m1:w + m1:z + x:w + x:z),
+  m18 = list(m1 ~ x, y ~ x + m1 * w * z),
+  m19 = list(m1 ~ x, y ~ m1 * w * z + x * w * z),
+  m20 = list(m1 ~ x, y ~ m1 * w * z + x + x:w),
+  m28 = list(A_W, y ~ x + m1 + z + m1:z + x:z),
+  m29 = list(A_W, y ~ x + m1 + w + z + m1:z + x:w + x:z),
+  m60 = list(A_WZ, y ~ x + m1 + w + m1:w),
+  m61 = list(A_WZ, y ~ x + m1 + w + m1:w + x:w),
+  m62 = list(A_WZ, y ~ x + m1 + w + z + m1:w + x:z),
+  m63 = list(A_WZ, y ~ x + m1 + w + z + m1:w + x:w + x:z),
+  m64 = list(A_W, y ~ x + m1 + w + z + m1:w + m1:z),
+  m65 = list(A_W, y ~ x + m1 + w + z + m1:w + m1:z + x:w),
+  m66 = list(A_W, y ~ x + m1 + w + z + m1:w + m1:z + x:z),
+  m67 = list(A_W, y ~ x + m1 + w + z + m1:w + m1:z + x:w + x:z),
+  m68 = list(A_W3Z, y ~ x + m1 + w + m1:w),
+  m69 = list(A_W3Z, y ~ x * w * z + m1 + m1:w),
+  m70 = list(A_W, y ~ x + m1 * w * z),
+  m71 = list(A_W, y ~ m1 * w * z + x * w * z),
+  m72 = list(A_W3Z, y ~ x + m1 * w * z),
+  m73 = list(A_W3Z, y ~ m1 * w * z + x * w * z),
+  m75 = list(A_WZ, y ~ x + m1 + w + z + m1:w + m1:z)
+)
+out$generic <- lapply(generic, function(f) generic_ref(f[[1]], f[[2]]))
+
 # published examples ---------------------------------------------------------------------------
 dir.create("tests/reference/external", showWarnings = FALSE)
 library(psych)
