@@ -66,7 +66,8 @@ class ProcessResult(Result):
     effects : DataFrame
         The tidy table of every reported effect, indexed by a readable label, with
         columns ``effect`` (``"effect"``: the conditional effect of X in models 1-3;
-        ``"direct"``, ``"total"``, ``"indirect"``, ``"total indirect"``; ``"index"``,
+        ``"direct"``, ``"total"``, ``"indirect"``, ``"total indirect"``; ``"conditional
+        interaction"`` (three-way models: the X x W interaction at each value of Z); ``"index"``,
         ``"partial index"``, ``"conditional index"`` and ``"mm index"`` for the indices of
         (partial, conditional) moderated mediation and of moderated moderated mediation),
         ``path`` (the mediator or chain ``M1->M2``; ``TOTAL``), ``x`` (the code of a
@@ -136,6 +137,12 @@ class ProcessResult(Result):
     def conditional_effects(self) -> pd.DataFrame:
         """Effect of X at each probed moderator value (models 1-3; otherwise the direct effects)."""
         return self._rows(["effect"] if not self.mediators else ["direct"])
+
+    @property
+    def conditional_interaction(self) -> pd.DataFrame:
+        """Three-way models (3, and the direct path of 12, 19, 69, 71, 73): the X x W interaction
+        at each probed value of Z, :math:`b_{XW} + b_{XWZ} z`, with its t test and interval."""
+        return self._rows(["conditional interaction"])
 
     @property
     def direct(self) -> pd.DataFrame:
@@ -379,6 +386,12 @@ def process(
     (Hayes 2018). An indirect effect quadratic in a moderator (model 58: both stages by W) has
     no index; compare conditional indirect effects or read the floodlight band instead.
 
+    *Three-way moderation.* In model 3 (and on the direct path of models 12, 19, 69, 71 and 73)
+    the X x W interaction itself depends on Z; ``conditional_interaction`` gives it at each probed
+    value of Z, :math:`b_{XW} + b_{XWZ} z`, with a t test and interval (PROCESS's "test of
+    conditional X*W interaction at values of the moderator Z"); :math:`b_{XWZ}` in ``coefs`` is the
+    index of moderated moderation.
+
     *Serial and hybrid templates.* A mediator -> mediator link contributes its slope to every
     route through it: in model 91 (W on M1 -> M2) the route X -> M1 -> M2 -> Y has indirect effect
     :math:`a_1 (d_{21} + d_3 W) b_2` and index of moderated mediation :math:`a_1 d_3 b_2`; in
@@ -620,6 +633,22 @@ def process(
         if kind == kind_direct:
             jn_rows += _johnson_neyman(poly, eq, fit.coef, V, dist, crit, base, probes, codings,
                                        display, x_names[j])
+            # three-way X x W x Z: the X x W interaction conditional on Z (PROCESS's "test of
+            # conditional X*W interaction at values of Z"), b_XW + b_XWZ z
+            dpoly = derivative(poly, "w0") if "w1" not in base else None
+            if dpoly and bases_of(dpoly) == {"z0"} and degree(dpoly, ["z0"]) == 1:
+                P, pts, shown = probes.points(["z"])
+                L = linear_weights(dpoly, len(eq.predictors), pts, P)
+                est, sev = L @ fit.coef, np.sqrt(np.einsum("ij,jk,ik->i", L, V, L))
+                for i in range(P):
+                    t = est[i] / sev[i]
+                    rows.append({
+                        "effect": "conditional interaction", "path": "", "x": x_names[j], "w": np.nan,
+                        "z": shown["z"][i], "x_value": np.nan, "moderator": display["w0"],
+                        "estimate": est[i], "se": sev[i], "t": t, "p": 2 * dist.sf(abs(t)),
+                        "ci_low": est[i] - crit * sev[i], "ci_high": est[i] + crit * sev[i],
+                        "inference": "z" if eq.family == "binomial" else "t",
+                    })
 
     # -- bootstrapped effects ------------------------------------------------------------------
     blocks: list[tuple[Poly, dict[str, np.ndarray], int]] = []

@@ -762,3 +762,17 @@ def test_other_one_mediator_templates_against_R(model):
         assert row["estimate"] == pytest.approx(ref_at(ref["indirect"], row), abs=ATOL), (model, row.name)
     for _, row in res.direct.iterrows():
         assert row["estimate"] == pytest.approx(ref_at(ref["direct"], row), abs=ATOL), (model, row.name)
+
+
+def test_model3_conditional_interaction_against_R():
+    """R: f <- lm(y ~ x*w*z); b["x:w"] + b["x:w:z"] * z at the percentiles of z, SE
+    sqrt(V[xw, xw] + z^2 V[xwz, xwz] + 2 z V[xw, xwz]) from vcov(f), t interval on df.residual(f)."""
+    ref = R["m3_conditional_interaction"]
+    ci = _fit(3).conditional_interaction
+    np.testing.assert_allclose(ci["z"], R["probes"]["z"], atol=ATOL, rtol=0)
+    np.testing.assert_allclose(ci["estimate"], ref["estimate"], atol=ATOL, rtol=0)
+    np.testing.assert_allclose(ci["se"], ref["se"], atol=ATOL, rtol=0)
+    crit = stats.t.ppf(0.975, ref["df"])
+    np.testing.assert_allclose(ci["ci_low"], np.array(ref["estimate"]) - crit * np.array(ref["se"]), atol=1e-7)
+    assert (ci["moderator"] == "w").all()
+    assert len(_fit(7).conditional_interaction) == 0  # no three-way term on the direct path

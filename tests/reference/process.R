@@ -253,6 +253,13 @@ generic <- list(
 )
 out$generic <- lapply(generic, function(f) generic_ref(f[[1]], f[[2]]))
 
+# model 3: the X x W interaction at the percentiles of z, b_xw + b_xwz z, with its classical SE
+f3 <- lm(y ~ x + w + z + x:w + x:z + w:z + x:w:z, data = d); b <- coef(f3); V <- vcov(f3)
+out$m3_conditional_interaction <- list(
+  estimate = grid_z(function(zi) b["x:w"] + b["x:w:z"] * zi),
+  se = grid_z(function(zi) sqrt(V["x:w", "x:w"] + zi^2 * V["x:w:z", "x:w:z"] + 2 * zi * V["x:w", "x:w:z"])),
+  df = df.residual(f3))
+
 # published examples ---------------------------------------------------------------------------
 dir.create("tests/reference/external", showWarnings = FALSE)
 library(psych)
