@@ -7,14 +7,17 @@ and the analysis variables into
   the codes of W, Z, every product term the template needs, the covariates and Y
   (each column is identified by the *set* of base variables it multiplies, so a
   product needed by two equations exists once);
-- the regression equations of the system (one per mediator, the outcome, and the
-  total-effect equation of an unmoderated mediation model), fitted by
-  :mod:`csl_stats._bootstrap`;
+- the regression equations of the system (one per mediator, holding X, the mediators
+  linked into it by the template's structure and the moderators of the paths that end in
+  it; the outcome; and the total-effect equation of an unmoderated mediation model),
+  fitted by :mod:`csl_stats._bootstrap`;
 - the *path algebra*: the conditional slope of every path (X code -> M, M -> M,
   M -> Y, X code -> Y) as a polynomial in the moderator values whose coefficients
   are regression coefficients. Products of slopes give (conditional) indirect
   effects, derivatives with respect to a moderator give indices of (moderated)
-  moderated mediation. The polynomials are evaluated on arrays of coefficient
+  moderated mediation. A moderator may be X itself (model 74: the slope of M -> Y is
+  a polynomial in X). The indirect routes follow the mediator links of the structure
+  (parallel, serial, or the hybrids of models 80-82). The polynomials are evaluated on arrays of coefficient
   draws, so the same formulas serve the point estimates, the vectorised bootstrap
   and the Monte Carlo draws.
 
