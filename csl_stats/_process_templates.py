@@ -96,6 +96,24 @@ class Template:
     def path(self, name: str) -> Mod:
         return {"a": self.a, "b": self.b, "c": self.c, "d": self.d}[name]
 
+    def generic_mediators(self) -> list[str]:
+        """Generic mediator names for a diagram of the template: ``["M"]``, or ``M1..Mk`` for the
+        smallest number of mediators the structure takes."""
+        lo = self.mediator_range[0]
+        return [] if lo == 0 else ["M"] if lo == 1 and self.mediators == "parallel" else [f"M{j + 1}" for j in
+                                                                                              range(lo)]
+
+    def arrows(self, k: int) -> list[tuple[str, str, str, Mod]]:
+        """Every path of the model with ``k`` mediators as ``(path, source, target, moderation)``;
+        sources and targets are ``"x"``, ``"y"`` and ``"m0"``..``"m{k-1}"`` (positions in ``m``),
+        ``path`` is ``"a"``, ``"d"`` (mediator -> mediator), ``"b"`` or ``"c"``. The single source
+        for drawing a template (:func:`csl_stats.plot_template` and conceptual DOT diagrams)."""
+        out = [("a", "x", f"m{j}", self.a_moderated(j)) for j in range(k)]
+        out += [("d", f"m{i}", f"m{j}", self.d) for i, j in structure_edges(self.mediators, k)]
+        out += [("b", f"m{j}", "y", self.b_moderated(j)) for j in range(k)]
+        out.append(("c", "x", "y", self.c))
+        return out
+
     def a_moderated(self, j: int) -> Mod:
         """Moderation of X -> M_j."""
         return self.a if self.a_at is None or j in self.a_at else _NONE

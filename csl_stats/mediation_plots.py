@@ -262,7 +262,7 @@ def plot_template(model: Any, ax: Any = None) -> Any:
     """
     import matplotlib.pyplot as plt
 
-    from ._process_templates import get_template, structure_edges
+    from ._process_templates import get_template
     from .conditional_process import ProcessResult
 
     if isinstance(model, ProcessResult):
@@ -272,13 +272,11 @@ def plot_template(model: Any, ax: Any = None) -> Any:
     else:
         t = get_template(model)
         names = {"x": "X", "y": "Y", "w": "W", "z": "Z"}
-        lo = t.mediator_range[0]
-        ms = [] if t.mediators == "none" else ["M"] if lo == 1 else [f"M{j + 1}" for j in range(lo)]
+        ms = t.generic_mediators()
     if ax is None:
         _, ax = plt.subplots(figsize=(6.5, 3.6))
     X, Y = (0.0, 0.0), (1.0, 0.0)
     k = len(ms)
-    edges = structure_edges(t.mediators, k)
     if t.mediators == "serial":
         pos = {m: (0.15 + 0.7 * j / max(k - 1, 1), 0.75) for j, m in enumerate(ms)}
     elif t.mediators == "parallel-serial":  # M1..Mk-1 stacked, feeding Mk
@@ -293,18 +291,14 @@ def plot_template(model: Any, ax: Any = None) -> Any:
         pos = {m: (0.5, 0.75 + 0.4 * (k - 1 - j)) for j, m in enumerate(ms)}
     _box(ax, X, names["x"])
     _box(ax, Y, names["y"])
-    mids: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": [], "d": []}
-    for j, m in enumerate(ms):
+    for m in ms:
         _box(ax, pos[m], m)
-        mid_a = _arrow(ax, X, pos[m], "")
-        mid_b = _arrow(ax, pos[m], Y, "")
-        if t.a_moderated(j):
-            mids["a"].append(mid_a)
-        if t.b_moderated(j):
-            mids["b"].append(mid_b)
-    for i, j in edges:
-        mids["d"].append(_arrow(ax, pos[ms[i]], pos[ms[j]], ""))
-    mids["c"].append(_arrow(ax, X, Y, ""))
+    at = {"x": X, "y": Y, **{f"m{j}": pos[m] for j, m in enumerate(ms)}}
+    mids: dict[str, list[tuple[float, float]]] = {"a": [], "b": [], "c": [], "d": []}
+    for path, src, dst, mod in t.arrows(k):
+        mid = _arrow(ax, at[src], at[dst], "")
+        if mod:  # moderated: the moderator's arrow ends at the middle of this one
+            mids[path].append(mid)
     top = max([y for _, y in pos.values()], default=0.0)
     mod_pos = {"w": (0.25, top + 0.55), "z": (0.75, top + 0.55)}
     shown = t.roles - {"x"}  # model 74: X itself moderates, no extra box
