@@ -776,3 +776,30 @@ def test_model3_conditional_interaction_against_R():
     np.testing.assert_allclose(ci["ci_low"], np.array(ref["estimate"]) - crit * np.array(ref["se"]), atol=1e-7)
     assert (ci["moderator"] == "w").all()
     assert len(_fit(7).conditional_interaction) == 0  # no three-way term on the direct path
+
+
+def test_template_arrows_match_the_equations():
+    """Template.arrows (what the diagrams draw) agrees with the equations the engine fits: every arrow's
+    source is a predictor of its target's equation, multiplied by a moderator exactly when the arrow is
+    moderated; no other variable of the system enters an equation."""
+    g = np.random.default_rng(0)
+    for number, t in TEMPLATES.items():
+        ms = [f"M{j + 1}" for j in range(max(1, t.mediator_range[0]))] if t.mediators != "none" else []
+        cols = ["X", "Y", "W", "Z", *ms]
+        df = pd.DataFrame(g.normal(size=(60, len(cols))), columns=cols)
+        roles = {r: r.upper() for r in t.roles - {"x"}}
+        res = csl_stats.process(df, number, x="X", y="Y", m=ms or None, n_boot=100, rng=1, **roles)
+        name = {"x": "X", "y": "Y", **{f"m{j}": m for j, m in enumerate(ms)}}
+        terms = {eq: set(res.coefs.loc[res.coefs["outcome"] == eq, "term"]) for eq in ("Y", *ms)}
+        expected_preds = {eq: set() for eq in terms}
+        for _path, src, dst, mod in t.arrows(len(ms)):
+            eq, var = name[dst], name[src]
+            assert var in terms[eq], (number, src, dst)
+            expected_preds[eq].add(var)
+            products = {tm for tm in terms[eq] if var in tm.split("*") and "*" in tm}
+            if number == 74 and src == "x" and dst == "y":  # X*M1 is X moderating M1 -> Y, not X -> Y
+                products = {tm for tm in products if not set(tm.split("*")) & set(ms)}
+            assert bool(products) == bool(mod), (number, src, dst, products)
+        for eq, ts in terms.items():
+            singles = {tm for tm in ts if "*" not in tm} - {"(intercept)", "W", "Z"}
+            assert singles == expected_preds[eq], (number, eq)
