@@ -389,8 +389,8 @@ def process(
     *Three-way moderation.* In model 3 (and on the direct path of models 12, 19, 69, 71 and 73)
     the X x W interaction itself depends on Z; ``conditional_interaction`` gives it at each probed
     value of Z, :math:`b_{XW} + b_{XWZ} z`, with a t test and interval (PROCESS's "test of
-    conditional X*W interaction at values of the moderator Z"); :math:`b_{XWZ}` in ``coefs`` is the
-    index of moderated moderation.
+    conditional X*W interaction at values of the moderator Z"); :math:`b_{XWZ}` in ``coefs`` is how
+    much that interaction changes per unit of Z.
 
     *Serial and hybrid templates.* A mediator -> mediator link contributes its slope to every
     route through it: in model 91 (W on M1 -> M2) the route X -> M1 -> M2 -> Y has indirect effect
