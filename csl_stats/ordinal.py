@@ -409,7 +409,8 @@ def _polyserial_pairs(X, codes, T, ncat, mean, sd, jc, io, mask, start, th_start
         r = rho[None, :]
         a = (up - r * Z) / R
         c = (lo - r * Z) / R
-        P = np.where(c > 0, special.ndtr(-c) - special.ndtr(-a), special.ndtr(a) - special.ndtr(c))
+        sgn = np.where(c > 0, -1.0, 1.0)  # upper tail by the complement (precision)
+        P = sgn * (special.ndtr(sgn * a) - special.ndtr(sgn * c))
         P = np.maximum(P, eps)
         fa = np.exp(-0.5 * np.where(fin_u, a, 0.0) ** 2) * inv_sqrt2pi * fin_u
         fc = np.exp(-0.5 * np.where(fin_l, c, 0.0) ** 2) * inv_sqrt2pi * fin_l
@@ -860,7 +861,10 @@ def polychoric(
                 Hm[row, var_pos[c]] = rho[p] / (2.0 * sd[c])
                 Hm[row, row] = sd[c]
         Hm[th_start[num_idx]] *= -1.0
-        acov = Hm @ acov_cor @ Hm.T
+        aff = np.concatenate([th_start[num_idx], n_uni + os_, n_uni + nn])  # rows of Hm that are not I
+        acov = acov_cor.copy()
+        acov[aff] = Hm[aff] @ acov_cor
+        acov[:, aff] = acov @ Hm[aff].T
     else:
         acov = acov_cor
 
