@@ -9,10 +9,22 @@ thresholds held fixed (the two-step method of Olsson 1979, as lavaan's
 thresholds and correlations (Muthen's sandwich, as lavaan's ``NACOV``), the
 weight matrix of diagonally weighted least squares.
 
+With ``continuous=[...]`` the same call handles continuous variables (spend, share
+of wallet) beside the items: polyserial correlations for continuous-ordinal pairs
+(Olsson, Drasgow & Dorans 1982) and Pearson correlations for continuous pairs, in
+one matrix with one asymptotic covariance matrix (lavaan's ``lavCor(x, ordered = ...)``).
+
 Everything is vectorised over item pairs: the bivariate normal probabilities of
 all category cells of all pairs are computed at once (Gauss-Legendre quadrature
 of the integral of the bivariate normal density over the correlation), and all
-correlations are updated together by Fisher scoring.
+correlations are updated together by Fisher scoring (polyserial ones by Newton
+steps, all pairs at once).
+
+Speed (``benchmarks/bench_ordinal.py``, ``bench_polyserial.py``; 2 shared cores): the 39
+survey items of 1,000 customers, pairwise, with SEs and NACOV, in about 0.25 s on an idle
+machine (0.5-0.6 s with the machine fully loaded), against about 3 s for lavaan's ``lavCor``
+(estimates only) and 37 s with ``output = "fit"`` (NACOV), both timed under the same load;
+with three continuous variables added (117 polyserial pairs) about twice the time.
 """
 
 from __future__ import annotations
