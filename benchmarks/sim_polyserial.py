@@ -10,9 +10,19 @@ Per condition: mean bias against rho of the maximum-likelihood two-step polyseri
 the "ad hoc" estimate r_xy s_y / sum phi(tau) (psych::polyserial) and of the Pearson correlation of
 x with the category codes; the coverage of the 95 % Wald interval rho +/- 1.96 se; and the ratio of
 the mean SE to the SD of the estimates.
-Results (1,000 replications; Monte Carlo SE of a bias about 0.001-0.002, of a coverage about 0.007)::
+Results (1,000 replications; Monte Carlo SE of a bias about 0.001-0.003, of a coverage about 0.007)::
 
-    see RESULTS below (filled in from the run recorded in the docstring of this file)
+         answers                  x   n  polyserial_bias  adhoc_bias  pearson_bias  ci_coverage  se_over_sd
+     5-point sym           normal x 300           -0.003      -0.003        -0.026        0.940       1.010
+    7-point skew           normal x 300            0.000       0.001        -0.023        0.942       0.946
+    7-point skew           normal x 100            0.000       0.003        -0.022        0.931       0.968
+    7-point skew        lognormal x 300           -0.051      -0.136        -0.153        0.614       0.519
+    7-point skew log of lognormal x 300           -0.000       0.000        -0.023        0.944       0.979
+
+Under bivariate normality the polyserial estimate is unbiased (|bias| <= 0.003), the Wald interval
+covers 93-94 % and the SE matches the spread of the estimates (ratio 0.95-1.01); Pearson with the
+category codes is 0.02-0.03 too low. With a lognormal (skewed) x the model misfits: bias -0.05
+(ad hoc and Pearson -0.14/-0.15), coverage 61 %, SEs half the true spread; the log restores everything.
 
 Usage::
 
