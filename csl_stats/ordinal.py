@@ -583,7 +583,8 @@ def polychoric(
     ------
     ScaleError
         An item holds non-integer answers, more than 10 distinct answers (treat it
-        as continuous), or an answer value nobody chose (without ``collapse_empty``).
+        as continuous), or an answer value nobody chose (without ``collapse_empty``);
+        a continuous variable takes only two values (treat it as an item).
     ConstantError
         An item has fewer than two observed categories, or a continuous variable a single value.
     InsufficientDataError
@@ -746,6 +747,11 @@ def polychoric(
                 f"continuous variable {cols[j]!r} has fewer than two distinct values "
                 f"({preview(vals) or 'no values'}); a correlation needs variation."
             )
+        if vals.size == 2:  # its mean and variance scores are collinear: the sandwich is singular
+            raise ScaleError(
+                f"continuous variable {cols[j]!r} takes only two values ({preview(vals)}); treat it as an "
+                "ordinal item (list it in items, not in continuous): a binary variable is a two-category answer."
+            )
     kmax = int(max(ncat.max(), 2))
     observed = ~np.isnan(X)
 
@@ -826,7 +832,8 @@ def polychoric(
     if (failed | boundary).any():
         bad = [f"{cols[jj[p]]}-{cols[ii[p]]}" for p in np.flatnonzero(boundary | failed)]
         warnings.warn(
-            f"correlation(s) {preview(bad)} did not converge or lie on the boundary (|rho| > 0.999): "
+            f"{'correlation(s)' if num_idx.size else 'polychoric correlation(s)'} {preview(bad)} did not converge "
+            "or lie on the boundary (|rho| > 0.999): "
             "near-duplicate items, or too few answers in some categories.",
             ConvergenceWarning,
             stacklevel=stacklevel(),

@@ -171,6 +171,8 @@ def test_bad_input_continuous(mixed):
         csl_stats.polychoric(df, ["o1"], continuous=["spnd"])
     with pytest.raises(InsufficientDataError, match="at least 2 variables"):
         csl_stats.polychoric(df, [], continuous=["spend"])
+    with pytest.raises(ScaleError, match="'spend' takes only two values.*ordinal item"):
+        csl_stats.polychoric(df.assign(spend=np.arange(60) % 2), ["o1"], continuous=["spend"])
     # non-integer values are fine for a continuous variable, not for an ordinal item
     csl_stats.polychoric(df, ["o1"], continuous=["share"])
     with pytest.raises(ScaleError, match="'share'.*non-integer"):
