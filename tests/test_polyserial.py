@@ -186,3 +186,63 @@ def test_bad_input_continuous(mixed):
     flat = pd.DataFrame({"o": [1, 1, 1, 1, 2, 2], "x": [0.1, 0.5, 0.3, 0.9, np.nan, np.nan]})
     with pytest.raises(InsufficientDataError, match="'o' takes a single value"):
         csl_stats.polychoric(flat, ["o"], continuous=["x"])
+
+
+def test_mixed_acov_reproduces_lavaan_wlsmv(mixed):
+    """R: ``cfa("f =~ o1 + spend + o2 + o3 + share", data = complete cases, ordered = c("o1", "o2", "o3"),
+    estimator = "WLSMV", std.lv = TRUE)``: loadings, their SEs, residual variances of the continuous
+    indicators, ``chisq``, ``chisq.scaled``, ``chisq.scaling.factor``.
+
+    A one-factor DWLS fit written out here with ``wls_obs``, ``dwls_weights`` and ``acov`` (thresholds and
+    means are saturated and drop out; the model is var(x) = lambda^2 + theta for a continuous indicator and
+    lambda_i lambda_j for every covariance or polychoric correlation) must reproduce lavaan's WLSMV with
+    mixed indicators: estimates, sandwich SEs and the scaled-shifted statistic.
+    """
+    ref = REF["wlsmv_mixed_listwise"]
+    pc = csl_stats.polychoric(mixed.dropna(), ["o1", "spend", "o2", "o3", "share"], continuous=["spend", "share"],
+                              nan_policy="listwise")
+    n = pc.n_obs
+    labels = list(pc.acov.index)
+    rest = [k for k, lab in enumerate(labels) if "~~" in lab]  # variances and covariances / correlations
+    s = pc.wls_obs.to_numpy()[rest]
+    w = pc.dwls_weights.to_numpy()[rest]
+    gamma = pc.acov.to_numpy()[np.ix_(rest, rest)] * n
+    names = list(pc.correlation.index)
+    pos = {c: i for i, c in enumerate(names)}
+    cont = [pos["spend"], pos["share"]]
+    pairs = [tuple(pos[v] for v in labels[k].split("~~")) for k in rest]
+
+    def model(theta):
+        lam, psi = theta[:5], theta[5:]
+        out = np.empty(len(pairs))
+        for r, (a, b) in enumerate(pairs):
+            out[r] = lam[a] * lam[b] + (psi[cont.index(a)] if a == b else 0.0)
+        return out
+
+    start = np.concatenate([np.full(5, 0.5), [1.0, 0.01]])
+    start[cont] = np.sqrt(pc.moments["variance"].to_numpy()) * 0.5
+    fit = optimize.least_squares(lambda t: np.sqrt(w) * (s - model(t)), start, xtol=1e-15, ftol=1e-15, gtol=1e-15)
+    theta = fit.x
+    lam = theta[:5] * np.sign(theta[pos["o1"]])
+    np.testing.assert_allclose(lam, ref["loadings"], rtol=1e-5)
+    np.testing.assert_allclose(theta[5:], ref["resvar"], rtol=1e-5)
+    # Jacobian of the model and the sandwich
+    delta = np.zeros((len(pairs), 7))
+    for r, (a, b) in enumerate(pairs):
+        delta[r, a] += theta[b]
+        delta[r, b] += theta[a]
+        if a == b:
+            delta[r, 5 + cont.index(a)] = 1.0
+    W = np.diag(w)
+    bread = np.linalg.inv(delta.T @ W @ delta)
+    V = bread @ delta.T @ W @ gamma @ W @ delta @ bread / (n - 1)
+    np.testing.assert_allclose(np.sqrt(np.diag(V))[:5], ref["se"], rtol=1e-5)
+    df = len(pairs) - 7
+    T = (n - 1) * np.sum(w * (s - model(theta)) ** 2)
+    UG = (W - W @ delta @ bread @ delta.T @ W) @ gamma
+    a = np.sqrt(df / np.trace(UG @ UG))
+    b = df - a * np.trace(UG)
+    assert df == ref["fit"]["df"]
+    assert T == pytest.approx(ref["fit"]["chisq"], abs=1e-5)
+    assert 1 / a == pytest.approx(ref["fit"]["chisq.scaling.factor"], abs=1e-5)
+    assert a * T + b == pytest.approx(ref["fit"]["chisq.scaled"], abs=1e-5)

@@ -46,5 +46,14 @@ out$psych_listwise <- list(
 svc <- sv[complete.cases(sv), ]
 out$psych_survey <- list(n = nrow(svc),
   rho = unname(psych::polyserial(svc[, "share_of_wallet", drop = FALSE], svc[, c("sat1", "sat2", "sat3")])))
+# WLSMV one-factor CFA with ordinal and continuous indicators (complete cases): checks that acov and wls_obs
+# of polychoric(..., continuous = ...) are the statistics and NACOV lavaan's WLSMV uses with mixed indicators
+wfit <- cfa("f =~ o1 + spend + o2 + o3 + share", data = xc, ordered = ord, estimator = "WLSMV", std.lv = TRUE)
+wpe <- parameterEstimates(wfit)
+out$wlsmv_mixed_listwise <- list(
+  loadings = wpe$est[wpe$op == "=~"], se = wpe$se[wpe$op == "=~"],
+  resvar = wpe$est[wpe$op == "~~" & wpe$lhs == wpe$rhs & wpe$lhs %in% c("spend", "share")],
+  fit = as.list(fitMeasures(wfit, c("chisq", "df", "chisq.scaled", "chisq.scaling.factor")))
+)
 out$versions <- list(lavaan = as.character(packageVersion("lavaan")), psych = as.character(packageVersion("psych")))
 write_json(out, "tests/reference/polyserial.json", digits = NA, auto_unbox = TRUE, pretty = FALSE)
