@@ -281,14 +281,20 @@ def _categories(
 # ----------------------------------------------------------------------------------------------------------
 # the three kinds of pairs
 # ----------------------------------------------------------------------------------------------------------
-def _pearson_columns(A: np.ndarray, B: np.ndarray, both: np.ndarray) -> np.ndarray:
-    """Pearson correlation of the columns of A and B over the rows where ``both`` (column by column)."""
-    n_pair = both.sum(axis=0)
-    Af, Bf = np.where(both, A, 0.0), np.where(both, B, 0.0)
-    m1, m2 = Af.sum(0) / n_pair, Bf.sum(0) / n_pair
-    cov = (Af * Bf).sum(0) / n_pair - m1 * m2
-    v1 = (Af * Af).sum(0) / n_pair - m1**2
-    v2 = (Bf * Bf).sum(0) / n_pair - m2**2
+def _pearson_pairs_moments(V: np.ndarray, Ob: np.ndarray, jj: np.ndarray, ii: np.ndarray, n_pair: np.ndarray):
+    """Pearson correlation of columns ``jj[p]`` and ``ii[p]`` of V over the rows where both are observed.
+
+    ``V`` holds zeros where a value is missing and ``Ob`` the 0/1 indicators of observed values; the
+    pairwise sums come from three matrix products (no n x pairs arrays).
+    """
+    V2 = V * V
+    S1 = V.T @ Ob  # S1[j, i]: sum of column j over the rows where i is observed too
+    S2 = V2.T @ Ob
+    S12 = V.T @ V
+    m1, m2 = S1[jj, ii] / n_pair, S1[ii, jj] / n_pair
+    cov = S12[jj, ii] / n_pair - m1 * m2
+    v1 = S2[jj, ii] / n_pair - m1**2
+    v2 = S2[ii, jj] / n_pair - m2**2
     with np.errstate(divide="ignore", invalid="ignore"):
         return cov / np.sqrt(v1 * v2)
 
@@ -704,6 +710,27 @@ def polychoric(
     1    q1  spend  polyserial  0.451  0.040
     2    q2  spend  polyserial  0.268  0.045
     """
+    with _blas_single_thread():
+        return _polychoric(
+            data, items, continuous=continuous, nan_policy=nan_policy, collapse_empty=collapse_empty,
+            smooth=smooth, tol=tol, max_iter=max_iter,
+        )
+
+
+def _blas_single_thread():
+    """BLAS limited to one thread: the products here are small, and on a busy machine multi-threaded
+    BLAS spends more time synchronising (and its spinning threads slow the rest) than computing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (a pingouin dependency)
+        import contextlib
+
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
+def _polychoric(data, items, *, continuous, nan_policy, collapse_empty, smooth, tol, max_iter) -> PolychoricResult:
+    """The body of :func:`polychoric` (run with one BLAS thread)."""
     check_choice(nan_policy, "nan_policy", ("pairwise", "listwise"))
     collapse_empty = check_flag(collapse_empty, "collapse_empty")
     smooth = check_flag(smooth, "smooth")
@@ -785,33 +812,36 @@ def polychoric(
     jj, ii = jj[order], ii[order]
     n_pairs = jj.size
     kind = np.where(is_ord[jj] & is_ord[ii], 0, np.where(is_ord[jj] | is_ord[ii], 1, 2))
-    V = np.where(observed, np.where(is_ord[None, :], codes.astype(float), X), 0.0)
-    both = observed[:, jj] & observed[:, ii]
-    n_pair = both.sum(axis=0).astype(float)
+    # category codes, and continuous values standardised (precision of the one-pass moments below)
+    V = np.where(observed, np.where(is_ord[None, :], codes.astype(float), (X - mean) / sd), 0.0)
+    Ob = observed.astype(float)
+    n_both = Ob.T @ Ob  # respondents who answered both, all pairs at once
+    n_pair = n_both[jj, ii]
     if (n_pair < 2).any():
         p = int(np.argmax(n_pair < 2))
         raise InsufficientDataError(
             f"items {cols[jj[p]]!r} and {cols[ii[p]]!r} were answered together by {int(n_pair[p])} "
             "respondent(s); a correlation needs at least 2."
         )
-    pearson = _pearson_columns(V[:, jj], V[:, ii], both)
-    for p in range(n_pairs):  # one of the two takes a single value among the pair's respondents
-        if kind[p] == 0:
-            continue  # checked on the cross-table below
+    pearson = _pearson_pairs_moments(V, Ob, jj, ii, n_pair)
+    oo, os_, nn = (np.flatnonzero(kind == t) for t in (0, 1, 2))
+    mixed_pairs = np.concatenate([os_, nn])
+    both_mixed = observed[:, jj[mixed_pairs]] & observed[:, ii[mixed_pairs]]
+    for q, p in enumerate(mixed_pairs):  # one of the two takes a single value among the pair's respondents
         for a in (jj[p], ii[p]):
-            if np.ptp(V[both[:, p], a]) == 0:
+            if np.ptp(V[both_mixed[:, q], a]) == 0:
                 raise InsufficientDataError(
                     f"items {cols[jj[p]]!r} and {cols[ii[p]]!r}: among the {int(n_pair[p])} respondents who "
                     f"answered both, {cols[a]!r} takes a single value, so their correlation is not identified; "
                     "use nan_policy='listwise' or drop one of the variables."
                 )
+    both_os, both_nn = both_mixed[:, : os_.size], both_mixed[:, os_.size :]
 
     rho = np.zeros(n_pairs)
     SC_COR = np.zeros((n, n_pairs))
     A21 = np.zeros((n_pairs, n_uni))
     empty = np.zeros(n_pairs, dtype=np.int64)
     failed = np.zeros(n_pairs, dtype=bool)
-    oo, os_, nn = (np.flatnonzero(kind == t) for t in (0, 1, 2))
     if oo.size:
         r, sc, a21, emp, bad = _polychoric_pairs(
             codes, T, ncat, kmax, jj[oo], ii[oo], pearson[oo], th_start, n_uni, cols, tol, max_iter
@@ -820,13 +850,13 @@ def polychoric(
     if os_.size:
         jc = np.where(is_ord[jj[os_]], ii[os_], jj[os_])  # the continuous variable of each pair
         io = np.where(is_ord[jj[os_]], jj[os_], ii[os_])  # the ordinal one
-        start = np.clip(pearson[os_] * _code_sd(V[:, io], both[:, os_]) / _sum_phi(T[io], ncat[io]), -0.9, 0.9)
+        start = np.clip(pearson[os_] * _code_sd(V[:, io], both_os) / _sum_phi(T[io], ncat[io]), -0.9, 0.9)
         r, sc, a21, bad = _polyserial_pairs(
-            X, codes, T, ncat, mean, sd, jc, io, both[:, os_], start, th_start, var_pos, n_uni, tol, max_iter
+            X, codes, T, ncat, mean, sd, jc, io, both_os, start, th_start, var_pos, n_uni, tol, max_iter
         )
         rho[os_], SC_COR[:, os_], A21[os_], failed[os_] = r, sc, a21, bad
     if nn.size:
-        r, sc, a21 = _pearson_pairs(X, mean, sd, jj[nn], ii[nn], both[:, nn], th_start, var_pos, n_uni)
+        r, sc, a21 = _pearson_pairs(X, mean, sd, jj[nn], ii[nn], both_nn, th_start, var_pos, n_uni)
         rho[nn], SC_COR[:, nn], A21[nn] = r, sc, a21
     boundary = np.abs(rho) > 0.999
     if (failed | boundary).any():
