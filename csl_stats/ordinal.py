@@ -108,8 +108,8 @@ class PolychoricResult(Result):
     correlation : pandas.DataFrame
         Polychoric correlation matrix (items x items, unit diagonal).
     thresholds : pandas.DataFrame
-        One row per threshold: ``item``, ``threshold`` (1 .. categories - 1), ``lower``
-        and ``upper`` (the answer values it separates), ``estimate``, ``se``, ``n``
+        One row per threshold of each ordinal item: ``item``, ``threshold`` (1 .. categories - 1),
+        ``lower`` and ``upper`` (the answer values it separates), ``estimate``, ``se``, ``n``
         (answers of the item used).
     pairs : pandas.DataFrame
         Tidy table, one row per item pair: ``item1``, ``item2``, ``rho``, ``se``, ``z``,
@@ -128,7 +128,7 @@ class PolychoricResult(Result):
     n_excluded : int
         Rows of the input left out.
     n_items : int
-        Number of items.
+        Number of variables (ordinal items and continuous variables).
     nan_policy : str
         ``"pairwise"`` or ``"listwise"``.
     collapsed : dict
