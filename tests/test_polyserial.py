@@ -246,3 +246,19 @@ def test_mixed_acov_reproduces_lavaan_wlsmv(mixed):
     assert T == pytest.approx(ref["fit"]["chisq"], abs=1e-5)
     assert 1 / a == pytest.approx(ref["fit"]["chisq.scaling.factor"], abs=1e-5)
     assert a * T + b == pytest.approx(ref["fit"]["chisq.scaled"], abs=1e-5)
+
+
+def test_unit_invariance_and_sign(mixed):
+    """A change of unit of the continuous variable leaves the correlations and their SEs unchanged;
+    reversing it flips their signs."""
+    base = csl_stats.polychoric(mixed, ["o1", "o3"], continuous=["spend"])
+    euros = csl_stats.polychoric(mixed.assign(spend=mixed["spend"] * 1000 + 5e6), ["o1", "o3"], continuous=["spend"])
+    flipped = csl_stats.polychoric(mixed.assign(spend=-mixed["spend"]), ["o1", "o3"], continuous=["spend"])
+    np.testing.assert_allclose(euros.pairs["rho"], base.pairs["rho"], atol=1e-9)
+    np.testing.assert_allclose(euros.pairs["se"], base.pairs["se"], rtol=1e-6)
+    ps = (base.pairs["kind"] == "polyserial").to_numpy()
+    np.testing.assert_allclose(flipped.pairs["rho"][ps], -base.pairs["rho"][ps], atol=1e-9)
+    np.testing.assert_allclose(flipped.pairs["rho"][~ps], base.pairs["rho"][~ps], atol=1e-12)
+    # the asymptotic covariance matrix is a covariance matrix
+    assert np.linalg.eigvalsh(base.acov_correlation.to_numpy())[0] > 0
+    assert np.linalg.eigvalsh(base.acov.to_numpy())[0] > 0
