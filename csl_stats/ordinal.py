@@ -454,6 +454,8 @@ def _polyserial_pairs(X, codes, T, ncat, mean, sd, jc, io, mask, start, th_start
         step_full = step.copy()
         new = np.clip(rho + step, -0.9995, 0.9995)
         for _half in range(40):  # step halving where the log-likelihood went down
+            if ((np.abs(step) < 1e-4) & (hess < 0)).all():
+                break  # small Newton steps on a concave stretch: no need to check
             worse = parts(new, False)[0] < ll - 1e-12 * np.abs(ll)
             if not worse.any():
                 break
