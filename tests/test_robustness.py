@@ -221,6 +221,9 @@ def _write_sav(d: pd.DataFrame) -> Any:
 NEW_SURVEY_CALLS = [
     Call("polychoric", lambda d, L: csl_stats.polychoric(d, _lst(L, SAT + TRS)),
          lambda r: list(r.pairs["rho"]) + list(r.pairs["se"])),
+    # issue 18b: polyserial and Pearson correlations beside the polychoric ones
+    Call("polychoric_mixed", lambda d, L: csl_stats.polychoric(d, _lst(L, SAT), continuous=_lst(L, ["spend", "ysat"])),
+         lambda r: list(r.pairs["rho"]) + list(r.pairs["se"]) + list(r.moments["mean_se"])),
     Call("impute", lambda d, L: csl_stats.impute(_with_holes(d, L("sat2")), _lst(L, ["sat1", "sat2", "trs1"]),
                                                  m=2, max_iter=2, rng=1),
          lambda r: [float(r.complete(1).loc[:, [c for c in r.data.columns if c in ("sat2", ("block", "sat2"))]]
