@@ -1,5 +1,6 @@
 """plot_model: Graphviz DOT path diagrams (snapshots) and rendering where `dot` exists."""
 
+import base64
 import os
 import shutil
 import warnings
@@ -68,7 +69,18 @@ def test_dot_content(fits):
     low = fits["pls"].path_table.iloc[0]["ci_low"]
     assert f"[{low:.2f}".replace("0.", ".") in plot_model(fits["pls"], ci=True).dot
     mm = plot_model(fits["modmed"]).dot
-    assert '"swc1" -> "sat1" [style=dashed' in mm and "index[sat1]" in mm
+    # the moderator's dashed arrow meets the moderated a path at a point (Hayes' conceptual diagram)
+    assert '"dlv1" -> "moderates:dlv1->sat1" [arrowhead=none, label="a[sat1] = ' in mm
+    assert '"moderates:dlv1->sat1" -> "sat1";' in mm
+    assert '"swc1" -> "moderates:dlv1->sat1" [style=dashed' in mm and "index[sat1]" in mm
+    assert "indirect[sat1] at swc1 = 3.00: " in mm
+
+
+def test_note_lines_are_wrapped_and_left_justified(fits):
+    for fit in fits.values():
+        label = plot_model(fit).dot.splitlines()[-2]
+        assert label.startswith('  label="') and label.endswith('\\l";')
+        assert all(len(line) <= 72 for line in label[len('  label="'):-len('\\l";')].split("\\l"))
 
 
 def test_bad_arguments(fits):
@@ -85,8 +97,8 @@ def test_bad_arguments(fits):
 def test_without_dot_the_text_is_shown(fits, monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     d = plot_model(fits["pls"])
-    assert d._repr_mimebundle_() == {"text/plain": d.dot}
-    assert d._repr_svg_() is None
+    assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})
+    assert not hasattr(d, "_repr_svg_")  # IPython would add an SVG (which names the Graphviz version)
     with pytest.raises(RuntimeError, match="Graphviz"):
         d.render(tmp_path / "x.svg")
     assert d.render(tmp_path / "x.dot").read_text() == d.dot
@@ -99,6 +111,17 @@ def test_render_svg_and_png(fits, tmp_path):
     assert svg.lstrip().startswith("<?xml") and ">SAT<" in svg and ">loy3<" in svg
     png = d.render(tmp_path / "m.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "image/svg+xml" in d._repr_mimebundle_()
+    data, meta = d._repr_mimebundle_()
+    # notebook display: text/plain is the DOT text with or without Graphviz; the PNG (which nbval does not
+    # compare) is rendered at 2x and shown at half its pixel width
+    assert set(data) == {"text/plain", "image/png"} and data["text/plain"] == d.dot
+    raw = base64.b64decode(data["image/png"])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    assert meta["image/png"]["width"] == int.from_bytes(raw[16:20], "big") // 2
+    assert d.pipe("png", dpi=192) == raw  # deterministic rendering
+    assert d.pipe("svg") == d.pipe("svg")
+    assert int.from_bytes(d.pipe("png", dpi=192)[16:20], "big") > int.from_bytes(d.pipe("png")[16:20], "big")
+    with pytest.raises(ArgumentError, match="dpi"):
+        d.pipe("png", dpi=5)
     with pytest.raises(RuntimeError, match="dot failed"):
         ModelDiagram("digraph { a -> }").pipe("svg")
