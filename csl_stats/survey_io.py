@@ -254,30 +254,95 @@ def _read_spss_or_stata(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict
     return frame, titles, labels, rules, types
 
 
+#: Metadata fields of Qualtrics' legacy exports, whose first header row names them V1, V2, ...
+QUALTRICS_LEGACY_METADATA = (
+    "ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+    "StartDate", "EndDate", "Finished", "LocationAccuracy",
+)
+_QUALTRICS_DATES = ("StartDate", "EndDate", "RecordedDate")
+
+
+def _squash(text: Any) -> str:
+    """``"Response ID"``, ``"ResponseId"``, ``"response_id"`` -> ``"responseid"``."""
+    return re.sub(r"[\s_]", "", str(text)).casefold()
+
+
+def _sniff(path: Path) -> tuple[str, str]:
+    """Encoding and delimiter of a CSV/TSV export (Qualtrics' TSV exports are UTF-16 with tabs)."""
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    encoding = "utf-16" if start.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name} is neither UTF-8 nor UTF-16 text: {exc}. Re-export it as UTF-8 CSV.") from None
+    tabs = path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",")
+    return encoding, "\t" if tabs else ","
+
+
+def _qualtrics_layout(head: pd.DataFrame) -> str:
+    """Which Qualtrics header a CSV has: ``"importid"`` (three rows), ``"two_rows"`` (legacy) or ``""`` (none).
+
+    Three rows: names, question text, ``{"ImportId": ...}`` JSON (exports since 2016). Two rows: names
+    (``V1``, ``V2``, ... for the metadata of the legacy format, or the current names with the "legacy
+    export" option), then question text, recognised by the response-ID column whose second row is its
+    label (``ResponseID``/``Response ID``) instead of an ID such as ``R_1a2B``.
+    """
+    if len(head) >= 3 and any(str(v).lstrip().startswith('{"ImportId"') for v in head.iloc[2]):
+        return "importid"
+    if len(head) >= 2:
+        for name, label in zip(head.iloc[0], head.iloc[1], strict=True):
+            if _squash(name) in ("responseid", "v1") and _squash(label) == "responseid":
+                return "two_rows"
+    return ""
+
+
 def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable, str], str]:
-    """Read a plain or Qualtrics CSV. Returns (frame, titles, import_ids, source)."""
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        head = pd.read_csv(fh, header=None, nrows=3, dtype=str, keep_default_na=False)
-    looks_qualtrics = len(head) >= 3 and str(head.iloc[2, 0]).lstrip().startswith('{"ImportId"')
-    if kind == "qualtrics" and not looks_qualtrics:
+    """Read a plain or Qualtrics CSV. Returns (frame, titles, descriptions, source)."""
+    encoding, sep = _sniff(path)
+    head = pd.read_csv(path, header=None, nrows=3, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    layout = _qualtrics_layout(head)
+    if kind == "qualtrics" and not layout:
+        found = ", ".join(repr(str(v))[:40] for v in head.iloc[min(2, len(head) - 1), :3]) if len(head) else "no rows"
         raise DataError(
-            f"{path.name} is not a Qualtrics export: its third row should hold ImportId JSON such as "
-            f'{{"ImportId":"QID1"}}; found {str(head.iloc[2, 0]) if len(head) >= 3 else "fewer than 3 rows"!r}.'
+            f"{path.name} is not a Qualtrics export: expected a third header row of ImportId JSON such as "
+            '{"ImportId":"QID1"} (current exports) or a second header row labelling the response-ID column '
+            f"'ResponseID' (legacy exports); found {found}."
         )
-    if kind == "qualtrics" or (kind == "auto" and looks_qualtrics):
+    if kind == "qualtrics" or (kind == "auto" and layout):
         names = [str(v) for v in head.iloc[0]]
-        titles = dict(zip(names, [str(v) for v in head.iloc[1]], strict=True))
-        import_ids = {}
-        for name, cell in zip(names, head.iloc[2], strict=True):
-            try:
-                import_ids[name] = str(json.loads(cell).get("ImportId", ""))
-            except (json.JSONDecodeError, AttributeError) as exc:
-                raise DataError(
-                    f"{path.name}: the ImportId row of column {name!r} is not JSON: {cell!r}."
-                ) from exc
-        frame = pd.read_csv(path, skiprows=[1, 2], encoding="utf-8-sig", low_memory=False)
-        return frame, titles, import_ids, "qualtrics"
-    frame = pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
+        labels = [str(v) for v in head.iloc[1]]
+        descriptions: dict[Hashable, str] = {}
+        if layout == "importid":
+            for name, cell in zip(names, head.iloc[2], strict=True):
+                try:
+                    import_id = str(json.loads(cell).get("ImportId", ""))
+                except (json.JSONDecodeError, AttributeError) as exc:
+                    raise DataError(
+                        f"{path.name}: the ImportId row of column {name!r} is not JSON: {cell!r}."
+                    ) from exc
+                if import_id:
+                    descriptions[name] = f"Qualtrics ImportId {import_id}"
+        frame = pd.read_csv(path, skiprows=[1, 2] if layout == "importid" else [1], encoding=encoding, sep=sep,
+                            low_memory=False)
+        titles = dict(zip(names, labels, strict=True))
+        if layout == "two_rows":  # legacy V1..V10: named by their label (V1 -> ResponseID)
+            rename = {n: lab.strip() for n, lab in zip(names, labels, strict=True)
+                      if re.fullmatch(r"V\d+", n) and lab.strip() in QUALTRICS_LEGACY_METADATA
+                      and lab.strip() not in names}
+            if len(set(rename.values())) == len(rename):
+                frame = frame.rename(columns=rename)
+                for old, new in rename.items():
+                    titles[new] = titles.pop(old)
+                    descriptions[new] = f"Qualtrics legacy export column {old}"
+        for col in _QUALTRICS_DATES:
+            if col in frame.columns and (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+                stamps = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+                if stamps.notna().sum() == frame[col].notna().sum():
+                    frame[col] = stamps
+        return frame, titles, descriptions, "qualtrics"
+    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False)
     return frame, {}, {}, "csv"
 
 
@@ -299,8 +364,11 @@ def read_survey(
     ----------
     path : str or pathlib.Path
         The file. The format follows the extension (``.sav``/``.zsav``,
-        ``.dta``, ``.csv``) unless ``format`` is given; a CSV whose third row
-        holds Qualtrics ``{"ImportId": ...}`` JSON is read as a Qualtrics export.
+        ``.dta``, ``.csv``/``.tsv``) unless ``format`` is given. A CSV (or
+        Qualtrics' UTF-16 TSV) with a Qualtrics header is read as a Qualtrics
+        export: three header rows (names, question text, ``{"ImportId": ...}``
+        JSON) or the two rows of legacy exports (names, question text), see
+        Notes.
     codebook : DataFrame, optional
         A codebook in the form of :func:`csl_stats.codebook` (at least a
         ``name`` column). Its non-empty entries (construct, question wording,
@@ -362,6 +430,18 @@ def read_survey(
     ``maximum``; they stay in ``value_labels`` and label the rows of ``missing``. Qualtrics' own metadata
     columns (``StartDate``, ``ResponseId``, ...) get the construct
     ``"metadata"``; the ImportId of each question is kept in ``description``.
+
+    Qualtrics header layouts: current exports have three header rows (the
+    third holds ImportId JSON), whether the answers are exported as choice
+    text (map them with ``likert=`` or ``codebook=``) or as numeric values.
+    Legacy exports, and current ones with the "legacy export" option, have
+    two: names and question text; they are recognised by the response-ID
+    column (``ResponseID``, ``ResponseId`` or the legacy ``V1``) whose second
+    row is its label rather than an ID. The legacy format names its metadata
+    ``V1``-``V10``; those columns are renamed to their labels (``V1`` ->
+    ``ResponseID``, ``V8`` -> ``StartDate``; the old name is kept in
+    ``description``). ``StartDate``, ``EndDate`` and ``RecordedDate`` are
+    read as timestamps. TSV exports (UTF-16, tab-separated) are read like CSV.
     SPSS and Stata store no missing value for text: empty strings in string
     variables are read as NaN.
 
@@ -390,18 +470,19 @@ def read_survey(
     kind = format
     if kind == "auto":
         ext = p.suffix.lower()
-        kind = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".csv": "auto", ".txt": "auto"}.get(ext, "")
+        kind = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".csv": "auto", ".tsv": "auto",
+                ".txt": "auto"}.get(ext, "")
         if not kind:
             raise ArgumentError(
-                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta or .csv, "
+                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta, .csv or .tsv, "
                 "or pass format='spss', 'stata', 'qualtrics' or 'csv'."
             )
-    import_ids: dict[Hashable, str] = {}
+    descriptions: dict[Hashable, str] = {}
     if kind in ("spss", "stata"):
         frame, titles, labels, rules, types = _read_spss_or_stata(p, kind)
         source = kind
     else:
-        frame, titles, import_ids, source = _read_csv(p, kind)
+        frame, titles, descriptions, source = _read_csv(p, kind)
         labels, rules, types = {}, {}, {}
     frame = frame.copy()
     columns = list(frame.columns)
@@ -493,8 +574,9 @@ def read_survey(
         # the answer scale: value labels except those of codes declared missing (reported in .missing)
         lab = {k: v for k, v in labels.get(col, {}).items() if not _declared(k, is_missing_code.get(col, []))}
         codes = [k for k in lab if isinstance(k, int | float | np.number) and not isinstance(k, bool)]
-        construct = "metadata" if source == "qualtrics" and col in QUALTRICS_METADATA else ""
-        desc = f"Qualtrics ImportId {import_ids[col]}" if import_ids.get(col) else ""
+        meta = col in QUALTRICS_METADATA or col in QUALTRICS_LEGACY_METADATA
+        construct = "metadata" if source == "qualtrics" and meta else ""
+        desc = descriptions.get(col, "")
         rows.append({
             "name": col,
             "construct": construct,

@@ -272,3 +272,97 @@ def test_date_variables_are_timestamps(tmp_path, ext):
     s = read_survey(f)
     assert s.codebook["type"].tolist() == ["datetime", "number"]
     assert s.data["visit"].tolist() == df["visit"].tolist()
+
+
+# --- Qualtrics header layouts: legacy two-row exports, numeric vs choice-text exports, UTF-16 TSV ---
+
+LEGACY_META = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress",
+               "Status", "StartDate", "EndDate", "Finished"]
+
+
+def _write(path, rows, *, encoding="utf-8", delimiter=","):
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _legacy_rows(answers):
+    """Legacy Qualtrics export: V1-V10 metadata, question IDs, then the question text row, then answers."""
+    names = [f"V{i}" for i in range(1, 11)] + ["Q1_1", "Q1_2", "Q2", "LocationLatitude"]
+    labels = LEGACY_META + ["Delivery-They deliver on time", "Delivery-Hard to reach",
+                            "How likely are you to recommend us?", "LocationLatitude"]
+    rows = [names, labels]
+    for k, (a1, a2, nps) in enumerate(answers, start=1):
+        rows.append([f"R_{k}x9Qa", "Default Response Set", "Anonymous", "", "", "10.0.0.1", "0",
+                     f"2014-03-1{k} 09:44:21", f"2014-03-1{k} 09:51:02", "1", a1, a2, nps, "52.5"])
+    return rows
+
+
+ANSWERS = [("Agree", "Strongly disagree", "9"), ("Strongly agree", "Disagree", "-99"), ("Neither", "Agree", "10")]
+
+
+def test_qualtrics_legacy_export_with_v_columns(tmp_path):
+    f = _write(tmp_path / "legacy.csv", _legacy_rows(ANSWERS))
+    s = read_survey(f, likert=LIKERT, missing_codes={"Q2": -99})
+    assert s.source == "qualtrics" and s.n_rows == 3
+    assert list(s.data.columns[:10]) == LEGACY_META  # V1..V10 renamed to their labels
+    np.testing.assert_array_equal(s.data["Q1_1"], [4, 5, 3])
+    np.testing.assert_array_equal(s.data["Q1_2"], [1, 2, 4])
+    np.testing.assert_array_equal(s.data["Q2"], [9, np.nan, 10])
+    assert s.data["ResponseID"].tolist() == ["R_1x9Qa", "R_2x9Qa", "R_3x9Qa"]
+    assert s.data["StartDate"].tolist() == [pd.Timestamp(f"2014-03-1{k} 09:44:21") for k in (1, 2, 3)]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["StartDate", "type"] == "datetime"
+    assert cb.loc["ResponseID", "construct"] == "metadata" and cb.loc["ResponseID", "description"] == \
+        "Qualtrics legacy export column V1"
+    assert cb.loc["LocationLatitude", "construct"] == "metadata" and cb.loc["Q1_1", "construct"] == ""
+    assert cb.loc["Q1_1", "title"] == "Delivery-They deliver on time" and cb.loc["Q1_1", "description"] == ""
+    assert cb.loc["Q1_1", "scale"].startswith("1 = Strongly disagree, 2 = Disagree, 3 = Neither")
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "Q2", "code": -99, "n": 1}]
+
+
+def test_qualtrics_two_row_export_with_current_names(tmp_path):
+    rows = [["StartDate", "EndDate", "ResponseId", "Q1_1", "Q2"],
+            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?"],
+            ["2026-11-02 09:00:00", "2026-11-02 09:04:10", "R_1", "Agree", "9"],
+            ["2026-11-02 10:00:00", "2026-11-02 10:02:00", "R_2", "Strongly agree", "7"]]
+    s = read_survey(_write(tmp_path / "two.csv", rows), likert=LIKERT)
+    assert s.source == "qualtrics" and s.n_rows == 2
+    np.testing.assert_array_equal(s.data["Q1_1"], [4, 5])
+    assert s.data["Q2"].tolist() == [9, 7] and s.data["ResponseId"].tolist() == ["R_1", "R_2"]
+    assert s.codebook.set_index("name").loc["ResponseId", "title"] == "Response ID"
+    assert pd.api.types.is_datetime64_any_dtype(s.data["EndDate"])
+
+
+def test_qualtrics_numeric_and_choice_text_exports_agree(tmp_path):
+    head = [["ResponseId", "Q1_1", "Q1_2"], ["Response ID", "Delivery - On time", "Delivery - Hard to reach"],
+            ['{"ImportId":"_recordId"}', '{"ImportId":"QID1_1"}', '{"ImportId":"QID1_2"}']]
+    text = _write(tmp_path / "text.csv", head + [["R_1", "Agree", "Neither"], ["R_2", "Strongly agree", ""]])
+    codes = _write(tmp_path / "codes.csv", head + [["R_1", "4", "3"], ["R_2", "5", ""]])
+    a = read_survey(text, likert=LIKERT)
+    b = read_survey(codes)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    assert a.codebook.loc[1, "description"] == b.codebook.loc[1, "description"] == "Qualtrics ImportId QID1_1"
+    assert a.codebook.loc[1, "type"] == b.codebook.loc[1, "type"] == "integer"
+    # the numeric export carries no answer labels; a codebook adds them
+    c = read_survey(codes, codebook=pd.DataFrame({"name": ["Q1_1"], "scale": ["1 = Strongly disagree ... 5 = "
+                                                                              "Strongly agree"]}))
+    assert c.codebook.loc[1, "scale"] == "1 = Strongly disagree ... 5 = Strongly agree"
+
+
+def test_qualtrics_utf16_tsv_export(tmp_path):
+    rows = _legacy_rows(ANSWERS)
+    f = _write(tmp_path / "legacy.tsv", rows, encoding="utf-16", delimiter="\t")
+    assert f.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    s = read_survey(f, likert=LIKERT, missing_codes={"Q2": -99})
+    ref = read_survey(_write(tmp_path / "legacy.csv", rows), likert=LIKERT, missing_codes={"Q2": -99})
+    pd.testing.assert_frame_equal(s.data, ref.data)
+    pd.testing.assert_frame_equal(s.codebook, ref.codebook)
+
+
+def test_a_response_id_column_alone_is_not_a_qualtrics_header(tmp_path):
+    f = _write(tmp_path / "plain.csv", [["ResponseId", "sat"], ["R_1", "5"], ["R_2", "3"]])
+    s = read_survey(f)
+    assert s.source == "csv" and s.n_rows == 2 and s.data["sat"].tolist() == [5, 3]
+    with pytest.raises(DataError, match=r"not a Qualtrics export.*ImportId.*legacy"):
+        read_survey(f, format="qualtrics")
