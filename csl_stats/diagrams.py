@@ -267,7 +267,7 @@ def _cfa_dot(r: Any, *, indicators: bool, digits: int) -> str:
         lines.append(f"  {_q(x['lhs'])} -> {_q(x['rhs'])} [dir=both, style=dashed, "
                      f"label={_q(fmt_bounded(x['std_estimate'], digits) + _stars(x['p']))}];")
     f = r.fit_indices
-    note = (f"Standardized ML estimates; {STAR_NOTE}; chi2({int(f['df'])}) = {fmt_num(f['chisq'])}, "
+    note = (f"Standardized ML estimates; {STAR_NOTE}; χ²({int(f['df'])}) = {fmt_num(f['chisq'])}, "
             f"CFI = {fmt_bounded(f['cfi'], 3)}, RMSEA = {fmt_bounded(f['rmsea'], 3)}, "
             f"SRMR = {fmt_bounded(f['srmr'], 3)}; n = {r.n_obs}.")
     return _footer(lines, note)
@@ -317,8 +317,8 @@ def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
     if indicators:
         what += "; marker loadings (fixed to 1) carry no test"
     scaled = r.estimator == "mlr" and np.isfinite(f.get("chisq_scaled", np.nan))
-    chi2 = f"scaled chi2({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
-        f"chi2({int(f['df'])}) = {fmt_num(f['chisq'])}"
+    chi2 = f"scaled χ²({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
+        f"χ²({int(f['df'])}) = {fmt_num(f['chisq'])}"
     note = (f"{what}; {r.estimator.upper()}, {'FIML' if r.nan_policy == 'fiml' else 'listwise deletion'}; "
             f"{chi2}, CFI = {fmt_bounded(f['cfi'], 3)}, "
             f"RMSEA = {fmt_bounded(f['rmsea'], 3)}, SRMR = {fmt_bounded(f['srmr'], 3)}; n = {r.n_obs}.")
