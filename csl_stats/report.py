@@ -20,6 +20,7 @@ a regression), the methods text says "not recorded" instead of guessing.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -751,9 +752,17 @@ def _software() -> str:
     return f"csl_stats (version {__version__}) in Python"
 
 
+#: The seed the caller passed to methods_text(rng=...), for the paragraph being written (None: not given).
+_SEED: contextvars.ContextVar[int | None] = contextvars.ContextVar("csl_stats_report_seed", default=None)
+
+
 def _seed_sentence(n_boot: int) -> str:
     if not n_boot:
         return ""
+    seed = _SEED.get()
+    if seed is not None:
+        return (f" The resamples were drawn with the random seed {seed} (rng={seed}), so that they can be "
+                "reproduced.")
     return (" The random seed is not recorded in the result: report the rng value passed to the function "
             "so that the resamples can be reproduced.")
 
@@ -763,7 +772,7 @@ def _methods_alpha(r: Any) -> str:
     return (
         f"Internal consistency of the {r.n_items}-item scale was estimated with Cronbach's alpha using "
         f"{_software()}. The {_pct(r.ci_level)} confidence interval used the {_ci_name(r.ci_method)} method."
-        + (" The seed of the bootstrap is not recorded in the result: report the rng value passed." if boot else "")
+        + (_seed_sentence(1) if boot else "")
         + f" Missing answers were handled by {_nan_phrase(r.nan_policy, r.n_excluded)}; n = {r.n_obs}."
     )
 
@@ -955,19 +964,25 @@ _METHODS = {
 }
 
 
-def methods_text(result: Any) -> str:
+def methods_text(result: Any, *, rng: int | None = None) -> str:
     """Return a methods paragraph for a result, to adapt for a paper.
 
     The paragraph names the estimator, the software and its version, the
     interval method and the number of resamples, the handling of missing
     values and the *n* used. Results do not store the random seed of their
-    bootstrap: the text says so and asks for the ``rng`` value passed, rather
-    than inventing one.
+    bootstrap: pass the integer ``rng`` you gave the function and the text
+    states it; without it the text says the seed is not recorded and asks
+    for it, rather than inventing one.
 
     Parameters
     ----------
     result
         Any result :func:`report_table` accepts.
+    rng : int, optional
+        The integer seed passed as ``rng=`` to the function that produced
+        ``result``. Used only when the result involved resampling (the
+        sentence is about the resamples); a ``numpy.random.Generator``
+        cannot be described by a number and is refused.
 
     Returns
     -------
@@ -976,7 +991,9 @@ def methods_text(result: Any) -> str:
     Raises
     ------
     ArgumentTypeError
-        A result type without a methods paragraph.
+        A result type without a methods paragraph; ``rng`` not an integer.
+    ArgumentError
+        A negative ``rng``.
 
     Examples
     --------
@@ -987,6 +1004,23 @@ def methods_text(result: Any) -> str:
     Internal consistency of the 3-item scale was estimated with Cronbach's alpha using csl_stats (version ...) in
     Python. The 95% confidence interval used the Feldt method. Missing answers were handled by listwise deletion;
     ... rows excluded; n = ...
+    >>> med = csl_stats.mediation(df, x="dlv1", m="sat1", y="loy1", n_boot=200, rng=7)
+    >>> "random seed 7 (rng=7)" in methods_text(med, rng=7)
+    True
     """
-    return _METHODS[_kind(result)](result)
+    if rng is not None:
+        if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+            raise ArgumentTypeError(
+                f"rng must be the integer seed passed to the analysis (e.g. rng=2026); got {type(rng).__name__}. "
+                "A numpy Generator cannot be reported as a number: report how it was created instead."
+            )
+        if rng < 0:
+            raise ArgumentError(f"rng must be a non-negative integer seed; got {rng}.")
+        rng = int(rng)
+    kind = _kind(result)
+    token = _SEED.set(rng)
+    try:
+        return _METHODS[kind](result)
+    finally:
+        _SEED.reset(token)
 

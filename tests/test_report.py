@@ -162,3 +162,20 @@ def test_result_methods_refuse_unsupported_results(df):
         top.to_table()
     with pytest.raises((ArgumentError, ArgumentTypeError)):
         top.methods_text()
+
+
+def test_methods_text_states_the_seed_given(results):
+    med, pls = results["mediation"], results["pls"]
+    text = methods_text(med, rng=1)
+    assert "random seed 1 (rng=1)" in text and "not recorded in the result: report the rng" not in text
+    assert text.replace(" The resamples were drawn with the random seed 1 (rng=1), so that they can be reproduced.",
+                        "") == methods_text(med).replace(
+        " The random seed is not recorded in the result: report the rng value passed to the function so that the "
+        "resamples can be reproduced.", "")
+    assert "random seed 1 (rng=1)" in pls.methods_text(rng=1) == methods_text(pls, rng=1)
+    assert methods_text(results["cfa"], rng=5) == methods_text(results["cfa"])  # no resampling: nothing to seed
+    assert "random seed 1" not in methods_text(med)  # the seed of one call does not leak into the next
+    with pytest.raises(ArgumentTypeError, match="Generator"):
+        methods_text(med, rng=__import__("numpy").random.default_rng(1))
+    with pytest.raises(ArgumentError, match="non-negative"):
+        methods_text(med, rng=-1)
