@@ -295,6 +295,28 @@ def _regression_table(r: Any, part: str) -> _Table:
                   [n for n in notes if n], "Predictor")
 
 
+def _moderation_table(r: Any, part: str) -> _Table:
+    rows = [[str(t).replace(":", " × "), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]),
+             fmt_p(x["p"])] for t, x in r.coefs.iterrows()]
+    groups = ["Coefficients"] * len(rows)
+    for probe, x in r.simple_slopes.iterrows():
+        rows.append([f"{r.x} at {r.w} = {fmt_num(x['w'])} ({probe})", fmt_num(x["estimate"]), fmt_num(x["se"]),
+                     fmt_ci(x["ci_low"], x["ci_high"]), fmt_p(x["p"])])
+        groups.append(f"Conditional effects of {r.x}")
+    centred = (f"{r.x} and {r.w} mean-centred (means {fmt_num(r.x_center)} and {fmt_num(r.w_center)}), so their "
+               "rows are effects at the other's mean" if r.x_center or r.w_center else f"{r.x} and {r.w} not centred")
+    notes = [f"Estimated by ordinary least squares; standard errors: {_se_name(r.se_type)}; {centred}.",
+             f"*R*² = {fmt_bounded(r.r2)}; Δ*R*² from the interaction = {fmt_bounded(r.r2_change, 3)}."]
+    jn = r.johnson_neyman
+    if len(jn):
+        parts = [f"{fmt_num(x['w_low'])} to {fmt_num(x['w_high'])} "
+                 f"({'significantly ' + str(x['direction']) if x['significant'] else 'not significant'})" for _, x in jn.iterrows()]
+        notes.append(f"Johnson-Neyman regions of {r.w} (observed range, {_pct(r.ci)} level): " + "; ".join(parts) + ".")
+    notes.append(f"*n* = {r.n_obs}.")
+    return _Table(f"Moderation of the effect of {r.x} on {r.y} by {r.w}", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"],
+                  rows, groups, notes, "Term")
+
+
 def _mediation_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for name, x in r.paths.iterrows():
@@ -592,6 +614,7 @@ _BUILDERS = {
     "scale_report": _scale_report_table,
     "CFAResult": _cfa_table,
     "RegressionResult": _regression_table,
+    "ModerationResult": _moderation_table,
     "MediationResult": _mediation_table,
     "ModeratedMediationResult": _mediation_table,
     "RelativeImportanceResult": _importance_table,
@@ -642,7 +665,9 @@ def report_table(
     ----------
     result
         An :class:`~csl_stats.AlphaResult`, :class:`~csl_stats.CFAResult`,
-        :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.MediationResult`,
+        :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.ModerationResult`
+        (coefficients, conditional effects, Johnson-Neyman regions in the note),
+        :class:`~csl_stats.MediationResult`,
         :class:`~csl_stats.ModeratedMediationResult`,
         :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`,
         :class:`~csl_stats.NPSResult`, :class:`~csl_stats.SEMResult` (single
@@ -809,6 +834,21 @@ def _methods_regression(r: Any) -> str:
     )
 
 
+def _methods_moderation(r: Any) -> str:
+    centred = "; both mean-centred" if r.x_center or r.w_center else ""
+    covs = [t for t in r.coefs.index if t not in ("Intercept", r.x, r.w) and ":" not in str(t)]
+    cov = f", controlling for {', '.join(map(str, covs))}" if covs else ""
+    return (
+        f"We tested whether {r.w} moderates the effect of {r.x} on {r.y} with an ordinary least squares regression "
+        f"including the product of {r.x} and {r.w} (PROCESS model 1{centred}){cov}, with "
+        f"{_se_name(r.se_type)} standard errors, using {_software()}. Conditional effects of {r.x} were probed "
+        f"at {len(r.simple_slopes)} values of {r.w} with {_pct(r.ci)} confidence intervals, and the "
+        f"Johnson-Neyman technique located the values of {r.w} at which the conditional effect differs "
+        f"significantly from zero. The model used n = {r.n_obs} rows; the missing-value policy and the number of "
+        "rows dropped are not recorded in the result (the function's default is listwise deletion)."
+    )
+
+
 def _methods_mediation(r: Any) -> str:
     meds = ", ".join(r.mediators)
     design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
@@ -952,6 +992,7 @@ _METHODS = {
     "scale_report": _methods_scale_report,
     "CFAResult": _methods_cfa,
     "RegressionResult": _methods_regression,
+    "ModerationResult": _methods_moderation,
     "MediationResult": _methods_mediation,
     "ModeratedMediationResult": _methods_mediation,
     "RelativeImportanceResult": _methods_importance,

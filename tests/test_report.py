@@ -44,6 +44,7 @@ def results(df):
             "scale_report": csl_stats.scale_report(df, CONSTRUCTS),
             "cfa": csl_stats.cfa(df, CONSTRUCTS),
             "regression": csl_stats.regress(df, "loy1", ["sat1", "dlv1"], se="HC3"),
+            "moderation": csl_stats.moderation(df, x="sat1", w="swc1", y="loy1", covariates="dlv1", se="HC3"),
             "mediation": csl_stats.mediation(df, x="dlv1", m="sat1", y="loy1", n_boot=200, rng=1),
             "importance": csl_stats.relative_importance(df, "sat1", ["dlv1", "qlt1", "srv1"]),
             "pls": csl_stats.pls_pm(
@@ -62,8 +63,8 @@ def test_apa_number_formats():
     assert fmt_num(float("nan")) == "\u2014" and fmt_ci(float("nan"), 1) == "\u2014"
 
 
-@pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "mediation", "importance",
-                                  "pls", "nps", "nps_by"])
+@pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "moderation", "mediation",
+                                  "importance", "pls", "nps", "nps_by"])
 def test_markdown_tables_and_methods_match_snapshots(results, name):
     check_snapshot(f"table_{name}.md", report_table(results[name], number=1))
     check_snapshot(f"methods_{name}.txt", methods_text(results[name]) + "\n")
@@ -179,3 +180,17 @@ def test_methods_text_states_the_seed_given(results):
         methods_text(med, rng=__import__("numpy").random.default_rng(1))
     with pytest.raises(ArgumentError, match="non-negative"):
         methods_text(med, rng=-1)
+
+
+def test_moderation_table_content(results, df):
+    r = results["moderation"]
+    md = report_table(r)
+    inter = r.coefs.loc["sat1:swc1"]
+    assert f"| sat1 × swc1 | {fmt_num(inter['estimate'])} | {fmt_num(inter['se'])} |" in md
+    assert "**Conditional effects of sat1**" in md and md.count("sat1 at swc1 = ") == len(r.simple_slopes)
+    assert "heteroskedasticity-consistent (HC3)" in md and f"*n* = {r.n_obs}." in md
+    assert "mean-centred" in md and "Johnson-Neyman regions of swc1" in md
+    plain = csl_stats.moderation(df, x="sat1", w="swc1", y="loy1", center=False)
+    assert "sat1 and swc1 not centred" in report_table(plain)
+    assert "controlling for dlv1" in methods_text(r) and "controlling" not in methods_text(plain)
+    assert "mean-centred" not in methods_text(plain)
