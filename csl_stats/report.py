@@ -317,6 +317,57 @@ def _moderation_table(r: Any, part: str) -> _Table:
                   rows, groups, notes, "Term")
 
 
+_COEF_ANALYSES = ("RegressionResult", "ModerationResult", "MediationResult", "ModeratedMediationResult")
+_ANALYSIS_NAMES = {"RegressionResult": "regression", "ModerationResult": "moderation", "MediationResult": "mediation",
+                   "ModeratedMediationResult": "moderated mediation", "NPSResult": "Net Promoter Score",
+                   "AlphaResult": "Cronbach's alpha", "TopBoxResult": "top-box share", "PLSResult": "PLS path model",
+                   "RelativeImportanceResult": "relative importance"}
+
+
+def _analysis_name(r: Any) -> str:
+    return _ANALYSIS_NAMES.get(r.analysis, r.analysis.removesuffix("Result"))
+
+
+def _pooled_table(r: Any, part: str) -> _Table:
+    t = r.table
+
+    def bounded(i: Any) -> bool:  # shares, reliabilities: no leading zero
+        return r.analysis in ("AlphaResult", "TopBoxResult") or ("scale" in t.columns and t.at[i, "scale"] == "logit")
+
+    def num(i: Any, v: Any) -> str:
+        return fmt_bounded(v) if bounded(i) else fmt_num(v)
+
+    est = "*b*" if r.analysis in _COEF_ANALYSES else "Estimate"
+    ci_col = f"{_pct(r.ci_level)} CI"
+    if r.method == "bootstrap":
+        cols = [est, "*SE*", ci_col]
+        rows = [[str(i), num(i, x["estimate"]), num(i, x["se"]), fmt_ci(x["ci_low"], x["ci_high"], bounded=bounded(i))]
+                for i, x in t.iterrows()]
+        how = (f"estimates averaged over the {r.m} imputed data sets; their bootstrap draws pooled into one "
+               "distribution, whose standard deviation is the *SE* and whose percentiles the interval (MI then "
+               "bootstrap)")
+    else:
+        cols = [est, "*SE*", "*df*", ci_col, "*p*", "FMI"]
+        rows = []
+        for i, x in t.iterrows():
+            label = "NPS" if r.analysis == "NPSResult" and i == "nps" else str(i)
+            p = x["p"] if "p" in t.columns else np.nan
+            rows.append([label, num(i, x["estimate"]), num(i, x["se"]), fmt_num(x["df"], 1),
+                         fmt_ci(x["ci_low"], x["ci_high"], bounded=bounded(i)),
+                         fmt_p(p) if np.isfinite(p) else DASH, fmt_bounded(x["fmi"])])
+        how = (f"Rubin's rules over {r.m} imputed data sets; *df* by the Barnard-Rubin small-sample formula; "
+               "FMI = fraction of missing information")
+        if r.method == "rubin-transformed" and "scale" in t.columns:
+            scales = ", ".join(f"{'NPS' if i == 'nps' else i}: {sc}" for i, sc in t["scale"].items())
+            how += f"; pooled on a transformed scale and back-transformed ({scales})"
+            if "p" in t.columns and t["p"].isna().any():
+                how += f"; {DASH} = no test"
+    notes = [f"Multiple imputation: {how}.", f"*n* = {r.n} in each completed data set."]
+    name = _analysis_name(r)
+    return _Table(f"{name[0].upper() + name[1:]} estimates pooled over {r.m} imputations", cols, rows, None, notes,
+                  "Term")
+
+
 def _mediation_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for name, x in r.paths.iterrows():
@@ -615,6 +666,7 @@ _BUILDERS = {
     "CFAResult": _cfa_table,
     "RegressionResult": _regression_table,
     "ModerationResult": _moderation_table,
+    "PooledResult": _pooled_table,
     "MediationResult": _mediation_table,
     "ModeratedMediationResult": _mediation_table,
     "RelativeImportanceResult": _importance_table,
@@ -670,7 +722,9 @@ def report_table(
         :class:`~csl_stats.MediationResult`,
         :class:`~csl_stats.ModeratedMediationResult`,
         :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`,
-        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.SEMResult` (single
+        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.PooledResult` (an
+        analysis pooled over multiple imputations: Rubin's rules with *df*
+        and FMI, or pooled bootstrap draws), :class:`~csl_stats.SEMResult` (single
         group: loadings, structural paths and covariances with std.all, fit in
         the note), :class:`~csl_stats.InvarianceResult` (fit of the nested
         models with the Δ statistics) or :class:`~csl_stats.ProcessResult`
@@ -849,6 +903,26 @@ def _methods_moderation(r: Any) -> str:
     )
 
 
+def _methods_pooled(r: Any) -> str:
+    name = _analysis_name(r)
+    if r.method == "bootstrap":
+        how = (f"The estimates were averaged over the imputations, and the bootstrap draws of the {r.m} analyses "
+               f"were pooled into one distribution, whose percentiles give {_pct(r.ci_level)} intervals (MI then "
+               "bootstrap)." + _seed_sentence(1))
+    else:
+        how = (f"Estimates were pooled with Rubin's rules, with degrees of freedom from the Barnard-Rubin "
+               f"small-sample formula and {_pct(r.ci_level)} confidence intervals; the fraction of missing "
+               "information is reported for each estimate.")
+        if r.method == "rubin-transformed":
+            how += " Bounded statistics were pooled on a transformed scale and transformed back."
+    return (
+        f"Missing values were multiply imputed ({r.m} imputed data sets), the {name} analysis was repeated on "
+        f"each completed data set of n = {r.n} using {_software()}, and the results were combined. {how} The "
+        "imputation model (method, variables, iterations) and its random seed are not stored in the pooled "
+        "result: report them from the imputation step."
+    )
+
+
 def _methods_mediation(r: Any) -> str:
     meds = ", ".join(r.mediators)
     design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
@@ -993,6 +1067,7 @@ _METHODS = {
     "CFAResult": _methods_cfa,
     "RegressionResult": _methods_regression,
     "ModerationResult": _methods_moderation,
+    "PooledResult": _methods_pooled,
     "MediationResult": _methods_mediation,
     "ModeratedMediationResult": _methods_mediation,
     "RelativeImportanceResult": _methods_importance,

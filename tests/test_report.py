@@ -194,3 +194,39 @@ def test_moderation_table_content(results, df):
     assert "sat1 and swc1 not centred" in report_table(plain)
     assert "controlling for dlv1" in methods_text(r) and "controlling" not in methods_text(plain)
     assert "mean-centred" not in methods_text(plain)
+
+
+@pytest.fixture(scope="module")
+def pooled(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        imp = csl_stats.impute(df, ["recommend", "sat1", "dlv1", "loy1"], m=3, max_iter=3, rng=2)
+        return {
+            "regression": imp.analyse(lambda f: csl_stats.regress(f, "loy1", ["sat1", "dlv1"])),
+            "nps": imp.analyse(lambda f: csl_stats.nps(f["recommend"])),
+            "mediation": imp.analyse(lambda f: csl_stats.mediation(f, x="dlv1", m="sat1", y="loy1", n_boot=100,
+                                                                  rng=1)),
+        }
+
+
+@pytest.mark.parametrize("name", ["regression", "nps", "mediation"])
+def test_pooled_tables_and_methods_match_snapshots(pooled, name):
+    check_snapshot(f"table_pooled_{name}.md", report_table(pooled[name], number=1))
+    check_snapshot(f"methods_pooled_{name}.txt", methods_text(pooled[name]) + "\n")
+
+
+def test_pooled_table_content(pooled):
+    reg = pooled["regression"]
+    md = report_table(reg)
+    x = reg.table.loc["sat1"]
+    assert (f"| sat1 | {fmt_num(x['estimate'])} | {fmt_num(x['se'])} | {x['df']:.1f} | "
+            f"{fmt_ci(x['ci_low'], x['ci_high'])} | < .001 | {fmt_bounded(x['fmi'])} |") in md
+    assert "Rubin's rules over 3 imputed data sets" in md and f"*n* = {reg.n} in each" in md
+    nps = report_table(pooled["nps"])
+    assert "| NPS |" in nps and "Estimate" in nps and "atanh(NPS/100)" in nps
+    share = pooled["nps"].table.loc["promoters", "estimate"]
+    assert f"| promoters | {fmt_bounded(share)} |" in nps  # a share: no leading zero
+    med = report_table(pooled["mediation"])
+    assert "*df*" not in med and "MI then bootstrap" in med
+    assert "seed is not recorded" in methods_text(pooled["mediation"])
+    assert "Rubin's rules" in methods_text(reg) and "imputation model" in methods_text(reg)
