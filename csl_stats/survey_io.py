@@ -381,7 +381,9 @@ def read_survey(
     missing_codes : code, list of codes or dict {column: codes}, optional
         Values that mean "no answer" (``-99``, ``"Don't know"``), for every
         column or per column. Numbers match numbers, text matches text
-        (case and surrounding spaces ignored). SPSS user-missing values and
+        (case and surrounding spaces ignored); a text code also matches the
+        numeric codes that carry it as value label in a column (``8 = "Don't
+        know"``), reported under the number. SPSS user-missing values and
         ranges and Stata extended missing values (``.a``-``.z``) declared in
         the file are always applied.
     likert : dict {text: number}, optional
@@ -497,8 +499,14 @@ def read_survey(
     # 1. declared missing codes -> NaN (counted)
     missing_rows: list[dict[str, Any]] = []
     is_missing_code: dict[Hashable, list[tuple[Any, Any]]] = {c: list(r) for c, r in rules.items()}
-    for col, codes in _codes_for(missing_codes, columns).items():
-        is_missing_code.setdefault(col, []).extend((c, c) for c in codes)
+    declared = _codes_for(missing_codes, columns)
+    for col, codes in declared.items():
+        # a text code ("Don't know") also names the numeric codes it labels in this column (8 = "Don't know")
+        texts = {c.strip().casefold() for c in codes if isinstance(c, str)}
+        labelled = [k for k, v in labels.get(col, {}).items()
+                    if not isinstance(k, str) and isinstance(v, str) and v.strip().casefold() in texts]
+        declared[col] = list(codes) + [k for k in labelled if k not in codes]
+        is_missing_code.setdefault(col, []).extend((c, c) for c in declared[col])
     for col, ranges in rules.items():
         num = pd.to_numeric(frame[col], errors="coerce") if types.get(col) != "string" else None
         for lo, hi in ranges:
@@ -508,7 +516,7 @@ def read_survey(
                 hit = frame[col].astype("object") == lo
             code: Any = _plain(lo) if lo == hi else f"{_fmt_code(lo)} thru {_fmt_code(hi)}"
             _record(frame, col, hit, code, labels.get(col, {}).get(lo, ""), missing_rows)
-    for col, codes in _codes_for(missing_codes, columns).items():
+    for col, codes in declared.items():
         for code in codes:
             hit = _matches(frame[col], code)
             _record(frame, col, hit, _plain(code), labels.get(col, {}).get(code, ""), missing_rows)

@@ -366,3 +366,34 @@ def test_a_response_id_column_alone_is_not_a_qualtrics_header(tmp_path):
     assert s.source == "csv" and s.n_rows == 2 and s.data["sat"].tolist() == [5, 3]
     with pytest.raises(DataError, match=r"not a Qualtrics export.*ImportId.*legacy"):
         read_survey(f, format="qualtrics")
+
+
+def test_text_missing_codes_match_the_labelled_numeric_codes(tmp_path):
+    """missing_codes="Don't know" on a numeric SPSS/Stata column whose code 8 is labelled "Don't know"."""
+    df = pd.DataFrame({"q1": [1.0, 5.0, 8.0, 3.0], "q2": [8.0, 2.0, 2.0, 9.0]})
+    f = tmp_path / "dk.sav"
+    pyreadstat.write_sav(df, str(f), variable_value_labels={
+        "q1": {1.0: "Bad", 5.0: "Good", 8.0: "Don't know"}, "q2": {8.0: "don't KNOW ", 9.0: "Refused"}})
+    s = read_survey(f, missing_codes=["Don't know", "refused"])
+    np.testing.assert_array_equal(s.data["q1"], [1, 5, np.nan, 3])
+    np.testing.assert_array_equal(s.data["q2"], [np.nan, 2, 2, np.nan])
+    assert s.missing.to_dict("records") == [
+        {"column": "q1", "code": 8, "label": "Don't know", "n": 1},
+        {"column": "q2", "code": 8, "label": "don't KNOW", "n": 1},  # SPSS strips trailing spaces
+        {"column": "q2", "code": 9, "label": "Refused", "n": 1}]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["q1", "scale"] == "1 = Bad ... 5 = Good" and cb.loc["q1", "maximum"] == 5.0
+    g = tmp_path / "dk.dta"
+    pyreadstat.write_dta(df, str(g), variable_value_labels={"q1": {1: "Bad", 5: "Good", 8: "Don't know"}})
+    t = read_survey(g, missing_codes="Don't know")
+    np.testing.assert_array_equal(t.data["q1"], [1, 5, np.nan, 3])
+    assert t.data["q2"].tolist() == [8, 2, 2, 9]  # no label 8 = "Don't know" in q2 of this file
+
+
+def test_text_missing_code_in_a_csv_is_not_mapped_to_its_labelled_code(tmp_path):
+    """A CSV of choice text with a codebook labelling 8 = "Don't know": the text becomes NaN, never 8."""
+    f = _write(tmp_path / "text.csv", [["q1"], ["Good"], ["Don't know"], ["Bad"]])
+    cb = pd.DataFrame({"name": ["q1"], "scale": ["1 = Bad, 2 = Good, 8 = Don't know"]})
+    s = read_survey(f, codebook=cb, missing_codes="Don't know")
+    np.testing.assert_array_equal(s.data["q1"], [2, np.nan, 1])
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "q1", "code": "Don't know", "n": 1}]
