@@ -397,3 +397,23 @@ def test_text_missing_code_in_a_csv_is_not_mapped_to_its_labelled_code(tmp_path)
     s = read_survey(f, codebook=cb, missing_codes="Don't know")
     np.testing.assert_array_equal(s.data["q1"], [2, np.nan, 1])
     assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "q1", "code": "Don't know", "n": 1}]
+
+
+def test_package_survey_round_trip_through_dta(tmp_path):
+    """The committed survey written as Stata .dta (labels from the codebook) reads back as the same numbers."""
+    df = csl_stats.load_supply_chain_survey()
+    cb = csl_stats.codebook().set_index("name")
+    labels = {c: {int(k): v for k, v in parse_scale(cb.loc[c, "scale"]).items()}
+              for c in df.columns if parse_scale(cb.loc[c, "scale"]) and pd.api.types.is_numeric_dtype(df[c])}
+    f = tmp_path / "survey.dta"
+    pyreadstat.write_dta(df, str(f), column_labels=[cb.loc[c, "title"][:80] for c in df.columns],  # Stata: <= 80
+                         variable_value_labels=labels)
+    s = read_survey(f)
+    assert s.source == "stata"
+    pd.testing.assert_frame_equal(s.data, df)
+    assert s.codebook["name"].tolist() == list(df.columns)
+    assert s.codebook["title"].tolist() == [cb.loc[c, "title"][:80].rstrip() for c in df.columns]
+    for c, lab in labels.items():
+        assert parse_scale(s.codebook.set_index("name").loc[c, "scale"]) == lab, c
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    assert (s.codebook.set_index("name").loc[numeric, "type"] == cb.loc[numeric, "type"]).all()
