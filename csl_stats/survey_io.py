@@ -208,9 +208,10 @@ def _code_list(codes: Any, name: str) -> list[Any]:
 
 def _matches(values: pd.Series, code: Any) -> pd.Series:
     """Element-wise ``values == code`` that compares numbers to numbers and text to text (stripped)."""
-    if isinstance(code, str):
-        text = values.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
-        return text == code.strip().casefold()
+    if isinstance(code, str):  # compare the (few) distinct answers, then select their rows
+        target = code.strip().casefold()
+        hits = [u for u in pd.unique(values.dropna()) if isinstance(u, str) and u.strip().casefold() == target]
+        return values.isin(hits)
     num = pd.to_numeric(values, errors="coerce")
     return num == float(code)
 
@@ -537,13 +538,13 @@ def read_survey(
             continue
         if not mapping and not labels.get(col) and source not in ("qualtrics", "csv"):
             continue  # a string variable of an SPSS/Stata file without labels stays text
-        keys = present.astype("string").str.strip().str.casefold().astype(object)
+        # normalise each distinct answer once (case, surrounding spaces), then map the rows through it
+        norm = {u: str(u).strip().casefold() for u in pd.unique(present)}
+        keys = present.map(norm).astype(object)
         if mapping:
             known = keys.isin(list(mapping))
             if known.all():
-                frame[col] = frame[col].map(
-                    lambda v: mapping[v.strip().casefold()] if isinstance(v, str) else np.nan
-                ).astype("float64")
+                frame[col] = frame[col].map({u: mapping[k] for u, k in norm.items()}).astype("float64")
                 labels.setdefault(col, {float(v): k for k, v in _likert_labels(likert).items()})
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
@@ -556,9 +557,7 @@ def read_survey(
         if col in labels and labels[col]:
             back = {str(v).strip().casefold(): k for k, v in labels[col].items()}
             if keys.isin(list(back)).all():
-                frame[col] = frame[col].map(
-                    lambda v, back=back: back[v.strip().casefold()] if isinstance(v, str) else np.nan
-                ).astype("float64")
+                frame[col] = frame[col].map({u: back[k] for u, k in norm.items()}).astype("float64")
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
         if source in ("qualtrics", "csv"):
