@@ -370,13 +370,64 @@ def _process_dot(r: Any, *, ci: bool, digits: int) -> str:
     return _footer(lines, "\n".join(notes))
 
 
-def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digits: int = 2) -> ModelDiagram:
+def _template_dot(t: Any, names: dict[str, str], mediators: list[str]) -> str:
+    """Hayes' conceptual diagram of a PROCESS template: moderators' dashed arrows meet the paths they moderate."""
+    lines = _header(f"process_model_{t.number}", ranksep=0.5)
+    x, y = names["x"], names["y"]
+    roles = sorted(t.roles)
+    for v in [x, *mediators, y]:
+        lines.append(f"  {_q(v)} [shape=box];")
+    for r in roles:
+        lines.append(f"  {_q(names[r])} [shape=box, style=filled, fillcolor=\"#fde9c9\"];")
+    lines.append(f"  {{rank=min; {_q(x)};}}")
+    lines.append(f"  {{rank=max; {_q(y)};}}")
+    paths = [("a", x, m) for m in mediators] + [("b", m, y) for m in mediators] + [("c", x, y)]
+    if t.mediators == "serial":
+        paths += [("d", prev, m) for j, m in enumerate(mediators) for prev in mediators[:j]]
+    three_way = False
+    for name, a, b in paths:
+        mod = t.path(name) if name in ("a", "b", "c") else ()
+        if not mod:
+            lines.append(f"  {_q(a)} -> {_q(b)};")
+            continue
+        pt = f"moderates:{a}->{b}"
+        lines.append(f"  {_q(pt)} [shape=point, width=0.08, label=\"\"];")
+        lines.append(f"  {_q(a)} -> {_q(pt)} [arrowhead=none];")
+        lines.append(f"  {_q(pt)} -> {_q(b)};")
+        three = any(len(term) == 2 for term in mod)
+        three_way |= three
+        for term in mod:
+            if len(term) != 1 or (three and term[0] == "z"):
+                continue  # the three-way term: Z's arrow meets W's arrow (below)
+            src = names[term[0]]
+            if three:
+                pw = f"moderates:{src}->{pt}"
+                lines.append(f"  {_q(pw)} [shape=point, width=0.06, label=\"\"];")
+                lines.append(f"  {_q(src)} -> {_q(pw)} [arrowhead=none, style=dashed, constraint=false];")
+                lines.append(f"  {_q(pw)} -> {_q(pt)} [style=dashed, constraint=false];")
+                lines.append(f"  {_q(names['z'])} -> {_q(pw)} [style=dashed, constraint=false];")
+            else:
+                lines.append(f"  {_q(src)} -> {_q(pt)} [style=dashed, constraint=false];")
+    generic = {"x": "X", "y": "Y", "w": "W", "z": "Z"}
+    named = [f"{k.upper()} = {names[k]}" for k in ("x", "w", "z", "y") if names[k] != generic[k]
+             and (k in "xy" or k in roles)]
+    notes = [f"PROCESS model {t.number}: {t.description}" + (f" ({', '.join(named)})." if named else ".")]
+    if roles:
+        notes.append("Conceptual diagram: a moderator's dashed arrow meets the path it moderates"
+                     + (f"; {names['z']}'s arrow meets {names['w']}'s (three-way interaction)." if three_way else "."))
+    return _footer(lines, "\n".join(notes))
+
+
+def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digits: int = 2,
+               conceptual: bool = False) -> ModelDiagram:
     """Draw a fitted model as a path diagram (Graphviz DOT; rendered where ``dot`` exists).
 
     Parameters
     ----------
-    result : MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult or ProcessResult
-        The fitted model (a single-group :class:`~csl_stats.SEMResult`).
+    result : MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult, ProcessResult or int
+        The fitted model (a single-group :class:`~csl_stats.SEMResult`), or
+        a PROCESS model number: its conceptual diagram with the generic
+        names X, M (M1, M2 when serial), W, Z and Y.
     indicators : bool, default False
         PLS, CFA and SEM: also draw the indicators (boxes) with their loadings
         (PLS Mode B: weights; SEM: standardized, with the residual covariances
@@ -391,6 +442,11 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
         intervals (refused).
     digits : int, default 2
         Decimals shown.
+    conceptual : bool, default False
+        For a :class:`~csl_stats.ProcessResult`: Hayes' *conceptual*
+        diagram (X, the mediators, Y and the moderators, each moderator's
+        dashed arrow meeting the path it moderates; no estimates) instead of
+        the statistical diagram. Model numbers are always drawn this way.
 
     Returns
     -------
@@ -404,7 +460,9 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     ArgumentTypeError
         A result type without a diagram, or non-boolean flags.
     ArgumentError
-        ``ci=True`` for a CFA; ``digits`` outside 0-4; a multi-group SEMResult.
+        ``ci=True`` for a CFA; ``digits`` outside 0-4; a multi-group SEMResult;
+        ``conceptual=True`` for a result other than a ProcessResult; a model
+        number that is not a PROCESS template.
 
     Notes
     -----
@@ -429,7 +487,10 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     with an arrow to the outcome of its equation carrying the unstandardized
     coefficient; product terms are rounded boxes labelled "X × W" with
     dashed arrows; the indices of moderated mediation, with their intervals,
-    are in the caption.
+    are in the caption. With ``conceptual=True`` (or a model number) the
+    same model is drawn as Hayes' *conceptual* diagram: a moderator's dashed
+    arrow meets the path it moderates at a dot, and in a three-way
+    (moderated moderation) template Z's arrow meets W's.
 
     References
     ----------
@@ -453,10 +514,20 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     """
     check_flag(indicators, "indicators")
     check_flag(ci, "ci")
+    check_flag(conceptual, "conceptual")
     if isinstance(digits, bool) or not isinstance(digits, int | np.integer) or not 0 <= digits <= 4:
         raise ArgumentError(f"digits must be an integer from 0 to 4; got {digits!r}.")
     # a multi-group SEMResult (a level of measurement_invariance) is refused with ArgumentError
     name = type(result).__name__
+    if isinstance(result, int | np.integer) and not isinstance(result, bool):
+        from ._process_templates import get_template
+
+        t = get_template(int(result))
+        ms = [] if t.mediators == "none" else (["M1", "M2"] if t.mediators == "serial" else ["M"])
+        return ModelDiagram(_template_dot(t, {"x": "X", "y": "Y", "w": "W", "z": "Z"}, ms))
+    if conceptual and name != "ProcessResult":
+        raise ArgumentError(f"conceptual=True applies to a ProcessResult (or a PROCESS model number); got {name}, "
+                            "whose diagram is drawn one way only.")
     if name in ("MediationResult", "ModeratedMediationResult"):
         return ModelDiagram(_mediation_dot(result, ci=ci, digits=digits))
     if name == "PLSResult":
@@ -468,9 +539,14 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     if name == "SEMResult":
         return ModelDiagram(_sem_dot(result, indicators=indicators, ci=ci, digits=digits))
     if name == "ProcessResult":
+        if conceptual:
+            from ._process_templates import get_template
+
+            names = {"x": str(result.x), "y": str(result.y), "w": str(result.w), "z": str(result.z)}
+            return ModelDiagram(_template_dot(get_template(result.model), names, list(result.mediators)))
         return ModelDiagram(_process_dot(result, ci=ci, digits=digits))
     raise ArgumentTypeError(
         "plot_model draws MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult and "
-        "ProcessResult; "
+        "ProcessResult results, and PROCESS model numbers (int); "
         f"got {name}."
     )

@@ -125,3 +125,34 @@ def test_render_svg_and_png(fits, tmp_path):
         d.pipe("png", dpi=5)
     with pytest.raises(RuntimeError, match="dot failed"):
         ModelDiagram("digraph { a -> }").pipe("svg")
+
+
+@pytest.mark.parametrize("model", [7, 11, 6])
+def test_process_template_conceptual_diagram_matches_snapshot(model):
+    check_snapshot(f"diagram_template_{model}.dot", plot_model(model).dot)
+
+
+def test_process_template_conceptual_diagrams():
+    from csl_stats._process_templates import TEMPLATES
+
+    for number, t in TEMPLATES.items():
+        dot = plot_model(number).dot
+        assert dot.startswith(f'digraph "process_model_{number}" {{') and f"PROCESS model {number}: " in dot
+        # one dot on every moderated path, and as many dashed moderator arrows as single-moderator terms
+        moderated = [p for p in ("a", "b", "c") if t.path(p)]
+        assert dot.count("[shape=point, width=0.08") == len(moderated)
+        for role, name in (("w", "W"), ("z", "Z")):
+            assert (f'"{name}" [shape=box, style=filled' in dot) == (role in t.roles)
+    seven = plot_model(7).dot
+    assert '"X" -> "moderates:X->M" [arrowhead=none];' in seven and '"moderates:X->M" -> "M";' in seven
+    assert '"W" -> "moderates:X->M" [style=dashed, constraint=false];' in seven and '"X" -> "Y";' in seven
+    eleven = plot_model(11).dot  # three-way: Z's arrow meets W's arrow
+    assert '"Z" -> "moderates:W->moderates:X->M" [style=dashed' in eleven and "three-way" in eleven
+    assert '"M1" -> "M2";' in plot_model(6).dot and "moderates" not in plot_model(6).dot
+    with pytest.raises(ArgumentError, match="not available here|not a PROCESS v4 model"):
+        plot_model(99)
+    with pytest.raises(ArgumentError, match="conceptual=True applies to a ProcessResult"):
+        plot_model(csl_stats.mediation(csl_stats.load_supply_chain_survey(), x="dlv1", m="sat1", y="loy1",
+                                       n_boot=100, rng=1), conceptual=True)
+    with pytest.raises(ArgumentTypeError, match="conceptual"):
+        plot_model(7, conceptual="yes")

@@ -81,6 +81,7 @@ def test_html_and_latex_match_snapshots(fits, name):
     ("sem_mlr_boot", {"ci": True}, "diagram_sem_ci.dot"),
     ("process", {}, "diagram_process.dot"),
     ("process", {"ci": True, "digits": 3}, "diagram_process_ci.dot"),
+    ("process", {"conceptual": True}, "diagram_process_conceptual.dot"),
 ])
 def test_dot_matches_snapshot(fits, name, kwargs, snapshot):
     check_snapshot(snapshot, plot_model(fits[name], **kwargs).dot)
