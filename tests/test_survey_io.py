@@ -417,3 +417,50 @@ def test_package_survey_round_trip_through_dta(tmp_path):
         assert parse_scale(s.codebook.set_index("name").loc[c, "scale"]) == lab, c
     numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
     assert (s.codebook.set_index("name").loc[numeric, "type"] == cb.loc[numeric, "type"]).all()
+
+
+def test_to_datapackage_writes_the_packaged_form(tmp_path):
+    """SPSS file of the package survey -> read_survey -> to_datapackage: the committed data and schema again."""
+    df = csl_stats.load_supply_chain_survey()
+    cb = csl_stats.codebook()
+    export = df.copy()
+    export.loc[:9, "sat1"] = -99
+    sav = write_sav(export, tmp_path / "s.sav", codebook=cb, missing_codes={"sat1": [-99]})
+    s = read_survey(sav, codebook=cb[["name", "construct", "reverse_keyed", "description", "minimum", "maximum"]])
+    out = tmp_path / "pkg"
+    out.mkdir()
+    pkg = s.to_datapackage(out, name="supply_chain_survey", title="Survey")
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8")) == pkg
+    back = pd.read_csv(out / "supply_chain_survey.csv")
+    expected = df.copy()
+    expected.loc[:9, "sat1"] = np.nan
+    pd.testing.assert_frame_equal(back, expected)
+    res = pkg["resources"][0]
+    assert res["path"] == "supply_chain_survey.csv" and res["schema"]["missingValues"] == [""]
+    assert "sat1: -99 x 10" in res["description"]
+    # every field says what the committed datapackage.json says (which adds enums, units and 'required')
+    committed = json.loads((Path(__file__).resolve().parents[1] / "data" / "datapackage.json").read_text())
+    ref = {f["name"]: f for f in committed["resources"][0]["schema"]["fields"]}
+    assert [f["name"] for f in res["schema"]["fields"]] == list(ref)
+    for f in res["schema"]["fields"]:
+        for key, value in f.items():
+            if key == "constraints":
+                assert value.items() <= ref[f["name"]]["constraints"].items(), f["name"]
+            else:
+                assert ref[f["name"]][key] == value, (f["name"], key)
+
+
+def test_to_datapackage_dates_and_bad_arguments(tmp_path):
+    rows = [["StartDate", "ResponseId", "Q1"], ["Start Date", "Response ID", "Q"],
+            ['{"ImportId":"startDate"}', '{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'],
+            ["2026-11-02 09:00:00", "R_1", "3"], ["", "R_2", ""]]
+    s = read_survey(_write(tmp_path / "q.csv", rows))
+    pkg = s.to_datapackage(tmp_path)
+    assert (tmp_path / "survey.csv").read_text().splitlines() == ["StartDate,ResponseId,Q1",
+                                                                  "2026-11-02T09:00:00,R_1,3", ",R_2,"]
+    types = {f["name"]: f["type"] for f in pkg["resources"][0]["schema"]["fields"]}
+    assert types == {"StartDate": "datetime", "ResponseId": "string", "Q1": "integer"}
+    with pytest.raises(ArgumentError, match="existing directory"):
+        s.to_datapackage(tmp_path / "nope")
+    with pytest.raises(ArgumentError, match="lower-case"):
+        s.to_datapackage(tmp_path, name="My Survey")
