@@ -89,11 +89,11 @@ class Result(abc.ABC):
 
         return report_table(self, style=style, fmt=fmt, **kwargs)
 
-    def methods_text(self) -> str:
-        """Methods paragraph for this result: the same as :func:`csl_stats.methods_text` (``result``)."""
+    def methods_text(self, *, rng: int | None = None) -> str:
+        """Methods paragraph for this result: the same as :func:`csl_stats.methods_text` (``result, rng=rng``)."""
         from .report import methods_text
 
-        return methods_text(self)
+        return methods_text(self, rng=rng)
 
     def _header(self) -> str:
         scal = _scalar_fields(self)

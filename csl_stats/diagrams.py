@@ -17,9 +17,12 @@ call the ``dot`` program (Debian/Ubuntu: ``apt-get install graphviz``; conda:
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import re
 import shutil
 import subprocess
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +56,22 @@ class ModelDiagram:
     ----------
     dot : str
         The Graphviz description (always available).
+
+    Notes
+    -----
+    In a notebook the diagram displays as a PNG at twice its display
+    resolution (sharp on high-density screens), with the DOT text as the
+    plain-text alternative; without ``dot`` only the text is shown. PNG, not
+    SVG, so that a notebook's stored outputs do not depend on the Graphviz
+    version (an SVG names it, and output checkers such as nbval compare SVG
+    text but not PNG images). For an SVG use :meth:`render` or
+    ``IPython.display.SVG(diagram.pipe("svg"))``.
     """
 
     dot: str
+
+    #: Resolution of the notebook PNG: twice Graphviz's 96 dpi, shown at half its pixel width.
+    DISPLAY_DPI = 192
 
     def __str__(self) -> str:
         return self.dot
@@ -65,8 +81,11 @@ class ModelDiagram:
         """Whether the Graphviz ``dot`` program is on the PATH."""
         return shutil.which("dot") is not None
 
-    def pipe(self, format: str = "svg") -> bytes:
-        """Run ``dot`` and return the rendered bytes (``"svg"`` or ``"png"``)."""
+    def pipe(self, format: str = "svg", *, dpi: float | None = None) -> bytes:
+        """Run ``dot`` and return the rendered bytes (``"svg"``, ``"png"`` or ``"pdf"``).
+
+        ``dpi`` sets the resolution of a PNG (Graphviz's default is 96).
+        """
         check_choice(format, "format", ["svg", "png", "pdf"])
         exe = shutil.which("dot")
         if exe is None:
@@ -74,31 +93,40 @@ class ModelDiagram:
                 "rendering needs the Graphviz 'dot' program (apt-get install graphviz, conda install graphviz "
                 "or brew install graphviz); the DOT text is in .dot"
             )
-        out = subprocess.run([exe, f"-T{format}"], input=self.dot.encode("utf-8"), capture_output=True,
-                             check=False, timeout=60)
+        args = [exe, f"-T{format}"]
+        if dpi is not None:
+            if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 24 <= dpi <= 1200:
+                raise ArgumentError(f"dpi must be a number from 24 to 1200; got {dpi!r}.")
+            args.append(f"-Gdpi={dpi:g}")
+        out = subprocess.run(args, input=self.dot.encode("utf-8"), capture_output=True, check=False, timeout=60)
         if out.returncode != 0:
             raise RuntimeError(f"dot failed: {out.stderr.decode('utf-8', 'replace').strip()}")
         return out.stdout
 
-    def render(self, path: str | Path, format: str | None = None) -> Path:
-        """Write the diagram to ``path`` (format from ``format`` or the extension: svg, png, pdf, dot)."""
+    def render(self, path: str | Path, format: str | None = None, *, dpi: float | None = None) -> Path:
+        """Write the diagram to ``path`` (format from ``format`` or the extension: svg, png, pdf, dot).
+
+        ``dpi`` applies to PNG files (e.g. 300 for print).
+        """
         p = Path(path)
         fmt = format or p.suffix.lstrip(".").lower()
         check_choice(fmt, "format", ["svg", "png", "pdf", "dot", "gv"])
         if fmt in ("dot", "gv"):
             p.write_text(self.dot, encoding="utf-8")
         else:
-            p.write_bytes(self.pipe(fmt))
+            p.write_bytes(self.pipe(fmt, dpi=dpi if fmt == "png" else None))
         return p
 
-    def _repr_svg_(self) -> str | None:
-        return self.pipe("svg").decode("utf-8") if self.dot_available() else None
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        bundle = {"text/plain": self.dot}
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> tuple[dict, dict]:
+        data: dict[str, str] = {"text/plain": self.dot}
+        meta: dict[str, dict] = {}
         if self.dot_available():
-            bundle["image/svg+xml"] = self.pipe("svg").decode("utf-8")
-        return bundle
+            png = self.pipe("png", dpi=self.DISPLAY_DPI)
+            width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: width, then height
+            height = int.from_bytes(png[20:24], "big")
+            data["image/png"] = base64.b64encode(png).decode("ascii")
+            meta["image/png"] = {"width": width // 2, "height": height // 2}
+        return data, meta
 
 
 def _item_id(name: Any) -> str:
@@ -106,55 +134,89 @@ def _item_id(name: Any) -> str:
     return f"item:{name}"
 
 
-def _header(name: str) -> list[str]:
+def _header(name: str, ranksep: float = 1.1) -> list[str]:
     return [
         f"digraph {_q(name)} {{",
-        '  graph [rankdir=LR, splines=true, nodesep=0.5, ranksep=1.1, fontname="Helvetica", fontsize=10, '
+        f'  graph [rankdir=LR, splines=true, nodesep=0.5, ranksep={ranksep:g}, fontname="Helvetica", fontsize=10, '
         'labelloc=b, labeljust=l];',
         '  node [fontname="Helvetica", fontsize=11, shape=box];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
 
 
+NOTE_WIDTH = 72  # characters per line of the note under a diagram (narrow enough for a phone screen)
+
+
 def _footer(lines: list[str], note: str) -> str:
-    lines.append(f"  label={_q(note)};")
+    """Close the graph with ``note`` as its label: wrapped at NOTE_WIDTH, lines left-justified (DOT ``\\l``)."""
+    # keep "*** p < .001" and "name = value" in one piece: their spaces become unbreakable while wrapping
+    glue = re.compile(r"(?:(?<=\*) p <|(?<=\S) [=<]) (?=\S)")
+    protected = [glue.sub(lambda m: m.group(0).replace(" ", "\0"), line) for line in note.split("\n")]
+    wrapped = [part.replace("\0", " ") for line in protected
+               for part in textwrap.wrap(line, NOTE_WIDTH, break_on_hyphens=False) or [""]]
+    escaped = [ln.replace("\\", "\\\\").replace('"', '\\"') for ln in wrapped]
+    lines.append('  label="' + "".join(ln + "\\l" for ln in escaped) + '";')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _mediation_dot(r: Any, *, ci: bool, digits: int) -> str:
     moderated = hasattr(r, "w")
+    w = str(r.w) if moderated else ""
     nodes = [r.x, *r.mediators, r.y] + ([r.w] if moderated else [])
-    lines = _header("mediation")
+    # points on moderated paths add ranks: closer ranks keep the diagram within a page's width
+    lines = _header("mediation", ranksep=0.5 if moderated else 0.8)
     for v in nodes:
         lines.append(f"  {_q(v)} [shape=box];")
     lines.append(f"  {{rank=min; {_q(r.x)};}}")
     lines.append(f"  {{rank=max; {_q(r.y)};}}")
     keep = set(map(str, nodes))
-    for name, x in r.paths.iterrows():
-        pred, out = str(x["predictor"]), str(x["outcome"])
-        if "(total)" in out:
-            continue
+    paths = [(str(name), str(x["predictor"]), str(x["outcome"]), x) for name, x in r.paths.iterrows()
+             if "(total)" not in str(x["outcome"])]
+    # interactions with the moderator, keyed by the path they moderate: (predictor, outcome) -> label
+    moderates: dict[tuple[str, str], str] = {}
+    for name, pred, out, x in paths:
+        if moderated and pred.endswith("*" + w) and (pred[: -len(w) - 1], out) in {(a, b) for _, a, b, _ in paths}:
+            moderates[(pred[: -len(w) - 1], out)] = f"{name} = {fmt_num(x['estimate'], digits)}{_stars(x['p'])}"
+    points = []
+    for name, pred, out, x in paths:
         label = f"{name} = {fmt_num(x['estimate'], digits)}{_stars(x['p'])}"
-        if "*" in pred:  # interaction term: the moderator's arrow points at the path it moderates
-            if not moderated:
-                continue
-            lines.append(f"  {_q(r.w)} -> {_q(out)} [style=dashed, label={_q(label + ' (' + pred + ')')}];")
+        if "*" in pred:  # an interaction term
+            if moderated and not any(pred == f"{a}*{w}" and b == out for a, b in moderates):
+                # no drawn path to attach it to: the moderator's arrow points at the outcome's equation
+                lines.append(f"  {_q(r.w)} -> {_q(out)} [style=dashed, label={_q(label + ' (' + pred + ')')}];")
             continue
         if pred not in keep or out not in keep:
             continue  # covariates are not drawn
-        if moderated and pred == str(r.w):
+        if moderated and pred == w:
             continue  # first-order moderator slopes are in the table, not on the conceptual diagram
+        if (pred, out) in moderates:
+            # Hayes' conceptual diagram: the moderator's dashed arrow meets the moderated path at a point
+            pt = f"moderates:{pred}->{out}"
+            points.append(pt)
+            lines.append(f"  {_q(pt)} [shape=point, width=0.08, label=\"\"];")
+            lines.append(f"  {_q(pred)} -> {_q(pt)} [arrowhead=none, label={_q(label)}];")
+            lines.append(f"  {_q(pt)} -> {_q(out)};")
+            lines.append(f"  {_q(r.w)} -> {_q(pt)} [style=dashed, constraint=false, "
+                         f"label={_q(moderates[(pred, out)])}];")
+            continue
         lines.append(f"  {_q(pred)} -> {_q(out)} [label={_q(label)}];")
     eff = r.effects
     notes = []
     level = f"{100 * r.ci:g}%"
     for name, x in eff.iterrows():
         if str(name).startswith(("indirect", "index")) and (ci or str(name) == "indirect" or moderated):
-            notes.append(f"{name} = {fmt_num(x['estimate'], digits)}, {level} CI "
+            shown = str(name)
+            if moderated and "|" in shown and np.isfinite(x.get("w", np.nan)):  # conditional: W's value, rounded
+                shown = f"{shown.split('|')[0]}] at {w} = {fmt_num(x['w'], digits)}:"
+            else:
+                shown += " ="
+            notes.append(f"{shown} {fmt_num(x['estimate'], digits)}, {level} CI "
                          f"{fmt_ci(x['ci_low'], x['ci_high'], digits)}")
     notes.append(f"Unstandardized OLS coefficients; {STAR_NOTE}; bootstrap CIs ({r.ci_method}, "
                  f"{r.n_boot:,} resamples); n = {r.n}.")
+    if points:
+        notes.append(f"Dashed: {w} moderates the path it points at (interaction coefficient).")
     return _footer(lines, "\n".join(notes))
 
 
@@ -205,7 +267,7 @@ def _cfa_dot(r: Any, *, indicators: bool, digits: int) -> str:
         lines.append(f"  {_q(x['lhs'])} -> {_q(x['rhs'])} [dir=both, style=dashed, "
                      f"label={_q(fmt_bounded(x['std_estimate'], digits) + _stars(x['p']))}];")
     f = r.fit_indices
-    note = (f"Standardized ML estimates; {STAR_NOTE}; chi2({int(f['df'])}) = {fmt_num(f['chisq'])}, "
+    note = (f"Standardized ML estimates; {STAR_NOTE}; χ²({int(f['df'])}) = {fmt_num(f['chisq'])}, "
             f"CFI = {fmt_bounded(f['cfi'], 3)}, RMSEA = {fmt_bounded(f['rmsea'], 3)}, "
             f"SRMR = {fmt_bounded(f['srmr'], 3)}; n = {r.n_obs}.")
     return _footer(lines, note)
@@ -255,8 +317,8 @@ def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
     if indicators:
         what += "; marker loadings (fixed to 1) carry no test"
     scaled = r.estimator == "mlr" and np.isfinite(f.get("chisq_scaled", np.nan))
-    chi2 = f"scaled chi2({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
-        f"chi2({int(f['df'])}) = {fmt_num(f['chisq'])}"
+    chi2 = f"scaled χ²({int(f['df'])}) = {fmt_num(f['chisq_scaled'])}" if scaled else \
+        f"χ²({int(f['df'])}) = {fmt_num(f['chisq'])}"
     note = (f"{what}; {r.estimator.upper()}, {'FIML' if r.nan_policy == 'fiml' else 'listwise deletion'}; "
             f"{chi2}, CFI = {fmt_bounded(f['cfi'], 3)}, "
             f"RMSEA = {fmt_bounded(f['rmsea'], 3)}, SRMR = {fmt_bounded(f['srmr'], 3)}; n = {r.n_obs}.")
@@ -308,13 +370,64 @@ def _process_dot(r: Any, *, ci: bool, digits: int) -> str:
     return _footer(lines, "\n".join(notes))
 
 
-def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digits: int = 2) -> ModelDiagram:
+def _template_dot(t: Any, names: dict[str, str], mediators: list[str]) -> str:
+    """Hayes' conceptual diagram of a PROCESS template: moderators' dashed arrows meet the paths they moderate."""
+    lines = _header(f"process_model_{t.number}", ranksep=0.5)
+    x, y = names["x"], names["y"]
+    roles = sorted(t.roles)
+    for v in [x, *mediators, y]:
+        lines.append(f"  {_q(v)} [shape=box];")
+    for r in roles:
+        lines.append(f"  {_q(names[r])} [shape=box, style=filled, fillcolor=\"#fde9c9\"];")
+    lines.append(f"  {{rank=min; {_q(x)};}}")
+    lines.append(f"  {{rank=max; {_q(y)};}}")
+    paths = [("a", x, m) for m in mediators] + [("b", m, y) for m in mediators] + [("c", x, y)]
+    if t.mediators == "serial":
+        paths += [("d", prev, m) for j, m in enumerate(mediators) for prev in mediators[:j]]
+    three_way = False
+    for name, a, b in paths:
+        mod = t.path(name) if name in ("a", "b", "c") else ()
+        if not mod:
+            lines.append(f"  {_q(a)} -> {_q(b)};")
+            continue
+        pt = f"moderates:{a}->{b}"
+        lines.append(f"  {_q(pt)} [shape=point, width=0.08, label=\"\"];")
+        lines.append(f"  {_q(a)} -> {_q(pt)} [arrowhead=none];")
+        lines.append(f"  {_q(pt)} -> {_q(b)};")
+        three = any(len(term) == 2 for term in mod)
+        three_way |= three
+        for term in mod:
+            if len(term) != 1 or (three and term[0] == "z"):
+                continue  # the three-way term: Z's arrow meets W's arrow (below)
+            src = names[term[0]]
+            if three:
+                pw = f"moderates:{src}->{pt}"
+                lines.append(f"  {_q(pw)} [shape=point, width=0.06, label=\"\"];")
+                lines.append(f"  {_q(src)} -> {_q(pw)} [arrowhead=none, style=dashed, constraint=false];")
+                lines.append(f"  {_q(pw)} -> {_q(pt)} [style=dashed, constraint=false];")
+                lines.append(f"  {_q(names['z'])} -> {_q(pw)} [style=dashed, constraint=false];")
+            else:
+                lines.append(f"  {_q(src)} -> {_q(pt)} [style=dashed, constraint=false];")
+    generic = {"x": "X", "y": "Y", "w": "W", "z": "Z"}
+    named = [f"{k.upper()} = {names[k]}" for k in ("x", "w", "z", "y") if names[k] != generic[k]
+             and (k in "xy" or k in roles)]
+    notes = [f"PROCESS model {t.number}: {t.description}" + (f" ({', '.join(named)})." if named else ".")]
+    if roles:
+        notes.append("Conceptual diagram: a moderator's dashed arrow meets the path it moderates"
+                     + (f"; {names['z']}'s arrow meets {names['w']}'s (three-way interaction)." if three_way else "."))
+    return _footer(lines, "\n".join(notes))
+
+
+def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digits: int = 2,
+               conceptual: bool = False) -> ModelDiagram:
     """Draw a fitted model as a path diagram (Graphviz DOT; rendered where ``dot`` exists).
 
     Parameters
     ----------
-    result : MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult or ProcessResult
-        The fitted model (a single-group :class:`~csl_stats.SEMResult`).
+    result : MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult, ProcessResult or int
+        The fitted model (a single-group :class:`~csl_stats.SEMResult`), or
+        a PROCESS model number: its conceptual diagram with the generic
+        names X, M (M1, M2 when serial), W, Z and Y.
     indicators : bool, default False
         PLS, CFA and SEM: also draw the indicators (boxes) with their loadings
         (PLS Mode B: weights; SEM: standardized, with the residual covariances
@@ -329,6 +442,11 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
         intervals (refused).
     digits : int, default 2
         Decimals shown.
+    conceptual : bool, default False
+        For a :class:`~csl_stats.ProcessResult`: Hayes' *conceptual*
+        diagram (X, the mediators, Y and the moderators, each moderator's
+        dashed arrow meeting the path it moderates; no estimates) instead of
+        the statistical diagram. Model numbers are always drawn this way.
 
     Returns
     -------
@@ -342,7 +460,9 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     ArgumentTypeError
         A result type without a diagram, or non-boolean flags.
     ArgumentError
-        ``ci=True`` for a CFA; ``digits`` outside 0-4; a multi-group SEMResult.
+        ``ci=True`` for a CFA; ``digits`` outside 0-4; a multi-group SEMResult;
+        ``conceptual=True`` for a result other than a ProcessResult; a model
+        number that is not a PROCESS template.
 
     Notes
     -----
@@ -367,7 +487,10 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     with an arrow to the outcome of its equation carrying the unstandardized
     coefficient; product terms are rounded boxes labelled "X × W" with
     dashed arrows; the indices of moderated mediation, with their intervals,
-    are in the caption.
+    are in the caption. With ``conceptual=True`` (or a model number) the
+    same model is drawn as Hayes' *conceptual* diagram: a moderator's dashed
+    arrow meets the path it moderates at a dot, and in a three-way
+    (moderated moderation) template Z's arrow meets W's.
 
     References
     ----------
@@ -391,10 +514,20 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     """
     check_flag(indicators, "indicators")
     check_flag(ci, "ci")
+    check_flag(conceptual, "conceptual")
     if isinstance(digits, bool) or not isinstance(digits, int | np.integer) or not 0 <= digits <= 4:
         raise ArgumentError(f"digits must be an integer from 0 to 4; got {digits!r}.")
     # a multi-group SEMResult (a level of measurement_invariance) is refused with ArgumentError
     name = type(result).__name__
+    if isinstance(result, int | np.integer) and not isinstance(result, bool):
+        from ._process_templates import get_template
+
+        t = get_template(int(result))
+        ms = [] if t.mediators == "none" else (["M1", "M2"] if t.mediators == "serial" else ["M"])
+        return ModelDiagram(_template_dot(t, {"x": "X", "y": "Y", "w": "W", "z": "Z"}, ms))
+    if conceptual and name != "ProcessResult":
+        raise ArgumentError(f"conceptual=True applies to a ProcessResult (or a PROCESS model number); got {name}, "
+                            "whose diagram is drawn one way only.")
     if name in ("MediationResult", "ModeratedMediationResult"):
         return ModelDiagram(_mediation_dot(result, ci=ci, digits=digits))
     if name == "PLSResult":
@@ -406,9 +539,14 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     if name == "SEMResult":
         return ModelDiagram(_sem_dot(result, indicators=indicators, ci=ci, digits=digits))
     if name == "ProcessResult":
+        if conceptual:
+            from ._process_templates import get_template
+
+            names = {"x": str(result.x), "y": str(result.y), "w": str(result.w), "z": str(result.z)}
+            return ModelDiagram(_template_dot(get_template(result.model), names, list(result.mediators)))
         return ModelDiagram(_process_dot(result, ci=ci, digits=digits))
     raise ArgumentTypeError(
         "plot_model draws MediationResult, ModeratedMediationResult, PLSResult, CFAResult, SEMResult and "
-        "ProcessResult; "
+        "ProcessResult results, and PROCESS model numbers (int); "
         f"got {name}."
     )

@@ -20,6 +20,7 @@ a regression), the methods text says "not recorded" instead of guessing.
 
 from __future__ import annotations
 
+import contextvars
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,6 +293,79 @@ def _regression_table(r: Any, part: str) -> _Table:
     notes = [f"Estimated by {fam}; standard errors: {_se_name(r.se_type, r.family)}.", fitline, f"*n* = {r.n_obs}."]
     return _Table("Regression coefficients", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups,
                   [n for n in notes if n], "Predictor")
+
+
+def _moderation_table(r: Any, part: str) -> _Table:
+    rows = [[str(t).replace(":", " × "), fmt_num(x["estimate"]), fmt_num(x["se"]), fmt_ci(x["ci_low"], x["ci_high"]),
+             fmt_p(x["p"])] for t, x in r.coefs.iterrows()]
+    groups = ["Coefficients"] * len(rows)
+    for probe, x in r.simple_slopes.iterrows():
+        rows.append([f"{r.x} at {r.w} = {fmt_num(x['w'])} ({probe})", fmt_num(x["estimate"]), fmt_num(x["se"]),
+                     fmt_ci(x["ci_low"], x["ci_high"]), fmt_p(x["p"])])
+        groups.append(f"Conditional effects of {r.x}")
+    centred = (f"{r.x} and {r.w} mean-centred (means {fmt_num(r.x_center)} and {fmt_num(r.w_center)}), so their "
+               "rows are effects at the other's mean" if r.x_center or r.w_center else f"{r.x} and {r.w} not centred")
+    notes = [f"Estimated by ordinary least squares; standard errors: {_se_name(r.se_type)}; {centred}.",
+             f"*R*² = {fmt_bounded(r.r2)}; Δ*R*² from the interaction = {fmt_bounded(r.r2_change, 3)}."]
+    jn = r.johnson_neyman
+    if len(jn):
+        parts = [f"{fmt_num(x['w_low'])} to {fmt_num(x['w_high'])} "
+                 f"({'significantly ' + str(x['direction']) if x['significant'] else 'not significant'})" for _, x in jn.iterrows()]
+        notes.append(f"Johnson-Neyman regions of {r.w} (observed range, {_pct(r.ci)} level): " + "; ".join(parts) + ".")
+    notes.append(f"*n* = {r.n_obs}.")
+    return _Table(f"Moderation of the effect of {r.x} on {r.y} by {r.w}", ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"],
+                  rows, groups, notes, "Term")
+
+
+_COEF_ANALYSES = ("RegressionResult", "ModerationResult", "MediationResult", "ModeratedMediationResult")
+_ANALYSIS_NAMES = {"RegressionResult": "regression", "ModerationResult": "moderation", "MediationResult": "mediation",
+                   "ModeratedMediationResult": "moderated mediation", "NPSResult": "Net Promoter Score",
+                   "AlphaResult": "Cronbach's alpha", "TopBoxResult": "top-box share", "PLSResult": "PLS path model",
+                   "RelativeImportanceResult": "relative importance"}
+
+
+def _analysis_name(r: Any) -> str:
+    return _ANALYSIS_NAMES.get(r.analysis, r.analysis.removesuffix("Result"))
+
+
+def _pooled_table(r: Any, part: str) -> _Table:
+    t = r.table
+
+    def bounded(i: Any) -> bool:  # shares, reliabilities: no leading zero
+        return r.analysis in ("AlphaResult", "TopBoxResult") or ("scale" in t.columns and t.at[i, "scale"] == "logit")
+
+    def num(i: Any, v: Any) -> str:
+        return fmt_bounded(v) if bounded(i) else fmt_num(v)
+
+    est = "*b*" if r.analysis in _COEF_ANALYSES else "Estimate"
+    ci_col = f"{_pct(r.ci_level)} CI"
+    if r.method == "bootstrap":
+        cols = [est, "*SE*", ci_col]
+        rows = [[str(i), num(i, x["estimate"]), num(i, x["se"]), fmt_ci(x["ci_low"], x["ci_high"], bounded=bounded(i))]
+                for i, x in t.iterrows()]
+        how = (f"estimates averaged over the {r.m} imputed data sets; their bootstrap draws pooled into one "
+               "distribution, whose standard deviation is the *SE* and whose percentiles the interval (MI then "
+               "bootstrap)")
+    else:
+        cols = [est, "*SE*", "*df*", ci_col, "*p*", "FMI"]
+        rows = []
+        for i, x in t.iterrows():
+            label = "NPS" if r.analysis == "NPSResult" and i == "nps" else str(i)
+            p = x["p"] if "p" in t.columns else np.nan
+            rows.append([label, num(i, x["estimate"]), num(i, x["se"]), fmt_num(x["df"], 1),
+                         fmt_ci(x["ci_low"], x["ci_high"], bounded=bounded(i)),
+                         fmt_p(p) if np.isfinite(p) else DASH, fmt_bounded(x["fmi"])])
+        how = (f"Rubin's rules over {r.m} imputed data sets; *df* by the Barnard-Rubin small-sample formula; "
+               "FMI = fraction of missing information")
+        if r.method == "rubin-transformed" and "scale" in t.columns:
+            scales = ", ".join(f"{'NPS' if i == 'nps' else i}: {sc}" for i, sc in t["scale"].items())
+            how += f"; pooled on a transformed scale and back-transformed ({scales})"
+            if "p" in t.columns and t["p"].isna().any():
+                how += f"; {DASH} = no test"
+    notes = [f"Multiple imputation: {how}.", f"*n* = {r.n} in each completed data set."]
+    name = _analysis_name(r)
+    return _Table(f"{name[0].upper() + name[1:]} estimates pooled over {r.m} imputations", cols, rows, None, notes,
+                  "Term")
 
 
 def _mediation_table(r: Any, part: str) -> _Table:
@@ -591,6 +665,8 @@ _BUILDERS = {
     "scale_report": _scale_report_table,
     "CFAResult": _cfa_table,
     "RegressionResult": _regression_table,
+    "ModerationResult": _moderation_table,
+    "PooledResult": _pooled_table,
     "MediationResult": _mediation_table,
     "ModeratedMediationResult": _mediation_table,
     "RelativeImportanceResult": _importance_table,
@@ -641,10 +717,14 @@ def report_table(
     ----------
     result
         An :class:`~csl_stats.AlphaResult`, :class:`~csl_stats.CFAResult`,
-        :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.MediationResult`,
+        :class:`~csl_stats.RegressionResult`, :class:`~csl_stats.ModerationResult`
+        (coefficients, conditional effects, Johnson-Neyman regions in the note),
+        :class:`~csl_stats.MediationResult`,
         :class:`~csl_stats.ModeratedMediationResult`,
         :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`,
-        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.SEMResult` (single
+        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.PooledResult` (an
+        analysis pooled over multiple imputations: Rubin's rules with *df*
+        and FMI, or pooled bootstrap draws), :class:`~csl_stats.SEMResult` (single
         group: loadings, structural paths and covariances with std.all, fit in
         the note), :class:`~csl_stats.InvarianceResult` (fit of the nested
         models with the Δ statistics) or :class:`~csl_stats.ProcessResult`
@@ -751,9 +831,17 @@ def _software() -> str:
     return f"csl_stats (version {__version__}) in Python"
 
 
+#: The seed the caller passed to methods_text(rng=...), for the paragraph being written (None: not given).
+_SEED: contextvars.ContextVar[int | None] = contextvars.ContextVar("csl_stats_report_seed", default=None)
+
+
 def _seed_sentence(n_boot: int) -> str:
     if not n_boot:
         return ""
+    seed = _SEED.get()
+    if seed is not None:
+        return (f" The resamples were drawn with the random seed {seed} (rng={seed}), so that they can be "
+                "reproduced.")
     return (" The random seed is not recorded in the result: report the rng value passed to the function "
             "so that the resamples can be reproduced.")
 
@@ -763,7 +851,7 @@ def _methods_alpha(r: Any) -> str:
     return (
         f"Internal consistency of the {r.n_items}-item scale was estimated with Cronbach's alpha using "
         f"{_software()}. The {_pct(r.ci_level)} confidence interval used the {_ci_name(r.ci_method)} method."
-        + (" The seed of the bootstrap is not recorded in the result: report the rng value passed." if boot else "")
+        + (_seed_sentence(1) if boot else "")
         + f" Missing answers were handled by {_nan_phrase(r.nan_policy, r.n_excluded)}; n = {r.n_obs}."
     )
 
@@ -797,6 +885,41 @@ def _methods_regression(r: Any) -> str:
         f"We estimated {fam} using {_software()}, with {_se_name(r.se_type, r.family)} standard errors and "
         f"{_pct(r.ci)} Wald confidence intervals. The model used n = {r.n_obs} observations; the missing-value "
         "handling is not recorded in the result (the function's default is listwise deletion)."
+    )
+
+
+def _methods_moderation(r: Any) -> str:
+    centred = "; both mean-centred" if r.x_center or r.w_center else ""
+    covs = [t for t in r.coefs.index if t not in ("Intercept", r.x, r.w) and ":" not in str(t)]
+    cov = f", controlling for {', '.join(map(str, covs))}" if covs else ""
+    return (
+        f"We tested whether {r.w} moderates the effect of {r.x} on {r.y} with an ordinary least squares regression "
+        f"including the product of {r.x} and {r.w} (PROCESS model 1{centred}){cov}, with "
+        f"{_se_name(r.se_type)} standard errors, using {_software()}. Conditional effects of {r.x} were probed "
+        f"at {len(r.simple_slopes)} values of {r.w} with {_pct(r.ci)} confidence intervals, and the "
+        f"Johnson-Neyman technique located the values of {r.w} at which the conditional effect differs "
+        f"significantly from zero. The model used n = {r.n_obs} rows; the missing-value policy and the number of "
+        "rows dropped are not recorded in the result (the function's default is listwise deletion)."
+    )
+
+
+def _methods_pooled(r: Any) -> str:
+    name = _analysis_name(r)
+    if r.method == "bootstrap":
+        how = (f"The estimates were averaged over the imputations, and the bootstrap draws of the {r.m} analyses "
+               f"were pooled into one distribution, whose percentiles give {_pct(r.ci_level)} intervals (MI then "
+               "bootstrap)." + _seed_sentence(1))
+    else:
+        how = (f"Estimates were pooled with Rubin's rules, with degrees of freedom from the Barnard-Rubin "
+               f"small-sample formula and {_pct(r.ci_level)} confidence intervals; the fraction of missing "
+               "information is reported for each estimate.")
+        if r.method == "rubin-transformed":
+            how += " Bounded statistics were pooled on a transformed scale and transformed back."
+    return (
+        f"Missing values were multiply imputed ({r.m} imputed data sets), the {name} analysis was repeated on "
+        f"each completed data set of n = {r.n} using {_software()}, and the results were combined. {how} The "
+        "imputation model (method, variables, iterations) and its random seed are not stored in the pooled "
+        "result: report them from the imputation step."
     )
 
 
@@ -943,6 +1066,8 @@ _METHODS = {
     "scale_report": _methods_scale_report,
     "CFAResult": _methods_cfa,
     "RegressionResult": _methods_regression,
+    "ModerationResult": _methods_moderation,
+    "PooledResult": _methods_pooled,
     "MediationResult": _methods_mediation,
     "ModeratedMediationResult": _methods_mediation,
     "RelativeImportanceResult": _methods_importance,
@@ -955,19 +1080,25 @@ _METHODS = {
 }
 
 
-def methods_text(result: Any) -> str:
+def methods_text(result: Any, *, rng: int | None = None) -> str:
     """Return a methods paragraph for a result, to adapt for a paper.
 
     The paragraph names the estimator, the software and its version, the
     interval method and the number of resamples, the handling of missing
     values and the *n* used. Results do not store the random seed of their
-    bootstrap: the text says so and asks for the ``rng`` value passed, rather
-    than inventing one.
+    bootstrap: pass the integer ``rng`` you gave the function and the text
+    states it; without it the text says the seed is not recorded and asks
+    for it, rather than inventing one.
 
     Parameters
     ----------
     result
         Any result :func:`report_table` accepts.
+    rng : int, optional
+        The integer seed passed as ``rng=`` to the function that produced
+        ``result``. Used only when the result involved resampling (the
+        sentence is about the resamples); a ``numpy.random.Generator``
+        cannot be described by a number and is refused.
 
     Returns
     -------
@@ -976,7 +1107,9 @@ def methods_text(result: Any) -> str:
     Raises
     ------
     ArgumentTypeError
-        A result type without a methods paragraph.
+        A result type without a methods paragraph; ``rng`` not an integer.
+    ArgumentError
+        A negative ``rng``.
 
     Examples
     --------
@@ -987,6 +1120,23 @@ def methods_text(result: Any) -> str:
     Internal consistency of the 3-item scale was estimated with Cronbach's alpha using csl_stats (version ...) in
     Python. The 95% confidence interval used the Feldt method. Missing answers were handled by listwise deletion;
     ... rows excluded; n = ...
+    >>> med = csl_stats.mediation(df, x="dlv1", m="sat1", y="loy1", n_boot=200, rng=7)
+    >>> "random seed 7 (rng=7)" in methods_text(med, rng=7)
+    True
     """
-    return _METHODS[_kind(result)](result)
+    if rng is not None:
+        if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+            raise ArgumentTypeError(
+                f"rng must be the integer seed passed to the analysis (e.g. rng=2026); got {type(rng).__name__}. "
+                "A numpy Generator cannot be reported as a number: report how it was created instead."
+            )
+        if rng < 0:
+            raise ArgumentError(f"rng must be a non-negative integer seed; got {rng}.")
+        rng = int(rng)
+    kind = _kind(result)
+    token = _SEED.set(rng)
+    try:
+        return _METHODS[kind](result)
+    finally:
+        _SEED.reset(token)
 

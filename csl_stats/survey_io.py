@@ -88,6 +88,85 @@ class SurveyData(Result):
     _title = "Survey data"
     _frame = "codebook"
 
+    def to_datapackage(self, folder: str | Path, *, name: str = "survey", title: str = "") -> dict:
+        """Write the data and the codebook as a Frictionless Tabular Data Package.
+
+        ``folder/<name>.csv`` holds the data (missing values as empty cells,
+        timestamps in ISO 8601) and ``folder/datapackage.json`` the codebook as
+        a Table Schema, in the form of the package's own ``datapackage.json``:
+        each field has ``name``, ``type``, ``title``, ``construct``,
+        ``reverse_keyed``, ``scale``, ``description`` (when not empty) and
+        ``constraints`` (``minimum``/``maximum`` when known). The missing
+        codes that were turned into NaN are listed in the resource's
+        ``description``. Packages written from the supply-chain survey (via
+        SPSS) and from a Qualtrics export pass ``frictionless.validate``
+        (frictionless 5.21, checked by hand; it is not a dependency).
+
+        Parameters
+        ----------
+        folder : str or pathlib.Path
+            An existing directory.
+        name : str, default "survey"
+            Resource name (lower-case letters, digits, ``-``, ``_``, ``.``) and CSV file stem.
+        title : str, optional
+            Resource title.
+
+        Returns
+        -------
+        dict
+            The data package descriptor written to ``datapackage.json``.
+
+        Examples
+        --------
+        >>> import json, pathlib, tempfile
+        >>> import pandas as pd
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     f = write_sav(pd.DataFrame({"sat": [1, 7, -99]}), pathlib.Path(tmp, "s.sav"),
+        ...                   missing_codes={"sat": [-99]})
+        ...     pkg = read_survey(f).to_datapackage(tmp)
+        ...     on_disk = json.loads(pathlib.Path(tmp, "datapackage.json").read_text())
+        >>> on_disk == pkg, pkg["resources"][0]["schema"]["fields"][0]["type"]
+        (True, 'integer')
+        """
+        folder = Path(folder) if isinstance(folder, str | Path) else folder
+        if not isinstance(folder, Path):
+            raise ArgumentTypeError(f"folder must be a str or pathlib.Path; got {type(folder).__name__}.")
+        if not folder.is_dir():
+            raise ArgumentError(f"folder must be an existing directory; {str(folder)!r} is not.")
+        if not isinstance(name, str) or not re.fullmatch(r"[a-z0-9._-]+", name):
+            raise ArgumentError(f"name must use lower-case letters, digits, '-', '_' or '.' (Frictionless); got {name!r}.")
+        fields = []
+        for _, row in self.codebook.iterrows():
+            f: dict[str, Any] = {"name": str(row["name"]), "type": row["type"], "title": row["title"],
+                                 "construct": row["construct"], "reverse_keyed": bool(row["reverse_keyed"]),
+                                 "scale": row["scale"], "description": row["description"]}
+            f = {k: v for k, v in f.items() if k in ("name", "type", "reverse_keyed") or v}
+            cons = {k: _plain(float(row[k])) for k in ("minimum", "maximum") if np.isfinite(row[k])}
+            if cons:
+                f["constraints"] = cons
+            fields.append(f)
+        codes = "; ".join(f"{x['column']}: {x['code']}" + (f" ({x['label']})" if x["label"] else "") + f" x {x['n']}"
+                          for _, x in self.missing.iterrows())
+        desc = f"Read from {self.file} ({self.source}) by csl_stats.read_survey."
+        if codes:
+            desc += f" Declared missing codes turned into empty cells: {codes}."
+        resource = {"profile": "tabular-data-resource", "name": name, "path": f"{name}.csv",
+                    **({"title": title} if title else {}), "description": desc, "format": "csv",
+                    "mediatype": "text/csv", "encoding": "utf-8",
+                    "schema": {"fields": fields, "missingValues": [""]}}
+        package = {"profile": "tabular-data-package", "name": name, "resources": [resource]}
+        out = self.data.copy()
+        types = dict(zip(self.codebook["name"], self.codebook["type"], strict=True))
+        for col in out.columns:
+            if types.get(col) == "integer" and pd.api.types.is_float_dtype(out[col]):
+                out[col] = out[col].astype("Int64")  # whole numbers with gaps: "4", not "4.0"
+            elif pd.api.types.is_datetime64_any_dtype(out[col]):
+                out[col] = out[col].map(lambda t: t.isoformat() if pd.notna(t) else None)
+        out.to_csv(folder / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
+        (folder / "datapackage.json").write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n",
+                                                 encoding="utf-8")
+        return package
+
     def summary(self) -> pd.DataFrame:
         """Codebook with the number of valid answers and of values declared missing per column."""
         out = self.codebook[["name", "construct", "title", "type", "minimum", "maximum", "reverse_keyed"]].copy()
@@ -208,9 +287,10 @@ def _code_list(codes: Any, name: str) -> list[Any]:
 
 def _matches(values: pd.Series, code: Any) -> pd.Series:
     """Element-wise ``values == code`` that compares numbers to numbers and text to text (stripped)."""
-    if isinstance(code, str):
-        text = values.map(lambda v: v.strip().casefold() if isinstance(v, str) else None)
-        return text == code.strip().casefold()
+    if isinstance(code, str):  # compare the (few) distinct answers, then select their rows
+        target = code.strip().casefold()
+        hits = [u for u in pd.unique(values.dropna()) if isinstance(u, str) and u.strip().casefold() == target]
+        return values.isin(hits)
     num = pd.to_numeric(values, errors="coerce")
     return num == float(code)
 
@@ -254,30 +334,95 @@ def _read_spss_or_stata(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict
     return frame, titles, labels, rules, types
 
 
+#: Metadata fields of Qualtrics' legacy exports, whose first header row names them V1, V2, ...
+QUALTRICS_LEGACY_METADATA = (
+    "ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+    "StartDate", "EndDate", "Finished", "LocationAccuracy",
+)
+_QUALTRICS_DATES = ("StartDate", "EndDate", "RecordedDate")
+
+
+def _squash(text: Any) -> str:
+    """``"Response ID"``, ``"ResponseId"``, ``"response_id"`` -> ``"responseid"``."""
+    return re.sub(r"[\s_]", "", str(text)).casefold()
+
+
+def _sniff(path: Path) -> tuple[str, str]:
+    """Encoding and delimiter of a CSV/TSV export (Qualtrics' TSV exports are UTF-16 with tabs)."""
+    with path.open("rb") as fh:
+        start = fh.read(4)
+    encoding = "utf-16" if start.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+    try:
+        with path.open("r", encoding=encoding, newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name} is neither UTF-8 nor UTF-16 text: {exc}. Re-export it as UTF-8 CSV.") from None
+    tabs = path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",")
+    return encoding, "\t" if tabs else ","
+
+
+def _qualtrics_layout(head: pd.DataFrame) -> str:
+    """Which Qualtrics header a CSV has: ``"importid"`` (three rows), ``"two_rows"`` (legacy) or ``""`` (none).
+
+    Three rows: names, question text, ``{"ImportId": ...}`` JSON (exports since 2016). Two rows: names
+    (``V1``, ``V2``, ... for the metadata of the legacy format, or the current names with the "legacy
+    export" option), then question text, recognised by the response-ID column whose second row is its
+    label (``ResponseID``/``Response ID``) instead of an ID such as ``R_1a2B``.
+    """
+    if len(head) >= 3 and any(str(v).lstrip().startswith('{"ImportId"') for v in head.iloc[2]):
+        return "importid"
+    if len(head) >= 2:
+        for name, label in zip(head.iloc[0], head.iloc[1], strict=True):
+            if _squash(name) in ("responseid", "v1") and _squash(label) == "responseid":
+                return "two_rows"
+    return ""
+
+
 def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable, str], str]:
-    """Read a plain or Qualtrics CSV. Returns (frame, titles, import_ids, source)."""
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        head = pd.read_csv(fh, header=None, nrows=3, dtype=str, keep_default_na=False)
-    looks_qualtrics = len(head) >= 3 and str(head.iloc[2, 0]).lstrip().startswith('{"ImportId"')
-    if kind == "qualtrics" and not looks_qualtrics:
+    """Read a plain or Qualtrics CSV. Returns (frame, titles, descriptions, source)."""
+    encoding, sep = _sniff(path)
+    head = pd.read_csv(path, header=None, nrows=3, dtype=str, keep_default_na=False, encoding=encoding, sep=sep)
+    layout = _qualtrics_layout(head)
+    if kind == "qualtrics" and not layout:
+        found = ", ".join(repr(str(v))[:40] for v in head.iloc[min(2, len(head) - 1), :3]) if len(head) else "no rows"
         raise DataError(
-            f"{path.name} is not a Qualtrics export: its third row should hold ImportId JSON such as "
-            f'{{"ImportId":"QID1"}}; found {str(head.iloc[2, 0]) if len(head) >= 3 else "fewer than 3 rows"!r}.'
+            f"{path.name} is not a Qualtrics export: expected a third header row of ImportId JSON such as "
+            '{"ImportId":"QID1"} (current exports) or a second header row labelling the response-ID column '
+            f"'ResponseID' (legacy exports); found {found}."
         )
-    if kind == "qualtrics" or (kind == "auto" and looks_qualtrics):
+    if kind == "qualtrics" or (kind == "auto" and layout):
         names = [str(v) for v in head.iloc[0]]
-        titles = dict(zip(names, [str(v) for v in head.iloc[1]], strict=True))
-        import_ids = {}
-        for name, cell in zip(names, head.iloc[2], strict=True):
-            try:
-                import_ids[name] = str(json.loads(cell).get("ImportId", ""))
-            except (json.JSONDecodeError, AttributeError) as exc:
-                raise DataError(
-                    f"{path.name}: the ImportId row of column {name!r} is not JSON: {cell!r}."
-                ) from exc
-        frame = pd.read_csv(path, skiprows=[1, 2], encoding="utf-8-sig", low_memory=False)
-        return frame, titles, import_ids, "qualtrics"
-    frame = pd.read_csv(path, encoding="utf-8-sig", low_memory=False)
+        labels = [str(v) for v in head.iloc[1]]
+        descriptions: dict[Hashable, str] = {}
+        if layout == "importid":
+            for name, cell in zip(names, head.iloc[2], strict=True):
+                try:
+                    import_id = str(json.loads(cell).get("ImportId", ""))
+                except (json.JSONDecodeError, AttributeError) as exc:
+                    raise DataError(
+                        f"{path.name}: the ImportId row of column {name!r} is not JSON: {cell!r}."
+                    ) from exc
+                if import_id:
+                    descriptions[name] = f"Qualtrics ImportId {import_id}"
+        frame = pd.read_csv(path, skiprows=[1, 2] if layout == "importid" else [1], encoding=encoding, sep=sep,
+                            low_memory=False)
+        titles = dict(zip(names, labels, strict=True))
+        if layout == "two_rows":  # legacy V1..V10: named by their label (V1 -> ResponseID)
+            rename = {n: lab.strip() for n, lab in zip(names, labels, strict=True)
+                      if re.fullmatch(r"V\d+", n) and lab.strip() in QUALTRICS_LEGACY_METADATA
+                      and lab.strip() not in names}
+            if len(set(rename.values())) == len(rename):
+                frame = frame.rename(columns=rename)
+                for old, new in rename.items():
+                    titles[new] = titles.pop(old)
+                    descriptions[new] = f"Qualtrics legacy export column {old}"
+        for col in _QUALTRICS_DATES:
+            if col in frame.columns and (frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col])):
+                stamps = pd.to_datetime(frame[col], errors="coerce", format="mixed")
+                if stamps.notna().sum() == frame[col].notna().sum():
+                    frame[col] = stamps
+        return frame, titles, descriptions, "qualtrics"
+    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False)
     return frame, {}, {}, "csv"
 
 
@@ -299,8 +444,11 @@ def read_survey(
     ----------
     path : str or pathlib.Path
         The file. The format follows the extension (``.sav``/``.zsav``,
-        ``.dta``, ``.csv``) unless ``format`` is given; a CSV whose third row
-        holds Qualtrics ``{"ImportId": ...}`` JSON is read as a Qualtrics export.
+        ``.dta``, ``.csv``/``.tsv``) unless ``format`` is given. A CSV (or
+        Qualtrics' UTF-16 TSV) with a Qualtrics header is read as a Qualtrics
+        export: three header rows (names, question text, ``{"ImportId": ...}``
+        JSON) or the two rows of legacy exports (names, question text), see
+        Notes.
     codebook : DataFrame, optional
         A codebook in the form of :func:`csl_stats.codebook` (at least a
         ``name`` column). Its non-empty entries (construct, question wording,
@@ -313,7 +461,9 @@ def read_survey(
     missing_codes : code, list of codes or dict {column: codes}, optional
         Values that mean "no answer" (``-99``, ``"Don't know"``), for every
         column or per column. Numbers match numbers, text matches text
-        (case and surrounding spaces ignored). SPSS user-missing values and
+        (case and surrounding spaces ignored); a text code also matches the
+        numeric codes that carry it as value label in a column (``8 = "Don't
+        know"``), reported under the number. SPSS user-missing values and
         ranges and Stata extended missing values (``.a``-``.z``) declared in
         the file are always applied.
     likert : dict {text: number}, optional
@@ -362,6 +512,18 @@ def read_survey(
     ``maximum``; they stay in ``value_labels`` and label the rows of ``missing``. Qualtrics' own metadata
     columns (``StartDate``, ``ResponseId``, ...) get the construct
     ``"metadata"``; the ImportId of each question is kept in ``description``.
+
+    Qualtrics header layouts: current exports have three header rows (the
+    third holds ImportId JSON), whether the answers are exported as choice
+    text (map them with ``likert=`` or ``codebook=``) or as numeric values.
+    Legacy exports, and current ones with the "legacy export" option, have
+    two: names and question text; they are recognised by the response-ID
+    column (``ResponseID``, ``ResponseId`` or the legacy ``V1``) whose second
+    row is its label rather than an ID. The legacy format names its metadata
+    ``V1``-``V10``; those columns are renamed to their labels (``V1`` ->
+    ``ResponseID``, ``V8`` -> ``StartDate``; the old name is kept in
+    ``description``). ``StartDate``, ``EndDate`` and ``RecordedDate`` are
+    read as timestamps. TSV exports (UTF-16, tab-separated) are read like CSV.
     SPSS and Stata store no missing value for text: empty strings in string
     variables are read as NaN.
 
@@ -390,18 +552,19 @@ def read_survey(
     kind = format
     if kind == "auto":
         ext = p.suffix.lower()
-        kind = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".csv": "auto", ".txt": "auto"}.get(ext, "")
+        kind = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".csv": "auto", ".tsv": "auto",
+                ".txt": "auto"}.get(ext, "")
         if not kind:
             raise ArgumentError(
-                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta or .csv, "
+                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta, .csv or .tsv, "
                 "or pass format='spss', 'stata', 'qualtrics' or 'csv'."
             )
-    import_ids: dict[Hashable, str] = {}
+    descriptions: dict[Hashable, str] = {}
     if kind in ("spss", "stata"):
         frame, titles, labels, rules, types = _read_spss_or_stata(p, kind)
         source = kind
     else:
-        frame, titles, import_ids, source = _read_csv(p, kind)
+        frame, titles, descriptions, source = _read_csv(p, kind)
         labels, rules, types = {}, {}, {}
     frame = frame.copy()
     columns = list(frame.columns)
@@ -416,8 +579,14 @@ def read_survey(
     # 1. declared missing codes -> NaN (counted)
     missing_rows: list[dict[str, Any]] = []
     is_missing_code: dict[Hashable, list[tuple[Any, Any]]] = {c: list(r) for c, r in rules.items()}
-    for col, codes in _codes_for(missing_codes, columns).items():
-        is_missing_code.setdefault(col, []).extend((c, c) for c in codes)
+    declared = _codes_for(missing_codes, columns)
+    for col, codes in declared.items():
+        # a text code ("Don't know") also names the numeric codes it labels in this column (8 = "Don't know")
+        texts = {c.strip().casefold() for c in codes if isinstance(c, str)}
+        labelled = [k for k, v in labels.get(col, {}).items()
+                    if not isinstance(k, str) and isinstance(v, str) and v.strip().casefold() in texts]
+        declared[col] = list(codes) + [k for k in labelled if k not in codes]
+        is_missing_code.setdefault(col, []).extend((c, c) for c in declared[col])
     for col, ranges in rules.items():
         num = pd.to_numeric(frame[col], errors="coerce") if types.get(col) != "string" else None
         for lo, hi in ranges:
@@ -427,7 +596,7 @@ def read_survey(
                 hit = frame[col].astype("object") == lo
             code: Any = _plain(lo) if lo == hi else f"{_fmt_code(lo)} thru {_fmt_code(hi)}"
             _record(frame, col, hit, code, labels.get(col, {}).get(lo, ""), missing_rows)
-    for col, codes in _codes_for(missing_codes, columns).items():
+    for col, codes in declared.items():
         for code in codes:
             hit = _matches(frame[col], code)
             _record(frame, col, hit, _plain(code), labels.get(col, {}).get(code, ""), missing_rows)
@@ -448,13 +617,13 @@ def read_survey(
             continue
         if not mapping and not labels.get(col) and source not in ("qualtrics", "csv"):
             continue  # a string variable of an SPSS/Stata file without labels stays text
-        keys = present.astype("string").str.strip().str.casefold().astype(object)
+        # normalise each distinct answer once (case, surrounding spaces), then map the rows through it
+        norm = {u: str(u).strip().casefold() for u in pd.unique(present)}
+        keys = present.map(norm).astype(object)
         if mapping:
             known = keys.isin(list(mapping))
             if known.all():
-                frame[col] = frame[col].map(
-                    lambda v: mapping[v.strip().casefold()] if isinstance(v, str) else np.nan
-                ).astype("float64")
+                frame[col] = frame[col].map({u: mapping[k] for u, k in norm.items()}).astype("float64")
                 labels.setdefault(col, {float(v): k for k, v in _likert_labels(likert).items()})
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
@@ -467,9 +636,7 @@ def read_survey(
         if col in labels and labels[col]:
             back = {str(v).strip().casefold(): k for k, v in labels[col].items()}
             if keys.isin(list(back)).all():
-                frame[col] = frame[col].map(
-                    lambda v, back=back: back[v.strip().casefold()] if isinstance(v, str) else np.nan
-                ).astype("float64")
+                frame[col] = frame[col].map({u: back[k] for u, k in norm.items()}).astype("float64")
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
         if source in ("qualtrics", "csv"):
@@ -493,8 +660,9 @@ def read_survey(
         # the answer scale: value labels except those of codes declared missing (reported in .missing)
         lab = {k: v for k, v in labels.get(col, {}).items() if not _declared(k, is_missing_code.get(col, []))}
         codes = [k for k in lab if isinstance(k, int | float | np.number) and not isinstance(k, bool)]
-        construct = "metadata" if source == "qualtrics" and col in QUALTRICS_METADATA else ""
-        desc = f"Qualtrics ImportId {import_ids[col]}" if import_ids.get(col) else ""
+        meta = col in QUALTRICS_METADATA or col in QUALTRICS_LEGACY_METADATA
+        construct = "metadata" if source == "qualtrics" and meta else ""
+        desc = descriptions.get(col, "")
         rows.append({
             "name": col,
             "construct": construct,

@@ -1,5 +1,6 @@
 """plot_model: Graphviz DOT path diagrams (snapshots) and rendering where `dot` exists."""
 
+import base64
 import os
 import shutil
 import warnings
@@ -68,7 +69,18 @@ def test_dot_content(fits):
     low = fits["pls"].path_table.iloc[0]["ci_low"]
     assert f"[{low:.2f}".replace("0.", ".") in plot_model(fits["pls"], ci=True).dot
     mm = plot_model(fits["modmed"]).dot
-    assert '"swc1" -> "sat1" [style=dashed' in mm and "index[sat1]" in mm
+    # the moderator's dashed arrow meets the moderated a path at a point (Hayes' conceptual diagram)
+    assert '"dlv1" -> "moderates:dlv1->sat1" [arrowhead=none, label="a[sat1] = ' in mm
+    assert '"moderates:dlv1->sat1" -> "sat1";' in mm
+    assert '"swc1" -> "moderates:dlv1->sat1" [style=dashed' in mm and "index[sat1]" in mm
+    assert "indirect[sat1] at swc1 = 3.00: " in mm
+
+
+def test_note_lines_are_wrapped_and_left_justified(fits):
+    for fit in fits.values():
+        label = plot_model(fit).dot.splitlines()[-2]
+        assert label.startswith('  label="') and label.endswith('\\l";')
+        assert all(len(line) <= 72 for line in label[len('  label="'):-len('\\l";')].split("\\l"))
 
 
 def test_bad_arguments(fits):
@@ -85,8 +97,8 @@ def test_bad_arguments(fits):
 def test_without_dot_the_text_is_shown(fits, monkeypatch, tmp_path):
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     d = plot_model(fits["pls"])
-    assert d._repr_mimebundle_() == {"text/plain": d.dot}
-    assert d._repr_svg_() is None
+    assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})
+    assert not hasattr(d, "_repr_svg_")  # IPython would add an SVG (which names the Graphviz version)
     with pytest.raises(RuntimeError, match="Graphviz"):
         d.render(tmp_path / "x.svg")
     assert d.render(tmp_path / "x.dot").read_text() == d.dot
@@ -99,6 +111,48 @@ def test_render_svg_and_png(fits, tmp_path):
     assert svg.lstrip().startswith("<?xml") and ">SAT<" in svg and ">loy3<" in svg
     png = d.render(tmp_path / "m.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "image/svg+xml" in d._repr_mimebundle_()
+    data, meta = d._repr_mimebundle_()
+    # notebook display: text/plain is the DOT text with or without Graphviz; the PNG (which nbval does not
+    # compare) is rendered at 2x and shown at half its pixel width
+    assert set(data) == {"text/plain", "image/png"} and data["text/plain"] == d.dot
+    raw = base64.b64decode(data["image/png"])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    assert meta["image/png"]["width"] == int.from_bytes(raw[16:20], "big") // 2
+    assert d.pipe("png", dpi=192) == raw  # deterministic rendering
+    assert d.pipe("svg") == d.pipe("svg")
+    assert int.from_bytes(d.pipe("png", dpi=192)[16:20], "big") > int.from_bytes(d.pipe("png")[16:20], "big")
+    with pytest.raises(ArgumentError, match="dpi"):
+        d.pipe("png", dpi=5)
     with pytest.raises(RuntimeError, match="dot failed"):
         ModelDiagram("digraph { a -> }").pipe("svg")
+
+
+@pytest.mark.parametrize("model", [7, 11, 6])
+def test_process_template_conceptual_diagram_matches_snapshot(model):
+    check_snapshot(f"diagram_template_{model}.dot", plot_model(model).dot)
+
+
+def test_process_template_conceptual_diagrams():
+    from csl_stats._process_templates import TEMPLATES
+
+    for number, t in TEMPLATES.items():
+        dot = plot_model(number).dot
+        assert dot.startswith(f'digraph "process_model_{number}" {{') and f"PROCESS model {number}: " in dot
+        # one dot on every moderated path, and as many dashed moderator arrows as single-moderator terms
+        moderated = [p for p in ("a", "b", "c") if t.path(p)]
+        assert dot.count("[shape=point, width=0.08") == len(moderated)
+        for role, name in (("w", "W"), ("z", "Z")):
+            assert (f'"{name}" [shape=box, style=filled' in dot) == (role in t.roles)
+    seven = plot_model(7).dot
+    assert '"X" -> "moderates:X->M" [arrowhead=none];' in seven and '"moderates:X->M" -> "M";' in seven
+    assert '"W" -> "moderates:X->M" [style=dashed, constraint=false];' in seven and '"X" -> "Y";' in seven
+    eleven = plot_model(11).dot  # three-way: Z's arrow meets W's arrow
+    assert '"Z" -> "moderates:W->moderates:X->M" [style=dashed' in eleven and "three-way" in eleven
+    assert '"M1" -> "M2";' in plot_model(6).dot and "moderates" not in plot_model(6).dot
+    with pytest.raises(ArgumentError, match="not available here|not a PROCESS v4 model"):
+        plot_model(99)
+    with pytest.raises(ArgumentError, match="conceptual=True applies to a ProcessResult"):
+        plot_model(csl_stats.mediation(csl_stats.load_supply_chain_survey(), x="dlv1", m="sat1", y="loy1",
+                                       n_boot=100, rng=1), conceptual=True)
+    with pytest.raises(ArgumentTypeError, match="conceptual"):
+        plot_model(7, conceptual="yes")

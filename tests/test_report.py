@@ -44,6 +44,7 @@ def results(df):
             "scale_report": csl_stats.scale_report(df, CONSTRUCTS),
             "cfa": csl_stats.cfa(df, CONSTRUCTS),
             "regression": csl_stats.regress(df, "loy1", ["sat1", "dlv1"], se="HC3"),
+            "moderation": csl_stats.moderation(df, x="sat1", w="swc1", y="loy1", covariates="dlv1", se="HC3"),
             "mediation": csl_stats.mediation(df, x="dlv1", m="sat1", y="loy1", n_boot=200, rng=1),
             "importance": csl_stats.relative_importance(df, "sat1", ["dlv1", "qlt1", "srv1"]),
             "pls": csl_stats.pls_pm(
@@ -62,8 +63,8 @@ def test_apa_number_formats():
     assert fmt_num(float("nan")) == "\u2014" and fmt_ci(float("nan"), 1) == "\u2014"
 
 
-@pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "mediation", "importance",
-                                  "pls", "nps", "nps_by"])
+@pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "moderation", "mediation",
+                                  "importance", "pls", "nps", "nps_by"])
 def test_markdown_tables_and_methods_match_snapshots(results, name):
     check_snapshot(f"table_{name}.md", report_table(results[name], number=1))
     check_snapshot(f"methods_{name}.txt", methods_text(results[name]) + "\n")
@@ -162,3 +163,70 @@ def test_result_methods_refuse_unsupported_results(df):
         top.to_table()
     with pytest.raises((ArgumentError, ArgumentTypeError)):
         top.methods_text()
+
+
+def test_methods_text_states_the_seed_given(results):
+    med, pls = results["mediation"], results["pls"]
+    text = methods_text(med, rng=1)
+    assert "random seed 1 (rng=1)" in text and "not recorded in the result: report the rng" not in text
+    assert text.replace(" The resamples were drawn with the random seed 1 (rng=1), so that they can be reproduced.",
+                        "") == methods_text(med).replace(
+        " The random seed is not recorded in the result: report the rng value passed to the function so that the "
+        "resamples can be reproduced.", "")
+    assert "random seed 1 (rng=1)" in pls.methods_text(rng=1) == methods_text(pls, rng=1)
+    assert methods_text(results["cfa"], rng=5) == methods_text(results["cfa"])  # no resampling: nothing to seed
+    assert "random seed 1" not in methods_text(med)  # the seed of one call does not leak into the next
+    with pytest.raises(ArgumentTypeError, match="Generator"):
+        methods_text(med, rng=__import__("numpy").random.default_rng(1))
+    with pytest.raises(ArgumentError, match="non-negative"):
+        methods_text(med, rng=-1)
+
+
+def test_moderation_table_content(results, df):
+    r = results["moderation"]
+    md = report_table(r)
+    inter = r.coefs.loc["sat1:swc1"]
+    assert f"| sat1 × swc1 | {fmt_num(inter['estimate'])} | {fmt_num(inter['se'])} |" in md
+    assert "**Conditional effects of sat1**" in md and md.count("sat1 at swc1 = ") == len(r.simple_slopes)
+    assert "heteroskedasticity-consistent (HC3)" in md and f"*n* = {r.n_obs}." in md
+    assert "mean-centred" in md and "Johnson-Neyman regions of swc1" in md
+    plain = csl_stats.moderation(df, x="sat1", w="swc1", y="loy1", center=False)
+    assert "sat1 and swc1 not centred" in report_table(plain)
+    assert "controlling for dlv1" in methods_text(r) and "controlling" not in methods_text(plain)
+    assert "mean-centred" not in methods_text(plain)
+
+
+@pytest.fixture(scope="module")
+def pooled(df):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        imp = csl_stats.impute(df, ["recommend", "sat1", "dlv1", "loy1"], m=3, max_iter=3, rng=2)
+        return {
+            "regression": imp.analyse(lambda f: csl_stats.regress(f, "loy1", ["sat1", "dlv1"])),
+            "nps": imp.analyse(lambda f: csl_stats.nps(f["recommend"])),
+            "mediation": imp.analyse(lambda f: csl_stats.mediation(f, x="dlv1", m="sat1", y="loy1", n_boot=100,
+                                                                  rng=1)),
+        }
+
+
+@pytest.mark.parametrize("name", ["regression", "nps", "mediation"])
+def test_pooled_tables_and_methods_match_snapshots(pooled, name):
+    check_snapshot(f"table_pooled_{name}.md", report_table(pooled[name], number=1))
+    check_snapshot(f"methods_pooled_{name}.txt", methods_text(pooled[name]) + "\n")
+
+
+def test_pooled_table_content(pooled):
+    reg = pooled["regression"]
+    md = report_table(reg)
+    x = reg.table.loc["sat1"]
+    assert (f"| sat1 | {fmt_num(x['estimate'])} | {fmt_num(x['se'])} | {x['df']:.1f} | "
+            f"{fmt_ci(x['ci_low'], x['ci_high'])} | < .001 | {fmt_bounded(x['fmi'])} |") in md
+    assert "Rubin's rules over 3 imputed data sets" in md and f"*n* = {reg.n} in each" in md
+    nps = report_table(pooled["nps"])
+    assert "| NPS |" in nps and "Estimate" in nps and "atanh(NPS/100)" in nps
+    share = pooled["nps"].table.loc["promoters", "estimate"]
+    assert f"| promoters | {fmt_bounded(share)} |" in nps  # a share: no leading zero
+    med = report_table(pooled["mediation"])
+    assert "*df*" not in med and "MI then bootstrap" in med
+    assert "seed is not recorded" in methods_text(pooled["mediation"])
+    assert "Rubin's rules" in methods_text(reg) and "imputation model" in methods_text(reg)

@@ -81,6 +81,7 @@ def test_html_and_latex_match_snapshots(fits, name):
     ("sem_mlr_boot", {"ci": True}, "diagram_sem_ci.dot"),
     ("process", {}, "diagram_process.dot"),
     ("process", {"ci": True, "digits": 3}, "diagram_process_ci.dot"),
+    ("process", {"conceptual": True}, "diagram_process_conceptual.dot"),
 ])
 def test_dot_matches_snapshot(fits, name, kwargs, snapshot):
     check_snapshot(snapshot, plot_model(fits[name], **kwargs).dot)
@@ -159,7 +160,7 @@ def test_diagram_content(fits):
     assert '"item:loy1" -> "item:loy2" [dir=both, style=dashed' in ind
     assert ind.count("->") == 3 + 10 + 1
     ci = plot_model(fits["sem_mlr_boot"], ci=True).dot
-    assert "bootstrap resamples" in ci and "scaled chi2" in ci
+    assert "bootstrap resamples" in ci and "scaled χ²(32)" in ci
     proc = plot_model(fits["process"]).dot
     assert '"satisfaction*switching_costs" -> "trust"' in proc and "style=dashed" in proc
     assert 'label="satisfaction × switching_costs"' in proc and "index[trust, by switching_costs]" in proc

@@ -272,3 +272,195 @@ def test_date_variables_are_timestamps(tmp_path, ext):
     s = read_survey(f)
     assert s.codebook["type"].tolist() == ["datetime", "number"]
     assert s.data["visit"].tolist() == df["visit"].tolist()
+
+
+# --- Qualtrics header layouts: legacy two-row exports, numeric vs choice-text exports, UTF-16 TSV ---
+
+LEGACY_META = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress",
+               "Status", "StartDate", "EndDate", "Finished"]
+
+
+def _write(path, rows, *, encoding="utf-8", delimiter=","):
+    with path.open("w", encoding=encoding, newline="") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def _legacy_rows(answers):
+    """Legacy Qualtrics export: V1-V10 metadata, question IDs, then the question text row, then answers."""
+    names = [f"V{i}" for i in range(1, 11)] + ["Q1_1", "Q1_2", "Q2", "LocationLatitude"]
+    labels = LEGACY_META + ["Delivery-They deliver on time", "Delivery-Hard to reach",
+                            "How likely are you to recommend us?", "LocationLatitude"]
+    rows = [names, labels]
+    for k, (a1, a2, nps) in enumerate(answers, start=1):
+        rows.append([f"R_{k}x9Qa", "Default Response Set", "Anonymous", "", "", "10.0.0.1", "0",
+                     f"2014-03-1{k} 09:44:21", f"2014-03-1{k} 09:51:02", "1", a1, a2, nps, "52.5"])
+    return rows
+
+
+ANSWERS = [("Agree", "Strongly disagree", "9"), ("Strongly agree", "Disagree", "-99"), ("Neither", "Agree", "10")]
+
+
+def test_qualtrics_legacy_export_with_v_columns(tmp_path):
+    f = _write(tmp_path / "legacy.csv", _legacy_rows(ANSWERS))
+    s = read_survey(f, likert=LIKERT, missing_codes={"Q2": -99})
+    assert s.source == "qualtrics" and s.n_rows == 3
+    assert list(s.data.columns[:10]) == LEGACY_META  # V1..V10 renamed to their labels
+    np.testing.assert_array_equal(s.data["Q1_1"], [4, 5, 3])
+    np.testing.assert_array_equal(s.data["Q1_2"], [1, 2, 4])
+    np.testing.assert_array_equal(s.data["Q2"], [9, np.nan, 10])
+    assert s.data["ResponseID"].tolist() == ["R_1x9Qa", "R_2x9Qa", "R_3x9Qa"]
+    assert s.data["StartDate"].tolist() == [pd.Timestamp(f"2014-03-1{k} 09:44:21") for k in (1, 2, 3)]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["StartDate", "type"] == "datetime"
+    assert cb.loc["ResponseID", "construct"] == "metadata" and cb.loc["ResponseID", "description"] == \
+        "Qualtrics legacy export column V1"
+    assert cb.loc["LocationLatitude", "construct"] == "metadata" and cb.loc["Q1_1", "construct"] == ""
+    assert cb.loc["Q1_1", "title"] == "Delivery-They deliver on time" and cb.loc["Q1_1", "description"] == ""
+    assert cb.loc["Q1_1", "scale"].startswith("1 = Strongly disagree, 2 = Disagree, 3 = Neither")
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "Q2", "code": -99, "n": 1}]
+
+
+def test_qualtrics_two_row_export_with_current_names(tmp_path):
+    rows = [["StartDate", "EndDate", "ResponseId", "Q1_1", "Q2"],
+            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?"],
+            ["2026-11-02 09:00:00", "2026-11-02 09:04:10", "R_1", "Agree", "9"],
+            ["2026-11-02 10:00:00", "2026-11-02 10:02:00", "R_2", "Strongly agree", "7"]]
+    s = read_survey(_write(tmp_path / "two.csv", rows), likert=LIKERT)
+    assert s.source == "qualtrics" and s.n_rows == 2
+    np.testing.assert_array_equal(s.data["Q1_1"], [4, 5])
+    assert s.data["Q2"].tolist() == [9, 7] and s.data["ResponseId"].tolist() == ["R_1", "R_2"]
+    assert s.codebook.set_index("name").loc["ResponseId", "title"] == "Response ID"
+    assert pd.api.types.is_datetime64_any_dtype(s.data["EndDate"])
+
+
+def test_qualtrics_numeric_and_choice_text_exports_agree(tmp_path):
+    head = [["ResponseId", "Q1_1", "Q1_2"], ["Response ID", "Delivery - On time", "Delivery - Hard to reach"],
+            ['{"ImportId":"_recordId"}', '{"ImportId":"QID1_1"}', '{"ImportId":"QID1_2"}']]
+    text = _write(tmp_path / "text.csv", head + [["R_1", "Agree", "Neither"], ["R_2", "Strongly agree", ""]])
+    codes = _write(tmp_path / "codes.csv", head + [["R_1", "4", "3"], ["R_2", "5", ""]])
+    a = read_survey(text, likert=LIKERT)
+    b = read_survey(codes)
+    pd.testing.assert_frame_equal(a.data, b.data)
+    assert a.codebook.loc[1, "description"] == b.codebook.loc[1, "description"] == "Qualtrics ImportId QID1_1"
+    assert a.codebook.loc[1, "type"] == b.codebook.loc[1, "type"] == "integer"
+    # the numeric export carries no answer labels; a codebook adds them
+    c = read_survey(codes, codebook=pd.DataFrame({"name": ["Q1_1"], "scale": ["1 = Strongly disagree ... 5 = "
+                                                                              "Strongly agree"]}))
+    assert c.codebook.loc[1, "scale"] == "1 = Strongly disagree ... 5 = Strongly agree"
+
+
+def test_qualtrics_utf16_tsv_export(tmp_path):
+    rows = _legacy_rows(ANSWERS)
+    f = _write(tmp_path / "legacy.tsv", rows, encoding="utf-16", delimiter="\t")
+    assert f.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    s = read_survey(f, likert=LIKERT, missing_codes={"Q2": -99})
+    ref = read_survey(_write(tmp_path / "legacy.csv", rows), likert=LIKERT, missing_codes={"Q2": -99})
+    pd.testing.assert_frame_equal(s.data, ref.data)
+    pd.testing.assert_frame_equal(s.codebook, ref.codebook)
+
+
+def test_a_response_id_column_alone_is_not_a_qualtrics_header(tmp_path):
+    f = _write(tmp_path / "plain.csv", [["ResponseId", "sat"], ["R_1", "5"], ["R_2", "3"]])
+    s = read_survey(f)
+    assert s.source == "csv" and s.n_rows == 2 and s.data["sat"].tolist() == [5, 3]
+    with pytest.raises(DataError, match=r"not a Qualtrics export.*ImportId.*legacy"):
+        read_survey(f, format="qualtrics")
+
+
+def test_text_missing_codes_match_the_labelled_numeric_codes(tmp_path):
+    """missing_codes="Don't know" on a numeric SPSS/Stata column whose code 8 is labelled "Don't know"."""
+    df = pd.DataFrame({"q1": [1.0, 5.0, 8.0, 3.0], "q2": [8.0, 2.0, 2.0, 9.0]})
+    f = tmp_path / "dk.sav"
+    pyreadstat.write_sav(df, str(f), variable_value_labels={
+        "q1": {1.0: "Bad", 5.0: "Good", 8.0: "Don't know"}, "q2": {8.0: "don't KNOW ", 9.0: "Refused"}})
+    s = read_survey(f, missing_codes=["Don't know", "refused"])
+    np.testing.assert_array_equal(s.data["q1"], [1, 5, np.nan, 3])
+    np.testing.assert_array_equal(s.data["q2"], [np.nan, 2, 2, np.nan])
+    assert s.missing.to_dict("records") == [
+        {"column": "q1", "code": 8, "label": "Don't know", "n": 1},
+        {"column": "q2", "code": 8, "label": "don't KNOW", "n": 1},  # SPSS strips trailing spaces
+        {"column": "q2", "code": 9, "label": "Refused", "n": 1}]
+    cb = s.codebook.set_index("name")
+    assert cb.loc["q1", "scale"] == "1 = Bad ... 5 = Good" and cb.loc["q1", "maximum"] == 5.0
+    g = tmp_path / "dk.dta"
+    pyreadstat.write_dta(df, str(g), variable_value_labels={"q1": {1: "Bad", 5: "Good", 8: "Don't know"}})
+    t = read_survey(g, missing_codes="Don't know")
+    np.testing.assert_array_equal(t.data["q1"], [1, 5, np.nan, 3])
+    assert t.data["q2"].tolist() == [8, 2, 2, 9]  # no label 8 = "Don't know" in q2 of this file
+
+
+def test_text_missing_code_in_a_csv_is_not_mapped_to_its_labelled_code(tmp_path):
+    """A CSV of choice text with a codebook labelling 8 = "Don't know": the text becomes NaN, never 8."""
+    f = _write(tmp_path / "text.csv", [["q1"], ["Good"], ["Don't know"], ["Bad"]])
+    cb = pd.DataFrame({"name": ["q1"], "scale": ["1 = Bad, 2 = Good, 8 = Don't know"]})
+    s = read_survey(f, codebook=cb, missing_codes="Don't know")
+    np.testing.assert_array_equal(s.data["q1"], [2, np.nan, 1])
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "q1", "code": "Don't know", "n": 1}]
+
+
+def test_package_survey_round_trip_through_dta(tmp_path):
+    """The committed survey written as Stata .dta (labels from the codebook) reads back as the same numbers."""
+    df = csl_stats.load_supply_chain_survey()
+    cb = csl_stats.codebook().set_index("name")
+    labels = {c: {int(k): v for k, v in parse_scale(cb.loc[c, "scale"]).items()}
+              for c in df.columns if parse_scale(cb.loc[c, "scale"]) and pd.api.types.is_numeric_dtype(df[c])}
+    f = tmp_path / "survey.dta"
+    pyreadstat.write_dta(df, str(f), column_labels=[cb.loc[c, "title"][:80] for c in df.columns],  # Stata: <= 80
+                         variable_value_labels=labels)
+    s = read_survey(f)
+    assert s.source == "stata"
+    pd.testing.assert_frame_equal(s.data, df)
+    assert s.codebook["name"].tolist() == list(df.columns)
+    assert s.codebook["title"].tolist() == [cb.loc[c, "title"][:80].rstrip() for c in df.columns]
+    for c, lab in labels.items():
+        assert parse_scale(s.codebook.set_index("name").loc[c, "scale"]) == lab, c
+    numeric = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c])]
+    assert (s.codebook.set_index("name").loc[numeric, "type"] == cb.loc[numeric, "type"]).all()
+
+
+def test_to_datapackage_writes_the_packaged_form(tmp_path):
+    """SPSS file of the package survey -> read_survey -> to_datapackage: the committed data and schema again."""
+    df = csl_stats.load_supply_chain_survey()
+    cb = csl_stats.codebook()
+    export = df.copy()
+    export.loc[:9, "sat1"] = -99
+    sav = write_sav(export, tmp_path / "s.sav", codebook=cb, missing_codes={"sat1": [-99]})
+    s = read_survey(sav, codebook=cb[["name", "construct", "reverse_keyed", "description", "minimum", "maximum"]])
+    out = tmp_path / "pkg"
+    out.mkdir()
+    pkg = s.to_datapackage(out, name="supply_chain_survey", title="Survey")
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8")) == pkg
+    back = pd.read_csv(out / "supply_chain_survey.csv")
+    expected = df.copy()
+    expected.loc[:9, "sat1"] = np.nan
+    pd.testing.assert_frame_equal(back, expected)
+    res = pkg["resources"][0]
+    assert res["path"] == "supply_chain_survey.csv" and res["schema"]["missingValues"] == [""]
+    assert "sat1: -99 x 10" in res["description"]
+    # every field says what the committed datapackage.json says (which adds enums, units and 'required')
+    committed = json.loads((Path(__file__).resolve().parents[1] / "data" / "datapackage.json").read_text())
+    ref = {f["name"]: f for f in committed["resources"][0]["schema"]["fields"]}
+    assert [f["name"] for f in res["schema"]["fields"]] == list(ref)
+    for f in res["schema"]["fields"]:
+        for key, value in f.items():
+            if key == "constraints":
+                assert value.items() <= ref[f["name"]]["constraints"].items(), f["name"]
+            else:
+                assert ref[f["name"]][key] == value, (f["name"], key)
+
+
+def test_to_datapackage_dates_and_bad_arguments(tmp_path):
+    rows = [["StartDate", "ResponseId", "Q1"], ["Start Date", "Response ID", "Q"],
+            ['{"ImportId":"startDate"}', '{"ImportId":"_recordId"}', '{"ImportId":"QID1"}'],
+            ["2026-11-02 09:00:00", "R_1", "3"], ["", "R_2", ""]]
+    s = read_survey(_write(tmp_path / "q.csv", rows))
+    pkg = s.to_datapackage(tmp_path)
+    assert (tmp_path / "survey.csv").read_text().splitlines() == ["StartDate,ResponseId,Q1",
+                                                                  "2026-11-02T09:00:00,R_1,3", ",R_2,"]
+    types = {f["name"]: f["type"] for f in pkg["resources"][0]["schema"]["fields"]}
+    assert types == {"StartDate": "datetime", "ResponseId": "string", "Q1": "integer"}
+    with pytest.raises(ArgumentError, match="existing directory"):
+        s.to_datapackage(tmp_path / "nope")
+    with pytest.raises(ArgumentError, match="lower-case"):
+        s.to_datapackage(tmp_path, name="My Survey")
