@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
+from ._sem.dwls import check_ordered, estimate_wlsmv
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement, check_pairs, check_structural
 from ._validation import (
@@ -30,12 +31,12 @@ from ._validation import (
     check_rng,
     warn_reverse_keyed,
 )
-from .errors import ArgumentTypeError, ModelSpecificationError
+from .errors import ArgumentError, ArgumentTypeError, ModelSpecificationError
 
 __all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
 
-_NAN_POLICIES = ("listwise", "fiml", "raise")
-_ESTIMATORS = ("ml", "mlr")
+_NAN_POLICIES = ("listwise", "fiml", "raise", "pairwise")
+_ESTIMATORS = ("ml", "mlr", "wlsmv")
 
 
 @result_dataclass
@@ -154,6 +155,24 @@ def _spec(data: pd.DataFrame, measurement: Any, structural: Any, residual_covari
     return Spec(meas, paths, rc)
 
 
+class _Counts:
+    """Rows used / excluded by a WLSMV fit, in the shape of the engine's ``Prepared``."""
+
+    def __init__(self, out):
+        self.n_obs = int(out.info["n_obs"])
+        self.n_dropped = int(out.info["n_excluded"])
+
+
+def _check_ordinal(ordered: Any, items: list, estimator: str, nan_policy: str) -> bool:
+    wlsmv = check_ordered(ordered, items, estimator, nan_policy)
+    if nan_policy == "pairwise" and not wlsmv:
+        raise ArgumentError(
+            "nan_policy must be one of ['listwise', 'fiml', 'raise']; got 'pairwise', which is for ordered "
+            "items (ordered=True, estimator='wlsmv')."
+        )
+    return wlsmv
+
+
 def _make_result(spec: Spec, out, prepared, estimator: str, nan_policy: str, n_boot: int) -> SEMResult:
     return SEMResult(
         params=out.params,
@@ -182,6 +201,7 @@ def sem(
     residual_covariances: Sequence[tuple[Hashable, Hashable]] | None = None,
     nan_policy: str = "listwise",
     estimator: str = "ml",
+    ordered: bool | Sequence[Hashable] | None = None,
     std_lv: bool = False,
     n_boot: int = 0,
     ci: float = 0.95,
@@ -205,12 +225,20 @@ def sem(
         Exogenous constructs covary freely, as in lavaan's ``sem()``.
     residual_covariances : list of (name, name), optional
         Residual covariances between items (or between constructs' disturbances).
-    nan_policy : {"listwise", "fiml", "raise"}
+    nan_policy : {"listwise", "fiml", "raise", "pairwise"}
         Drop incomplete rows; full-information ML on every row with at least
         one answered item (rows with none are dropped and counted); or raise.
-    estimator : {"ml", "mlr"}
+        With ``estimator="wlsmv"``: ``"listwise"`` or ``"pairwise"`` (each
+        polychoric correlation uses everyone who answered both items).
+    estimator : {"ml", "mlr", "wlsmv"}
         Normal-theory ML, or ML with Huber-White (sandwich) standard errors
-        and the Yuan-Bentler scaled chi-square (lavaan's ``"MLR"``).
+        and the Yuan-Bentler scaled chi-square (lavaan's ``"MLR"``); or, for
+        ordered items, WLSMV (lavaan's ``"WLSMV"``: DWLS on thresholds and
+        polychoric correlations in the delta parameterization, robust SEs,
+        scaled-shifted chi-square; see :func:`csl_stats.cfa`).
+    ordered : True or list of item names, optional
+        The items are ordered categories (whole-number answers); needs
+        ``estimator="wlsmv"``; a list must name every item of the model.
     std_lv : bool
         Identify constructs by unit (residual) variances instead of a first
         loading fixed to 1.
@@ -341,6 +369,15 @@ def sem(
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", ("percentile", "bc"))
+    if _check_ordinal(ordered, spec.items, estimator, nan_policy):
+        if n_boot:
+            raise ArgumentError(
+                "n_boot > 0 is not available with estimator='wlsmv' (its robust standard errors already use "
+                "the full asymptotic covariance of the polychoric correlations); pass n_boot=0."
+            )
+        warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
+        out = estimate_wlsmv(spec, data, nan_policy=nan_policy, std_lv=bool(std_lv), ci=ci, max_iter=max_iter)
+        return _make_result(spec, out, _Counts(out), estimator, nan_policy, 0)
     prepared = prepare(data, spec.items, nan_policy)
     warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
     out = estimate(

@@ -227,6 +227,27 @@ def _scaled_shifted(u_gamma: np.ndarray, df: float) -> tuple[float, float]:
     return float(a), float(df - a * tr)
 
 
+def _scaled_shifted_traces(
+    w: np.ndarray, gamma: np.ndarray, wd: np.ndarray, bread: np.ndarray, meat: np.ndarray, df: float
+) -> tuple[float, float]:
+    r"""``a`` and ``b`` of the scaled-shifted statistic without forming ``U Gamma`` (M x M, M moments).
+
+    With :math:`U\Gamma = W\Gamma - W\Delta B X` (:math:`B = (\Delta^\top W\Delta)^{-1}`,
+    :math:`X = \Delta^\top W\Gamma`, :math:`X W\Delta` the meat of the sandwich):
+    :math:`\mathrm{tr}(U\Gamma) = \sum_i w_i\Gamma_{ii} - \mathrm{tr}(B\,XW\Delta)` and
+    :math:`\mathrm{tr}((U\Gamma)^2) = \mathrm{tr}(W\Gamma W\Gamma) - 2\,\mathrm{tr}(B\,XWX^\top)
+    + \mathrm{tr}((B\,XW\Delta)^2)`, which costs :math:`O(kM^2)` for k parameters instead of :math:`O(M^3)`.
+    """
+    wg = w[:, None] * gamma
+    x = wd.T @ gamma  # (k, M)
+    bm = bread @ meat
+    tr1 = float(np.sum(w * np.diag(gamma))) - float(np.trace(bm))
+    tr2 = float(np.sum(wg * wg.T)) - 2.0 * float(np.sum(bread * ((x * w[None, :]) @ x.T))) + float(
+        np.sum(bm * bm.T))
+    a = np.sqrt(df / tr2)
+    return float(a), float(df - a * tr1)
+
+
 def _relative(x2: float, df: float, x2b: float, dfb: float, c: float = 1.0, cb: float = 1.0) -> tuple:
     """lavaan's CFI and TLI (with the robust corrections ``c``, ``cb`` when given)."""
     t1 = max(x2 - c * df, 0.0)
@@ -280,8 +301,7 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     out: dict[str, float] = {"npar": float(npar), "chisq": x2, "df": df}
     out["pvalue"] = float(stats.chi2.sf(x2, df)) if df > 0 else np.nan
     if df > 0:
-        u = np.diag(w) - wd @ bread @ wd.T
-        a, b = _scaled_shifted(u @ gamma, df)
+        a, b = _scaled_shifted_traces(w, gamma, wd, bread, meat, df)
     else:
         a, b = 1.0, 0.0
     x2s = a * x2 + b if df > 0 else 0.0
@@ -317,16 +337,17 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
         c3 = ks / df
         c3b = float(np.trace(g_rr)) / dfb
         out["cfi_robust"], out["tli_robust"] = _relative(x3, df, x3b, dfb, c3, c3b)
-        out["rmsea_robust"] = _rmsea(x3, df, n, c3)
-        lo, hi = rmsea_ci(x3 / c3, df, n)
+        out["rmsea_robust"] = _rmsea(x3, df, n - 1, c3)
+        lo, hi = rmsea_ci(x3 / c3, df, n - 1)
         out["rmsea_ci_low_robust"], out["rmsea_ci_high_robust"] = lo * np.sqrt(c3), hi * np.sqrt(c3)
     else:
         out.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan, rmsea_ci_low_robust=np.nan,
                    rmsea_ci_high_robust=np.nan)
-    out["rmsea"] = _rmsea(x2, df, n)
-    out["rmsea_ci_low"], out["rmsea_ci_high"] = rmsea_ci(x2, df, n)
-    out["rmsea_scaled"] = _rmsea(x2s, df, n)
-    out["rmsea_ci_low_scaled"], out["rmsea_ci_high_scaled"] = rmsea_ci(x2s, df, n)
+    # RMSEA: lavaan divides by N - (number of groups) for (D)WLS estimators
+    out["rmsea"] = _rmsea(x2, df, n - 1)
+    out["rmsea_ci_low"], out["rmsea_ci_high"] = rmsea_ci(x2, df, n - 1)
+    out["rmsea_scaled"] = _rmsea(x2s, df, n - 1)
+    out["rmsea_ci_low_scaled"], out["rmsea_ci_high_scaled"] = rmsea_ci(x2s, df, n - 1)
     # SRMR: root mean square of the residual correlations (lavaan's srmr for categorical data)
     p = len(corr)
     resid = (corr - sigma)[np.triu_indices(p)]
@@ -336,7 +357,15 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
 
 
 # --------------------------------------------------------------------------------------------- one call
-def estimate_wlsmv(
+def estimate_wlsmv(*args, **kwargs):
+    """Fit ``spec`` to the ordered items of ``data`` by WLSMV (BLAS limited to one thread, as the ML fits)."""
+    from .run import _blas_single_thread
+
+    with _blas_single_thread():
+        return _estimate_wlsmv(*args, **kwargs)
+
+
+def _estimate_wlsmv(
     spec: Spec,
     data: pd.DataFrame,
     *,
