@@ -161,3 +161,33 @@ def test_wlsmv_bad_input(survey):
     before = survey.copy()
     csl_stats.cfa(survey, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     pd.testing.assert_frame_equal(survey, before)  # the caller's data are not touched
+
+
+# ----------------------------------------------------------------------------------------------------------
+# ordinal reliability from the WLSMV fit
+# ----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("denominator,suffix", [("observed", ""), ("model", "_model")])
+def test_ordinal_omega_against_R(survey, denominator, suffix):
+    """R: ``semTools::compRelSEM(fit)`` (Green & Yang's categorical omega; ``obs.var = TRUE`` for
+    ``denominator="observed"``, ``FALSE`` for ``"model"``) and ``compRelSEM(fit, ord.scale = FALSE)``
+    (omega of the latent responses), ``fit`` the WLSMV CFA of sat, trs, loy (pairwise)."""
+    tab = csl_stats.composite_reliability(survey, M3, ordinal=True, nan_policy="pairwise", denominator=denominator)
+    for c in M3:
+        assert tab.loc[c, "omega"] == pytest.approx(REF[f"survey_omega_ordinal{suffix}"][c], abs=1e-6)
+        assert tab.loc[c, "omega_latent"] == pytest.approx(REF[f"survey_omega_latent{suffix}"][c], abs=1e-6)
+    # ordinal alpha on the same (pairwise) polychoric matrix; AVE from the WLSMV standardized loadings
+    sat = csl_stats.cronbach_alpha(survey, M3["sat"], nan_policy="pairwise", ordinal=True)
+    assert tab.loc["sat", "alpha"] == pytest.approx(sat.alpha, abs=1e-12)
+    fit = csl_stats.cfa(survey, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    std = fit.loadings.groupby("construct", sort=False)["std_estimate"].apply(lambda s: float(np.mean(s**2)))
+    np.testing.assert_allclose(tab["ave"], std.reindex(tab.index), atol=1e-12)
+    assert tab.attrs["n_obs"] == 1000
+    # the sum of skewed 7-point answers is less reliable than the sum of the latent responses
+    assert (tab["omega"] < tab["omega_latent"]).all()
+
+
+def test_ordinal_omega_bad_input(survey):
+    with pytest.raises(ArgumentError, match="nan_policy must be one of"):
+        csl_stats.composite_reliability(survey, M3, ordinal=True, nan_policy="raise")
+    with pytest.raises(ArgumentTypeError, match="ordinal must be True or False"):
+        csl_stats.composite_reliability(survey, M3, ordinal="yes")

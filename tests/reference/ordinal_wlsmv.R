@@ -53,6 +53,8 @@ out$survey_cfa11_pairwise$seconds <- median(tm)
 f3 <- cfa(m3, data = s[, items3], ordered = TRUE, estimator = "WLSMV", std.lv = TRUE, missing = "pairwise")
 out$survey_omega_ordinal <- as.list(compRelSEM(f3))          # Green & Yang's categorical omega (default)
 out$survey_omega_latent <- as.list(compRelSEM(f3, ord.scale = FALSE))  # omega of the latent responses
+out$survey_omega_ordinal_model <- as.list(compRelSEM(f3, obs.var = FALSE))  # Green & Yang, implied denominator
+out$survey_omega_latent_model <- as.list(compRelSEM(f3, ord.scale = FALSE, obs.var = FALSE))
 
 # psych's bfi (GPL): export the 10 items for the optional test, store only the results here
 b <- psych::bfi[, c(paste0("A", 1:5), paste0("C", 1:5))]
