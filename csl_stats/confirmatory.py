@@ -347,6 +347,16 @@ def cfa(
     (True, True)
     >>> list(res.fit_indices[["chisq", "df"]].index)
     ['chisq', 'df']
+
+    The same model with the answers as ordered categories (WLSMV, pairwise deletion):
+
+    >>> w = csl_stats.cfa(data, {"sat": ["sat1", "sat2", "sat3"],
+    ...                          "trust": ["trs1", "trs2", "trs3", "trs4"]},
+    ...                   ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    >>> w.thresholds[["item", "threshold"]].head(2).values.tolist()
+    [['sat1', 't1'], ['sat1', 't2']]
+    >>> bool(w.fit_indices["pvalue_scaled"] > 0.05)
+    True
     """
     data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
