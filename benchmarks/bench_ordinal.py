@@ -7,9 +7,15 @@ vs ``lavCor(d[, items], ordered = items, missing = "pairwise")`` (point estimate
 only) and ``lavCor(..., se = "standard", output = "fit")`` (with SEs and NACOV),
 timed here with Rscript when R/lavaan are installed; otherwise the point-estimate
 time recorded by tests/reference/ordinal.R. Target: < 0.5 s. Peak memory by tracemalloc.
+
+Second benchmark (issue 18, WLSMV): the survey's 11-construct measurement model (39 ordered items,
+pairwise) by ``csl_stats.cfa(..., ordered=True, estimator="wlsmv", nan_policy="pairwise")`` vs lavaan's
+``cfa(model, ordered = TRUE, estimator = "WLSMV", std.lv = TRUE, missing = "pairwise")``, timed with Rscript
+when available (``--no-r`` skips it and uses the median of 3 runs recorded by
+``tests/reference/ordinal_wlsmv.R``). Target: < 3 s.
 Usage::
 
-    .venv/bin/python benchmarks/bench_ordinal.py
+    .venv/bin/python benchmarks/bench_ordinal.py [--no-r]
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -42,8 +49,48 @@ def _rscript(code: str) -> list[float] | None:
         return None
 
 
+BLOCKS = {"img": 4, "exp": 3, "dlv": 4, "qlt": 4, "srv": 4, "val": 3, "sat": 3, "cph": 3, "trs": 4, "swc": 3,
+          "loy": 4}
+
+
+def bench_wlsmv(use_r: bool) -> None:
+    data = csl_stats.load_supply_chain_survey()
+    model = {b: [f"{b}{k}" for k in range(1, n + 1)] for b, n in BLOCKS.items()}
+    csl_stats.cfa(data, model, ordered=True, estimator="wlsmv", nan_policy="pairwise")  # warm-up
+    times = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        res = csl_stats.cfa(data, model, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+        times.append(time.perf_counter() - t0)
+    t_py = float(np.median(times))
+    tracemalloc.start()
+    csl_stats.cfa(data, model, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    syntax = "\\n".join(f"{b} =~ " + " + ".join(f"{b}{k}" for k in range(1, n + 1)) for b, n in BLOCKS.items())
+    r = None
+    if use_r:
+        r = _rscript(
+            "suppressPackageStartupMessages(library(lavaan))\n"
+            "d <- read.csv('data/supply_chain_survey.csv')\n"
+            f"m <- '{syntax}'\n"
+            "a <- median(replicate(3, system.time(cfa(m, data = d, ordered = TRUE, estimator = 'WLSMV', "
+            "std.lv = TRUE, missing = 'pairwise'))[['elapsed']]))\n"
+            "cat(a, '\\n')\n"
+        )
+    if r is None:
+        t_r = json.loads((ROOT / "tests/reference/ordinal_wlsmv.json").read_text())["survey_cfa11_pairwise"]["seconds"]
+        how = "recorded by tests/reference/ordinal_wlsmv.R"
+    else:
+        t_r, how = r[0], "timed now, median of 3"
+    print(f"WLSMV CFA, 11 constructs, 39 ordered items, n = {res.n_obs}, pairwise, {int(res.fit_indices['npar'])} "
+          f"parameters: csl_stats {t_py:.2f} s (median of 3; peak {peak:.0f} MB); lavaan {t_r:.1f} s ({how}); "
+          f"ratio {t_r / t_py:.1f}x")
+
+
 def main() -> None:
     warnings.simplefilter("ignore")
+    use_r = "--no-r" not in sys.argv[1:]
     data = csl_stats.load_supply_chain_survey()
     items = list(data.columns[5:44])
     csl_stats.polychoric(data, items)  # warm-up (imports)
@@ -57,7 +104,7 @@ def main() -> None:
     csl_stats.polychoric(data, items)
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    r = _rscript(
+    r = None if not use_r else _rscript(
         "suppressPackageStartupMessages(library(lavaan))\n"
         "d <- read.csv('data/supply_chain_survey.csv'); it <- names(d)[6:44]\n"
         "a <- median(replicate(3, system.time(lavCor(d[, it], ordered = it, missing = 'pairwise'))[['elapsed']]))\n"
@@ -75,6 +122,7 @@ def main() -> None:
         ratio = t_fit / t_py
     print(f"polychoric, 39 survey items, n = {res.n_obs}, pairwise, {len(res.pairs)} pairs, with SEs and NACOV: "
           f"csl_stats {t_py:.3f} s (median of 5; peak {peak:.0f} MB); {line}; ratio {ratio:.1f}x")
+    bench_wlsmv(use_r)
 
 
 if __name__ == "__main__":

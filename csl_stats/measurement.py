@@ -22,7 +22,14 @@ from collections.abc import Hashable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns, check_dataframe, check_probability, stacklevel
+from ._validation import (
+    check_choice,
+    check_columns,
+    check_dataframe,
+    check_flag,
+    check_probability,
+    stacklevel,
+)
 from .confirmatory import CFAResult, _check_constructs, cfa
 
 __all__ = ["composite_reliability", "fornell_larcker", "scale_report"]
@@ -44,24 +51,29 @@ _CACHE_SIZE = 8
 _FIT_CACHE: OrderedDict[tuple, tuple[CFAResult, list[tuple[Warning, type[Warning]]]]] = OrderedDict()
 
 
-def _joint_fit(data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: str) -> CFAResult:
+def _joint_fit(
+    data: pd.DataFrame, spec: dict[str, list[Hashable]], nan_policy: str, ordinal: bool = False
+) -> CFAResult:
     """``cfa(data, spec)``, memoised on the content of the item columns.
 
     Only "listwise" and "raise" are accepted: omega, AVE, HTMT and alpha in one table must rest on
     one complete data matrix, which a FIML fit (``cfa(..., nan_policy="fiml")``) does not have.
+    With ``ordinal`` the fit is WLSMV on the polychoric correlations (``"listwise"`` or ``"pairwise"``).
     """
-    check_choice(nan_policy, "nan_policy", ("listwise", "raise"))
+    check_choice(nan_policy, "nan_policy", ("listwise", "pairwise") if ordinal else ("listwise", "raise"))
     items = check_columns(data, [it for its in spec.values() for it in its], arg="constructs")
     frame = data[items]
     digest = hashlib.sha1(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
-    check_choice(nan_policy, "nan_policy", ("listwise", "raise"))  # before hashing it into the cache key
-    key = (tuple((k, tuple(v)) for k, v in spec.items()), nan_policy, digest.hexdigest())
+    key = (tuple((k, tuple(v)) for k, v in spec.items()), nan_policy, ordinal, digest.hexdigest())
     hit = _FIT_CACHE.get(key)
     if hit is None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            fit = cfa(data, spec, nan_policy=nan_policy)
+            if ordinal:
+                fit = cfa(data, spec, nan_policy=nan_policy, ordered=True, estimator="wlsmv")
+            else:
+                fit = cfa(data, spec, nan_policy=nan_policy)
         hit = (fit, [(w.message, w.category) for w in caught])
         _FIT_CACHE[key] = hit
         while len(_FIT_CACHE) > _CACHE_SIZE:
@@ -101,12 +113,81 @@ def _reliability_table(fit: CFAResult, complete: pd.DataFrame, denominator: str)
     return out
 
 
+def _cum_probs(fit: CFAResult, items: Sequence[Hashable]) -> np.ndarray:
+    """Thresholds of each item, padded with -8 (normal tail mass 6e-16) to a common length."""
+    th = fit.thresholds
+    per = [th.loc[th["item"] == it, "estimate"].to_numpy() for it in items]
+    width = max(len(t) for t in per)
+    return np.array([np.concatenate([t, np.full(width - len(t), -8.0)]) for t in per])
+
+
+def _omega_categorical(tau: np.ndarray, true_corr: np.ndarray, total_corr: np.ndarray) -> float:
+    r"""Green & Yang's (2009) reliability of the sum of ordinal answers (semTools' ``omegaCat``).
+
+    With thresholds :math:`\tau_{jc}` and :math:`\Phi_2` the bivariate normal CDF,
+    :math:`\omega = \sum_{j,j'}[\sum_{c,c'}\Phi_2(\tau_{jc}, \tau_{j'c'}; \rho^T_{jj'}) -
+    \sum_c\Phi(\tau_{jc})\sum_{c'}\Phi(\tau_{j'c'})]` over the same sum with the total correlations,
+    :math:`\rho^T` the correlations of the true (common) parts of the latent responses.
+    """
+    from scipy import special
+
+    from .ordinal import _bvn_cdf_grid
+
+    k = len(tau)
+    jj, ii = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
+    jj, ii = jj.ravel(), ii.ravel()
+    marg = special.ndtr(tau).sum(axis=1)
+    prod = marg[jj] * marg[ii]
+
+    def cov_sum(r: np.ndarray) -> float:
+        r = np.clip(r, -0.999999, 0.999999)
+        grid = _bvn_cdf_grid(tau[jj], tau[ii], r).sum(axis=(1, 2))
+        return float(np.sum(grid - prod))
+
+    num = cov_sum(true_corr[jj, ii])
+    off = jj != ii
+    den_off = _bvn_cdf_grid(tau[jj[off]], tau[ii[off]], np.clip(total_corr[jj[off], ii[off]], -0.999999,
+                                                                   0.999999)).sum(axis=(1, 2))
+    # the diagonal (unit correlation): Phi_2(a, b; 1) = Phi(min(a, b))
+    diag = special.ndtr(np.minimum(tau[:, :, None], tau[:, None, :])).sum(axis=(1, 2))
+    den = float(np.sum(den_off - prod[off]) + np.sum(diag - marg**2))
+    return num / den
+
+
+def _ordinal_reliability_table(fit: CFAResult, data: pd.DataFrame, nan_policy: str, denominator: str):
+    from .reliability import cronbach_alpha
+
+    load = fit.loadings
+    phi = fit.factor_corr_matrix
+    observed = fit.sample_cov  # polychoric correlations
+    implied = fit.implied_cov
+    rows = {}
+    for name, items in fit.constructs.items():
+        sub = load[load["construct"] == name]
+        lam = sub["estimate"].to_numpy()
+        common = np.outer(lam, lam) * float(phi.loc[name, name])
+        total = (observed if denominator == "observed" else implied).loc[items, items].to_numpy()
+        tau = _cum_probs(fit, items)
+        std = sub["std_estimate"].to_numpy()
+        rows[name] = {
+            "alpha": cronbach_alpha(data, items, nan_policy=nan_policy, ordinal=True).alpha,
+            "omega": _omega_categorical(tau, common, total),
+            "omega_latent": float(common.sum() / total.sum()),
+            "ave": float(np.mean(std**2)),
+            "n_items": len(items),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index.name = "construct"
+    return out
+
+
 def composite_reliability(
     data: pd.DataFrame,
     constructs: Mapping[str, Sequence[Hashable]],
     *,
     denominator: str = "model",
     nan_policy: str = "listwise",
+    ordinal: bool = False,
 ) -> pd.DataFrame:
     """Cronbach's alpha, composite reliability (omega) and AVE per construct.
 
@@ -123,12 +204,20 @@ def composite_reliability(
         sum score, as ``semTools::compRelSEM`` does by default.
     nan_policy : {"listwise", "raise"}
         Rows with a missing item are dropped (alpha uses the same rows as the CFA).
+        With ``ordinal=True``: ``"listwise"`` or ``"pairwise"`` (polychoric
+        correlations from everyone who answered both items).
+    ordinal : bool, default False
+        Treat the items as ordered categories: the joint CFA is fitted by WLSMV
+        (``cfa(..., ordered=True, estimator="wlsmv")``), ``alpha`` is ordinal
+        alpha, ``omega`` is Green & Yang's (2009) categorical omega and an
+        ``omega_latent`` column is added (see Notes).
 
     Returns
     -------
     DataFrame
         Indexed by construct: ``alpha`` (Cronbach, raw), ``omega``, ``ave``,
-        ``n_items``. ``attrs["n_obs"]`` holds the number of rows used.
+        ``n_items`` (with ``ordinal=True`` also ``omega_latent``).
+        ``attrs["n_obs"]`` holds the number of rows used.
 
     Raises
     ------
@@ -165,6 +254,31 @@ def composite_reliability(
     ``"observed"`` equals ``compRelSEM(fit)`` and ``"model"`` equals the
     formula above on ``standardizedSolution(fit)`` to 1e-6.
 
+    **Ordinal items** (``ordinal=True``). Loadings :math:`\\lambda_j` and
+    thresholds :math:`\\tau_{jc}` come from the WLSMV fit of the latent
+    responses :math:`y^*_j` (unit variances). ``omega`` is the reliability of
+    the sum of the *answers* as they are scored (1-7), not of the latent
+    responses (Green & Yang 2009):
+
+    .. math:: \\omega_{cat} = \\frac{\\sum_{j,j'}\\big[\\sum_{c,c'}\\Phi_2(\\tau_{jc}, \\tau_{j'c'};
+              \\lambda_j\\lambda_{j'}) - \\sum_c\\Phi(\\tau_{jc})\\sum_{c'}\\Phi(\\tau_{j'c'})\\big]}
+              {\\sum_{j,j'}\\big[\\sum_{c,c'}\\Phi_2(\\tau_{jc}, \\tau_{j'c'}; \\rho_{jj'}) -
+              \\sum_c\\Phi(\\tau_{jc})\\sum_{c'}\\Phi(\\tau_{j'c'})\\big]},
+
+    with :math:`\\rho` the model-implied (``denominator="model"``, Green &
+    Yang's original) or the sample polychoric (``"observed"``, semTools'
+    default) correlations. ``omega_latent`` :math:`= (\\sum\\lambda_j)^2 /
+    \\sum_{j,j'}\\rho_{jj'}` is the reliability of the sum of the latent
+    responses (semTools' ``ord.scale = FALSE``), an upper bound of what any
+    scoring of the answers can reach. Report ``omega`` when the scale is
+    scored as the sum or mean of its answers (the usual case): it answers
+    "how reliable is the score we use"; ``omega_latent`` (like ordinal alpha)
+    describes the latent responses and overstates the reliability of the
+    sum score when answers pile up in one or two categories (Chalmers 2018).
+    Checked against ``semTools::compRelSEM`` (``obs.var = TRUE`` and
+    ``FALSE``, ``ord.scale = TRUE`` and ``FALSE``) on a WLSMV fit to 1e-6
+    (``tests/reference/ordinal_wlsmv.R``).
+
     References
     ----------
     Fornell, C., & Larcker, D. F. (1981). Evaluating structural equation models
@@ -172,6 +286,13 @@ def composite_reliability(
     Research*, 18(1), 39-50.
 
     McDonald, R. P. (1999). *Test theory: A unified treatment*. Erlbaum.
+
+    Green, S. B., & Yang, Y. (2009). Reliability of summed item scores using
+    structural equation modeling: An alternative to coefficient alpha.
+    *Psychometrika*, 74(1), 155-167.
+
+    Chalmers, R. P. (2018). On misconceptions and the limited usefulness of
+    ordinal alpha. *Educational and Psychological Measurement*, 78(6), 1056-1071.
 
     Examples
     --------
@@ -185,9 +306,14 @@ def composite_reliability(
     True
     """
     check_choice(denominator, "denominator", _DENOMINATORS)
+    ordinal = check_flag(ordinal, "ordinal")
     data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
-    fit = _joint_fit(data, spec, nan_policy)
+    fit = _joint_fit(data, spec, nan_policy, ordinal)
+    if ordinal:
+        out = _ordinal_reliability_table(fit, data, nan_policy, denominator)
+        out.attrs["n_obs"] = fit.n_obs
+        return out
     out = _reliability_table(fit, _complete_rows(data, spec, nan_policy), denominator)
     out.attrs["n_obs"] = fit.n_obs
     return out

@@ -255,6 +255,13 @@ NEW_SURVEY_CALLS = [
          lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
     Call("sem", lambda d, L: csl_stats.sem(d, {k: _lst(L, v) for k, v in MM.items()}, SM),
          lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    # issue 18 (WLSMV): the ordinal estimator of the same engine
+    Call("cfa(wlsmv)", lambda d, L: csl_stats.cfa(d, {k: _lst(L, v) for k, v in MM.items()}, ordered=True,
+                                                  estimator="wlsmv", nan_policy="pairwise"),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
+    Call("sem(wlsmv)", lambda d, L: csl_stats.sem(d, {k: _lst(L, v) for k, v in MM.items()}, SM, ordered=True,
+                                                  estimator="wlsmv", nan_policy="pairwise"),
+         lambda r: list(r.to_frame()[["estimate", "std_estimate"]].to_numpy().ravel())),
     Call("measurement_invariance",
          lambda d, L: csl_stats.measurement_invariance(d, {k: _lst(L, v) for k, v in MM.items()}, L("seg")),
          lambda r: list(r.table[["chisq", "df"]].to_numpy().ravel())),
@@ -390,7 +397,8 @@ def test_values_whose_squares_overflow_are_refused(call):
 ITEM_CALLS = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "kmo", "bartlett_sphericity", "parallel_analysis", "htmt", "composite_reliability",
     "fornell_larcker", "scale_report", "scale_scores", "satisfaction_index", "likert_shares", "likert_chart",
-    "relative_importance", "pls_pm"}] + [c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance"}]
+    "relative_importance", "pls_pm"}] + [c for c in NEW_SURVEY_CALLS if c.name in {
+    "cfa", "sem", "measurement_invariance", "cfa(wlsmv)", "sem(wlsmv)"}]
 
 
 @pytest.mark.parametrize("call", ITEM_CALLS, ids=ids(ITEM_CALLS))
@@ -403,7 +411,7 @@ def test_all_missing_item_is_named_not_dropped(call):
 COMBINING = [c for c in SURVEY_CALLS if c.name in {
     "cronbach_alpha", "composite_reliability", "scale_report", "scale_scores", "satisfaction_index",
     "loyalty_index", "importance_performance", "penalty_reward", "pls_pm"}] + [
-    c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance"}]
+    c for c in NEW_SURVEY_CALLS if c.name in {"cfa", "sem", "measurement_invariance", "cfa(wlsmv)", "sem(wlsmv)"}]
 
 
 @pytest.mark.parametrize("call", COMBINING, ids=[c.name for c in COMBINING])

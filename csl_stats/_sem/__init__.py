@@ -12,4 +12,9 @@ Layers, each a module:
 4. :mod:`.inference` -- standard errors (expected, observed, sandwich), fit indices with lavaan's
    conventions, standardized solution, effects by the delta method, bootstrap;
 5. :mod:`.fitting` -- start values, identification check, one fit.
+
+The WLSMV estimator for ordered items (:mod:`.dwls`) reuses layers 1, 4 and 5 (the same
+parameter table and derivative matrices in the delta parameterization, the standardized
+solution and effects, the start values) with the thresholds and polychoric correlations of
+:func:`csl_stats.polychoric` as sample statistics and DWLS as fit function.
 """
