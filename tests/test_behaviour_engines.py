@@ -1,8 +1,10 @@
 """rfm and retention on Polars (eager, lazy), DuckDB, PyArrow and Dask (on a distributed LocalCluster):
-the same results and errors as the pandas path. Spark: tests/test_behaviour_spark.py."""
+and PySpark (local mode, where pyspark and Java are installed): the same results and errors as the pandas path."""
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import subprocess
 import sys
 
@@ -369,3 +371,86 @@ def test_bad_input_same_errors_dask(dask_cluster, case):
     df = change(load_transactions().head(200).copy())
     with pytest.raises(error, match=text):
         csl_stats.rfm(_dask(df), **kwargs)
+
+
+# --------------------------------------------------------------------------- PySpark, local mode
+# pyspark (~300 MB) is NOT in the test extra (csl-stats[spark] installs it) and Spark needs a JVM (Java 17:
+# Debian's openjdk-17-jre-headless): these tests are skipped where either is missing, and run where both are
+# (see README, "Engines"). A JVM start and Spark's per-query planning make them slow: marked so.
+needs_spark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="pyspark and a Java runtime are needed for the Spark tests",
+)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]").appName("csl_stats-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.timestampType", "TIMESTAMP_NTZ")  # naive pandas datetimes stay wall-clock times
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("OFF")
+    yield session
+    session.stop()
+
+
+def _spark_to_pandas(out) -> pd.DataFrame:
+    return out.toPandas()
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize(("data", "kwargs"), [CASES[0], CASES[3]])
+def test_rfm_spark_matches_pandas(spark, data, kwargs):
+    from pyspark.sql import DataFrame as SparkFrame
+
+    df = _data(data)
+    expected = csl_stats.rfm(df, **kwargs)
+    out = csl_stats.rfm(spark.createDataFrame(df), **kwargs)
+    assert isinstance(out, SparkFrame)  # lazy in, lazy out: a Spark plan, run by toPandas()
+    _same_rfm(expected, _spark_to_pandas(out), kwargs.get("customer", "customer_id"))
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize(("data", "kwargs"), [RET_CASES[0], RET_CASES[5]])
+def test_retention_spark_matches_pandas(spark, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.retention(df, **kwargs)
+    out = csl_stats.retention(spark.createDataFrame(df), **kwargs)
+    _same_retention(expected, _spark_to_pandas(out), kwargs.get("by_cohort", False))
+
+
+@pytest.mark.slow
+@needs_spark
+def test_spark_session_time_zone_is_the_datas_zone(spark):
+    """Spark's TIMESTAMP (with local time zone) is read in the session's zone, as pandas reads tz-aware dates
+    in their own zone."""
+    df = pd.DataFrame({"customer_id": ["a", "a", "b"],
+                       "date": pd.to_datetime(["2024-03-31 23:30", "2024-06-30 23:30", "2024-04-01 00:30"]),
+                       "amount": [1.0, 2.0, 3.0]})
+    local = df.assign(date=df["date"].dt.tz_localize("Europe/Berlin"))
+    expected = csl_stats.retention(local, period="Q")
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+    try:
+        sdf = spark.createDataFrame(df).selectExpr("customer_id", "CAST(date AS TIMESTAMP_LTZ) AS date", "amount")
+        _same_retention(expected, _spark_to_pandas(csl_stats.retention(sdf, period="Q")), False)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize("case", ["negative amount", "duplicate order", "ambiguous text dates", "missing values"])
+def test_bad_input_same_errors_spark(spark, case):
+    change, kwargs, error, text = BAD[case]
+    df = change(load_transactions().head(200).copy())
+    with pytest.raises(error, match=text):
+        csl_stats.rfm(spark.createDataFrame(df), **kwargs)
