@@ -491,33 +491,39 @@ def _period(k: int, freq: str) -> pd.Period:
 def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
     """Per-period (or per cohort x age) counts computed in the engine; a small pandas table.
 
-    Written with joins and elementary group-by aggregations only (no window functions), a shape every
-    lazy backend accepts (Dask, Spark, DuckDB, Polars): the distinct (customer, period) pairs, joined to
-    each customer's first period, and to the same pairs one period later (retained = active in the
-    previous period too)."""
+    One scan of the log gives the (customer, period) pairs with their number of orders. Each customer's
+    first period and previous active period come from window functions over the customer's pairs where
+    the engine has them (DuckDB, Polars, Spark); Dask has no ordered windows, so there they come from
+    joins and elementary group-by aggregations (the pairs joined to each customer's first period and to
+    the same pairs one period later). Both give the same counts."""
     import narwhals.stable.v2 as nw
 
-    keyed = lf.with_columns(_period_key(freq).alias("k"))
-    pairs = keyed.select("customer", "k").unique()
-    first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
-    pairs = pairs.join(first, on="customer", how="inner")
+    pairs = lf.with_columns(_period_key(freq).alias("k")).group_by("customer", "k").agg(nw.len().alias("_orders"))
+    windows = pairs.implementation != nw.Implementation.DASK
+    if windows:
+        pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+    else:
+        first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
+        pairs = pairs.join(first, on="customer", how="inner")
     if by_cohort:
         out = pairs.with_columns((nw.col("k") - nw.col("first_k")).alias("age")).group_by("first_k", "age").agg(
             nw.len().alias("count")
         )
         return out.collect().to_pandas()
-    earlier = pairs.select("customer", (nw.col("k") + 1).alias("k"), nw.lit(1).alias("_was"))
-    pairs = pairs.join(earlier, on=["customer", "k"], how="left").with_columns(
-        (nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"),
-        nw.col("_was").is_null().cast(nw.Int64).alias("_not_ret"),
+    if windows:
+        prev = nw.col("k").shift(1).over("customer", order_by="k")
+        pairs = pairs.with_columns((prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"))
+    else:
+        earlier = pairs.select("customer", (nw.col("k") + 1).alias("k"), nw.lit(1).alias("_was"))
+        pairs = pairs.join(earlier, on=["customer", "k"], how="left").with_columns(
+            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret")
+        )
+    pairs = pairs.with_columns((nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"))
+    out = pairs.group_by("k").agg(
+        nw.len().alias("active"), nw.col("_new").sum().alias("new"), nw.col("_ret").sum().alias("retained"),
+        nw.col("_orders").sum().alias("orders"),
     )
-    per = pairs.group_by("k").agg(
-        nw.len().alias("active"), nw.col("_new").sum().alias("new"), nw.col("_not_ret").sum().alias("_not_ret")
-    )
-    orders = keyed.group_by("k").agg(nw.len().alias("orders"))
-    out = per.join(orders, on="k", how="left").collect().to_pandas()
-    out["retained"] = out["active"] - out.pop("_not_ret")
-    return out
+    return out.collect().to_pandas()
 
 
 def retention_table(counts: pd.DataFrame, freq: str, by_cohort: bool) -> pd.DataFrame:
