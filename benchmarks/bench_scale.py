@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -102,10 +103,18 @@ def main() -> None:
             print(f"{n:>11,} {engine:>7}: {res['seconds']:7.1f} s  peak RSS {res['peak_mb']:7.0f} MB  "
                   f"({res['customers']:,} customers, {res['periods']} quarters, score sum {res['score_sum']})",
                   flush=True)
-    base = {r["orders"]: r["seconds"] for r in rows if r["engine"] == "pandas"}
+    base = {r["orders"]: r for r in rows if r["engine"] == "pandas"}
     for r in rows:
         if r["orders"] in base and r["engine"] != "pandas":
-            print(f"{r['orders']:>11,} {r['engine']:>7}: {base[r['orders']] / r['seconds']:.1f}x faster than pandas")
+            b = base[r["orders"]]
+            print(f"{r['orders']:>11,} {r['engine']:>7}: {b['seconds'] / r['seconds']:.1f}x faster than pandas, "
+                  f"{b['peak_mb'] / r['peak_mb']:.1f}x less peak memory")
+    # growth: cost ~ orders^b between successive sizes (b = 1: linear)
+    for engine in args.engines:
+        runs = sorted((r["orders"], r["seconds"], r["peak_mb"]) for r in rows if r["engine"] == engine)
+        for (n0, t0, m0), (n1, t1, m1) in zip(runs, runs[1:], strict=False):
+            print(f"{engine:>7}: {n0:,} -> {n1:,} orders: time x{t1 / t0:.1f} (exponent "
+                  f"{math.log(t1 / t0) / math.log(n1 / n0):.2f}), peak memory x{m1 / m0:.1f}")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; files in {where}")
 
 

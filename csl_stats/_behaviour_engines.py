@@ -39,7 +39,7 @@ from .errors import ArgumentTypeError, DataError, DateError, InsufficientDataErr
 
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}$"
 _ISO_TIME = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}$"
-_DMY = r"^\d{1,2}([/.\-])\d{1,2}[/.\-]\d{4}$"
+_DMY = r"^\d{1,2}[/.\-]\d{1,2}[/.\-]\d{4}$"
 _MONDAY = _dt.datetime(1970, 1, 5)
 
 
@@ -69,17 +69,41 @@ def as_engine_frame(obj: Any) -> Any | None:
     """A narwhals LazyFrame for a Polars/DuckDB/... input, or None for pandas and non-frames."""
     if isinstance(obj, pd.DataFrame) or isinstance(obj, dict | list | tuple | np.ndarray):
         return None
-    module = type(obj).__module__.split(".")[0]
-    if module not in ("polars", "duckdb"):
+    module = _module(obj)
+    if module not in _ENGINES:
         return None
     try:
         import narwhals.stable.v2 as nw
     except ImportError:  # pragma: no cover - the extras install narwhals
         raise ArgumentTypeError(
-            f"transactions is a {module} object; install the engine extra (pip install \"csl-stats[{module}]\") "
-            "so csl_stats can compute on it through narwhals."
+            f"transactions is a {module} object; install the engine extra (pip install "
+            f"\"csl-stats[{_ENGINES[module]}]\") so csl_stats can compute on it through narwhals."
         ) from None
-    return nw.from_native(obj)
+    with warnings.catch_warnings():
+        # narwhals announces that its Dask support moves to a plugin package; it works as it is
+        warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWarning)
+        return nw.from_native(obj)
+
+
+#: Top-level module of a supported input -> the extra that installs its engine.
+_ENGINES = {"polars": "polars", "duckdb": "duckdb", "pyarrow": "duckdb", "dask": "dask", "pyspark": "spark"}
+
+
+def _module(obj: Any) -> str:
+    return type(obj).__module__.split(".")[0]
+
+
+def arrow_relation(table: Any) -> Any:
+    """A PyArrow table as a narwhals LazyFrame over a DuckDB relation (DuckDB reads the Arrow memory)."""
+    try:
+        import duckdb
+    except ImportError:
+        raise ArgumentTypeError(
+            "transactions is a PyArrow table; csl_stats computes on it with DuckDB: pip install \"csl-stats[duckdb]\"."
+        ) from None
+    import narwhals.stable.v2 as nw
+
+    return nw.from_native(duckdb.from_arrow(table))
 
 
 def is_path(obj: Any) -> bool:
@@ -118,12 +142,20 @@ def to_kind(table: pd.DataFrame, transactions: Any, kind: str) -> Any:
     """A small pandas result (no index) as the caller's kind: Polars for Polars, a DuckDB relation for DuckDB."""
     if kind == "path":
         return table
-    module = type(transactions).__module__.split(".")[0]
+    module = _module(transactions)
     if module == "polars":
         import polars as pl
 
         out = pl.from_pandas(table)
         return out.lazy() if kind == "lazy" else out
+    if module == "pyarrow":
+        return _arrow(table)
+    if module == "dask":
+        import dask.dataframe as dd
+
+        return dd.from_pandas(table, npartitions=1)
+    if module == "pyspark":  # a DataFrame of the caller's own session (local or a cluster)
+        return transactions.sparkSession.createDataFrame(table)
     import duckdb
 
     return duckdb.from_arrow(_arrow(table))
@@ -136,6 +168,13 @@ def _arrow(table: pd.DataFrame) -> Any:
 
 
 # --------------------------------------------------------------------------- validation
+def _count(condition: Any) -> Any:
+    """Number of rows where a boolean expression holds (cast first: Spark does not sum booleans)."""
+    import narwhals.stable.v2 as nw
+
+    return condition.cast(nw.Int64).sum()
+
+
 def _one_row(lf: Any, *exprs: Any) -> dict[str, Any]:
     return lf.select(*exprs).collect().to_pandas().iloc[0].to_dict()
 
@@ -157,7 +196,7 @@ def prepare(
     # missing values
     counts = _one_row(
         lf, *[nw.col(r).null_count().alias(r) for r in roles], nw.len().alias("_n"),
-        nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False).sum().alias("_dropped"),
+        nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False).cast(nw.Int64).sum().alias("_dropped"),
     )
     n, dropped = int(counts.pop("_n")), int(counts.pop("_dropped"))
     counts = {r: int(k) for r, k in counts.items() if k}
@@ -217,9 +256,9 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
     if fmt is None:
         st = _one_row(
             lf,
-            d.str.contains(_ISO_DATE).sum().alias("iso"),
-            d.str.contains(_ISO_TIME).sum().alias("iso_t"),
-            d.str.contains(_DMY).sum().alias("dmy"),
+            _count(d.str.contains(_ISO_DATE)).alias("iso"),
+            _count(d.str.contains(_ISO_TIME)).alias("iso_t"),
+            _count(d.str.contains(_DMY)).alias("dmy"),
             d.len().alias("n"),
         )
         n = int(st["n"])
@@ -229,10 +268,10 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
             sample = lf.select(d).head(1).collect().to_pandas()["date"].iloc[0]
             fmt = "%Y-%m-%dT%H:%M:%S" if "T" in sample else "%Y-%m-%d %H:%M:%S"
         elif int(st["dmy"]) == n:
-            big = r"(1[3-9]|[2-9]\d)"  # a day (13-31, or a typo above): settles the order
+            big = r"(?:1[3-9]|[2-9]\d)"  # a day (13-31, or a typo above): settles the order
             mx = _one_row(
-                lf, d.str.contains(rf"^{big}[/.\-]").sum().alias("a"),
-                d.str.contains(rf"^\d{{1,2}}[/.\-]{big}[/.\-]").sum().alias("b"),
+                lf, _count(d.str.contains(rf"^{big}[/.\-]")).alias("a"),
+                _count(d.str.contains(rf"^\d{{1,2}}[/.\-]{big}[/.\-]")).alias("b"),
             )
             first_big, second_big = int(mx["a"]) > 0, int(mx["b"]) > 0
             if first_big and second_big:
@@ -267,7 +306,7 @@ def _amounts(lf: Any, dtype: Any, name: Hashable) -> Any:
         raise DataError(f"amount column {name!r} must be numeric; got {dtype} dtype.")
     lf = lf.with_columns(nw.col("amount").cast(nw.Float64))
     a = nw.col("amount")
-    st = _one_row(lf, (a < 0).sum().alias("neg"), (~a.is_finite()).sum().alias("inf"))
+    st = _one_row(lf, _count(a < 0).alias("neg"), _count(~a.is_finite()).alias("inf"))
     if int(st["inf"]):
         raise DataError(f"amount column {name!r} contains infinite values.")
     if int(st["neg"]):
@@ -304,12 +343,51 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
 
 
 # --------------------------------------------------------------------------- RFM
-def _score(v: Any, bins: int, n: Any, ties: str, key: str) -> Any:
+def _score(rank: str, bins: int) -> Any:
     import narwhals.stable.v2 as nw
 
-    r = nw.col(v).rank(method="average") if ties == "average" else nw.col(key) + 1
-    s = ((bins * (r - 0.5)) / n).floor().cast(nw.Int64) + 1
+    s = ((bins * (nw.col(rank) - 0.5)) / nw.col("_n")).floor().cast(nw.Int64) + 1
     return nw.when(s < 1).then(1).when(s > bins).then(bins).otherwise(s).cast(nw.Int64)
+
+
+def _ranks(g: Any, cols: list[str], ties: str) -> Any:
+    """Columns ``_r<col>`` (rank 1..n of each column over all customers: mid-ranks for ``ties="average"``,
+    ties broken by customer id ``_key`` for ``"first"``) and ``_n`` (number of customers), by the engine's
+    own ranking: window functions where narwhals has them, a sort and cumulative sum on Dask."""
+    import narwhals.stable.v2 as nw
+
+    if g.implementation == nw.Implementation.DASK:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWarning)
+            return nw.from_native(_dask_ranks(g.to_native(), cols, ties))
+    if ties == "first":
+        for col in cols:
+            g = g.with_row_index(f"_i{col}", order_by=[col, "_key"]).with_columns((nw.col(f"_i{col}") + 1).alias(f"_r{col}"))
+    else:
+        g = g.with_columns(*[nw.col(col).rank(method="average").alias(f"_r{col}") for col in cols])
+    return g.with_columns(nw.len().alias("_n"))
+
+
+def _dask_ranks(ddf: Any, cols: list[str], ties: str) -> Any:
+    """Dask has no rank over a whole frame. As Spark does for a window without a partition, the customer
+    table (one row per customer, already aggregated from the order log by the cluster) is moved into one
+    partition, where the worker ranks it with pandas (lazy: a task in the graph, run on the cluster)."""
+
+    def rank(part: pd.DataFrame) -> pd.DataFrame:
+        part = part.copy()
+        for col in cols:
+            if ties == "first":
+                order = np.lexsort((part["_key"].to_numpy(dtype=str), part[col].to_numpy()))
+                r = np.empty(len(part))
+                r[order] = np.arange(1, len(part) + 1)
+                part[f"_r{col}"] = r
+            else:
+                part[f"_r{col}"] = part[col].rank(method="average").astype("float64")
+        part["_n"] = np.int64(len(part))
+        return part
+
+    meta = rank(ddf._meta)
+    return ddf.repartition(npartitions=1).map_partitions(rank, meta=meta)
 
 
 def _level(score: str, bins: int) -> Any:
@@ -332,24 +410,20 @@ def rfm_engine(
     g = lf.group_by("customer").agg(
         nw.col("date").max().alias("last_order"),
         nw.col("date").min().alias("first_order"),
-        nw.len().cast(nw.Int64).alias("frequency"),
+        nw.len().alias("frequency"),
         (nw.col("amount").sum() if monetary == "sum" else nw.col("amount").mean()).alias("monetary"),
     )
     g = g.with_columns(
+        nw.col("frequency").cast(nw.Int64),
         (_days(ref_day) - _epoch_days(nw.col("last_order"))).alias("recency"),
         nw.col("customer").cast(nw.String).alias("_key"),
     ).with_columns(
         (-nw.col("recency")).alias("_neg_recency"),
         nw.col("monetary").round(monetary_decimals).alias("_m_rank"),
     )
-    n = nw.len()
-    if ties == "first":
-        for col in ("_neg_recency", "frequency", "_m_rank"):
-            g = g.with_row_index(f"_i{col}", order_by=[col, "_key"])
     score_cols = {"r_score": "_neg_recency", "f_score": "frequency", "m_score": "_m_rank"}
-    g = g.with_columns(
-        *[_score(v, bins, n, ties, f"_i{v}").alias(s) for s, v in score_cols.items()]
-    )
+    g = _ranks(g, list(score_cols.values()), ties)
+    g = g.with_columns(*[_score(f"_r{v}", bins).alias(s) for s, v in score_cols.items()])
     width = len(str(bins))
     cell = nw.concat_str([nw.col(s).cast(nw.String).str.zfill(width) for s in score_cols])
     g = g.with_columns(
@@ -415,25 +489,41 @@ def _period(k: int, freq: str) -> pd.Period:
 
 
 def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
-    """Per-period (or per cohort x age) counts computed in the engine; a small pandas table."""
+    """Per-period (or per cohort x age) counts computed in the engine; a small pandas table.
+
+    One scan of the log gives the (customer, period) pairs with their number of orders. Each customer's
+    first period and previous active period come from window functions over the customer's pairs where
+    the engine has them (DuckDB, Polars, Spark); Dask has no ordered windows, so there they come from
+    joins and elementary group-by aggregations (the pairs joined to each customer's first period and to
+    the same pairs one period later). Both give the same counts."""
     import narwhals.stable.v2 as nw
 
-    keyed = lf.with_columns(_period_key(freq).alias("k"))
-    pairs = keyed.select("customer", "k").unique()
-    pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+    pairs = lf.with_columns(_period_key(freq).alias("k")).group_by("customer", "k").agg(nw.len().alias("_orders"))
+    windows = pairs.implementation != nw.Implementation.DASK
+    if windows:
+        pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+    else:
+        first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
+        pairs = pairs.join(first, on="customer", how="inner")
     if by_cohort:
-        out = pairs.group_by("first_k", (nw.col("k") - nw.col("first_k")).alias("age")).agg(
+        out = pairs.with_columns((nw.col("k") - nw.col("first_k")).alias("age")).group_by("first_k", "age").agg(
             nw.len().alias("count")
         )
         return out.collect().to_pandas()
-    pairs = pairs.with_columns(nw.col("k").shift(1).over("customer", order_by="k").alias("prev_k"))
-    per = pairs.group_by("k").agg(
-        nw.len().alias("active"),
-        (nw.col("k") == nw.col("first_k")).sum().alias("new"),
-        (nw.col("prev_k") == nw.col("k") - 1).sum().alias("retained"),
+    if windows:
+        prev = nw.col("k").shift(1).over("customer", order_by="k")
+        pairs = pairs.with_columns((prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"))
+    else:
+        earlier = pairs.select("customer", (nw.col("k") + 1).alias("k"), nw.lit(1).alias("_was"))
+        pairs = pairs.join(earlier, on=["customer", "k"], how="left").with_columns(
+            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret")
+        )
+    pairs = pairs.with_columns((nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"))
+    out = pairs.group_by("k").agg(
+        nw.len().alias("active"), nw.col("_new").sum().alias("new"), nw.col("_ret").sum().alias("retained"),
+        nw.col("_orders").sum().alias("orders"),
     )
-    orders = keyed.group_by("k").agg(nw.len().alias("orders"))
-    return per.join(orders, on="k", how="left").collect().to_pandas()
+    return out.collect().to_pandas()
 
 
 def retention_table(counts: pd.DataFrame, freq: str, by_cohort: bool) -> pd.DataFrame:

@@ -87,6 +87,10 @@ def _engine_input(transactions: Any, memory_limit: str | None) -> tuple[Any, str
         return None, "pandas", None
     import narwhals.stable.v2 as nw
 
+    if frame.implementation == nw.Implementation.PYARROW:
+        # Arrow is a memory format without a query engine (no window ranks): DuckDB queries the table in
+        # place (zero copy) and the result comes back as an Arrow table
+        return eng.arrow_relation(transactions), "arrow", None
     return frame.lazy(), ("eager" if isinstance(frame, nw.DataFrame) else "lazy"), None
 
 
@@ -95,6 +99,8 @@ def _engine_output(result: Any, kind: str, index: Hashable | None) -> Any:
     if kind == "path":
         out = result.collect().to_pandas()
         return out.set_index(str(index)) if index is not None else out
+    if kind == "arrow":
+        return result.collect(backend="pyarrow").to_native()
     return result.collect().to_native() if kind == "eager" else result.to_native()
 
 

@@ -1,7 +1,10 @@
-"""rfm and retention on Polars (eager, lazy) and DuckDB: the same results and errors as the pandas path."""
+"""rfm and retention on Polars (eager, lazy), DuckDB, PyArrow and Dask (on a distributed LocalCluster):
+and PySpark (local mode, where pyspark and Java are installed): the same results and errors as the pandas path."""
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import subprocess
 import sys
 
@@ -24,6 +27,7 @@ from csl_stats.errors import (
 pl = pytest.importorskip("polars")
 duckdb = pytest.importorskip("duckdb")
 pytest.importorskip("narwhals")
+pa = pytest.importorskip("pyarrow")
 
 
 def _polars(df: pd.DataFrame):
@@ -38,8 +42,34 @@ def _duckdb(df: pd.DataFrame):
     return duckdb.from_arrow(pl.from_pandas(df).to_arrow())
 
 
-ENGINES = {"polars": _polars, "polars-lazy": _lazy, "duckdb": _duckdb}
-KIND = {"polars": pl.DataFrame, "polars-lazy": pl.LazyFrame, "duckdb": duckdb.DuckDBPyRelation}
+def _arrow(df: pd.DataFrame):
+    return pa.Table.from_pandas(df, preserve_index=False)
+
+
+ENGINES = {"polars": _polars, "polars-lazy": _lazy, "duckdb": _duckdb, "pyarrow": _arrow}
+KIND = {"polars": pl.DataFrame, "polars-lazy": pl.LazyFrame, "duckdb": duckdb.DuckDBPyRelation, "pyarrow": pa.Table}
+
+try:
+    import dask.dataframe as dd
+    import distributed
+except ImportError:  # pragma: no cover - the test extra installs dask[distributed]
+    dd = None
+else:
+    def _dask(df: pd.DataFrame):
+        return dd.from_pandas(df, npartitions=3)  # several partitions: sorts, cumsums and joins cross them
+
+
+
+@pytest.fixture(scope="module", autouse=True)
+def dask_cluster():
+    """A small distributed LocalCluster (two one-thread worker processes, 1 GB each): Dask inputs are
+    computed on it, as on a real cluster (the task graph is pickled and shipped to the workers)."""
+    if dd is None:  # pragma: no cover
+        yield None
+        return
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="1GB", processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        yield client
 
 
 def _to_pandas(out) -> pd.DataFrame:
@@ -47,6 +77,10 @@ def _to_pandas(out) -> pd.DataFrame:
         out = out.collect()
     if isinstance(out, duckdb.DuckDBPyRelation):
         out = out.pl()
+    if isinstance(out, pa.Table):
+        return out.to_pandas()
+    if dd is not None and isinstance(out, dd.DataFrame):
+        return out.compute().reset_index(drop=True)
     return out.to_pandas()
 
 
@@ -281,3 +315,142 @@ def test_float_summation_order_does_not_split_ties(engine):
     for ties in ("average", "first"):
         expected = csl_stats.rfm(df, bins=4, ties=ties)
         _same_rfm(expected, _to_pandas(csl_stats.rfm(ENGINES[engine](df), bins=4, ties=ties)), "customer_id")
+
+
+# --------------------------------------------------------------------------- Dask on a distributed cluster
+# Each Dask query is a round trip to the cluster's scheduler, so Dask gets a selection of the cases above:
+# the shipped log, generated logs with ties, single-order customers and orders after as_of, the bad inputs.
+needs_dask = pytest.mark.skipif(dd is None, reason="dask[distributed] not installed")
+DASK_RFM = [CASES[0], CASES[3]]
+DASK_RET = [RET_CASES[0], RET_CASES[5]]
+
+
+@needs_dask
+@pytest.mark.parametrize(("data", "kwargs"), DASK_RFM)
+def test_rfm_dask_matches_pandas(dask_cluster, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.rfm(df, **kwargs)
+    out = csl_stats.rfm(_dask(df), **kwargs)
+    assert isinstance(out, dd.DataFrame)  # lazy in, lazy out: a task graph, computed below on the cluster
+    _same_rfm(expected, _to_pandas(out), kwargs.get("customer", "customer_id"))
+
+
+@needs_dask
+@pytest.mark.parametrize(("data", "kwargs"), DASK_RET)
+def test_retention_dask_matches_pandas(dask_cluster, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.retention(df, **kwargs)
+    out = csl_stats.retention(_dask(df), **kwargs)
+    assert isinstance(out, dd.DataFrame)
+    _same_retention(expected, _to_pandas(out), kwargs.get("by_cohort", False))
+
+
+@needs_dask
+def test_dask_ties_first_time_zones_and_float_ties(dask_cluster):
+    df = pd.DataFrame({
+        "customer_id": ["a", "a", "a", "b", "b", "b", "c", "d"],
+        "date": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"] * 2 + ["2024-03-31 23:30", "2024-01-05"],
+                               format="ISO8601"),
+        "amount": [0.1, 0.2, 0.3, 0.3, 0.2, 0.1, 0.05, 9.0],
+    })
+    df["date"] = df["date"].dt.tz_localize("Europe/Berlin")
+    for ties in ("average", "first"):
+        expected = csl_stats.rfm(df, bins=4, ties=ties, as_of="2024-03-31")
+        got = _to_pandas(csl_stats.rfm(_dask(df), bins=4, ties=ties, as_of="2024-03-31"))
+        for col in ("first_order", "last_order"):
+            got[col] = pd.to_datetime(got[col]).dt.tz_localize(None)
+        _same_rfm(expected.assign(first_order=expected["first_order"], last_order=expected["last_order"]), got,
+                  "customer_id")
+
+
+@needs_dask
+@pytest.mark.parametrize("case", ["missing column", "negative amount", "duplicate order", "ambiguous text dates",
+                                  "missing values"])
+def test_bad_input_same_errors_dask(dask_cluster, case):
+    change, kwargs, error, text = BAD[case]
+    df = change(load_transactions().head(200).copy())
+    with pytest.raises(error, match=text):
+        csl_stats.rfm(_dask(df), **kwargs)
+
+
+# --------------------------------------------------------------------------- PySpark, local mode
+# pyspark (~300 MB) is NOT in the test extra (csl-stats[spark] installs it) and Spark needs a JVM (Java 17:
+# Debian's openjdk-17-jre-headless): these tests are skipped where either is missing, and run where both are
+# (see README, "Engines"). A JVM start and Spark's per-query planning make them slow: marked so.
+needs_spark = pytest.mark.skipif(
+    importlib.util.find_spec("pyspark") is None or shutil.which("java") is None,
+    reason="pyspark and a Java runtime are needed for the Spark tests",
+)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]").appName("csl_stats-tests")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.timestampType", "TIMESTAMP_NTZ")  # naive pandas datetimes stay wall-clock times
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("OFF")
+    yield session
+    session.stop()
+
+
+def _spark_to_pandas(out) -> pd.DataFrame:
+    return out.toPandas()
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize(("data", "kwargs"), [CASES[0], CASES[3]])
+def test_rfm_spark_matches_pandas(spark, data, kwargs):
+    from pyspark.sql import DataFrame as SparkFrame
+
+    df = _data(data)
+    expected = csl_stats.rfm(df, **kwargs)
+    out = csl_stats.rfm(spark.createDataFrame(df), **kwargs)
+    assert isinstance(out, SparkFrame)  # lazy in, lazy out: a Spark plan, run by toPandas()
+    _same_rfm(expected, _spark_to_pandas(out), kwargs.get("customer", "customer_id"))
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize(("data", "kwargs"), [RET_CASES[0], RET_CASES[5]])
+def test_retention_spark_matches_pandas(spark, data, kwargs):
+    df = _data(data)
+    expected = csl_stats.retention(df, **kwargs)
+    out = csl_stats.retention(spark.createDataFrame(df), **kwargs)
+    _same_retention(expected, _spark_to_pandas(out), kwargs.get("by_cohort", False))
+
+
+@pytest.mark.slow
+@needs_spark
+def test_spark_session_time_zone_is_the_datas_zone(spark):
+    """Spark's TIMESTAMP (with local time zone) is read in the session's zone, as pandas reads tz-aware dates
+    in their own zone."""
+    df = pd.DataFrame({"customer_id": ["a", "a", "b"],
+                       "date": pd.to_datetime(["2024-03-31 23:30", "2024-06-30 23:30", "2024-04-01 00:30"]),
+                       "amount": [1.0, 2.0, 3.0]})
+    local = df.assign(date=df["date"].dt.tz_localize("Europe/Berlin"))
+    expected = csl_stats.retention(local, period="Q")
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Berlin")
+    try:
+        sdf = spark.createDataFrame(df).selectExpr("customer_id", "CAST(date AS TIMESTAMP_LTZ) AS date", "amount")
+        _same_retention(expected, _spark_to_pandas(csl_stats.retention(sdf, period="Q")), False)
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+@pytest.mark.slow
+@needs_spark
+@pytest.mark.parametrize("case", ["negative amount", "duplicate order", "ambiguous text dates", "missing values"])
+def test_bad_input_same_errors_spark(spark, case):
+    change, kwargs, error, text = BAD[case]
+    df = change(load_transactions().head(200).copy())
+    with pytest.raises(error, match=text):
+        csl_stats.rfm(spark.createDataFrame(df), **kwargs)
