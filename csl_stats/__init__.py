@@ -165,6 +165,9 @@ _LAZY: dict[str, str] = {
     # --- ordinal items: polychoric correlations (issue 18) ---
     "PolychoricResult": "ordinal",
     "polychoric": "ordinal",
+    # --- PLS group comparison (issue 19a) ---
+    "PLSMGAResult": "pls_mga",
+    "pls_mga": "pls_mga",
 }
 
 _SUBMODULES = ("datasets", "errors")

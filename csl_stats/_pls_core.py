@@ -436,6 +436,8 @@ def bootstrap(
     sign_change: str,
     factor: np.ndarray | None = None,
     max_cells: int = 3_000_000,
+    draws: np.ndarray | None = None,
+    what: str = "bootstrap replicates",
 ) -> tuple[dict[str, np.ndarray], int]:
     """Nonparametric bootstrap of every estimate; failed replicates are NaN.
 
@@ -447,7 +449,15 @@ def bootstrap(
     collinearity or, with ``factor`` (PLSc), an undefined consistent loading
     in the resample). With ``factor`` the paths, total effects and loadings
     of each resample are the PLSc ones.
+
+    ``draws`` (optional, ``(B, m)`` row positions) replaces the resampling:
+    row ``b`` of the result is the fit to ``x_raw[draws[b]]`` (``rng`` and
+    ``n_boot`` are then unused). :func:`csl_stats.pls_mga` passes the group
+    parts of random permutations and the rows of each group this way;
+    ``what`` names the replicates in the warning.
     """
+    if draws is not None:
+        n_boot = len(draws)
     n, p = x_raw.shape
     q = len(spec.constructs)
     out = {
@@ -457,8 +467,10 @@ def bootstrap(
         "loadings": np.full((n_boot, p, q), np.nan),
         "index": np.full((n_boot, q), np.nan),
     }
-    draws = rng.integers(0, n, size=(n_boot, n))
-    step = max(1, max_cells // (n * p))
+    if draws is None:
+        draws = rng.integers(0, n, size=(n_boot, n))
+    m = draws.shape[1]
+    step = max(1, max_cells // (m * p))
     args = (spec, scheme, max_iter, tol, reference_loadings, sign_change, low, high, factor)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -484,7 +496,7 @@ def bootstrap(
     failed = int(np.isnan(out["w"]).any(axis=(-2, -1)).sum())
     if failed:
         warnings.warn(
-            f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
+            f"{failed} of {n_boot} {what} failed (no convergence within {max_iter} "
             "iterations, a constant indicator, collinear scores or, with consistent PLS, an undefined "
             "consistent loading in the resample) and were dropped.",
             ConvergenceWarning,
