@@ -186,7 +186,8 @@ def pls_mga(
         ``mean_low``, ``mean_high``, ``mean_p``, ``equal_means``,
         ``logvar_diff``, ``logvar_low``, ``logvar_high``, ``logvar_p``,
         ``equal_variances``, ``invariance``), the overall ``invariance``,
-        the group sizes ``n``, the pooled and group-specific fits.
+        the group sizes ``n``, the pooled and group-specific fits (their
+        rows are numbered 0, 1, ... among the respondents of the two groups).
 
     Raises
     ------
@@ -319,7 +320,8 @@ def pls_mga(
         unknown = [v for v in groups if v not in levels]
         if unknown:
             raise ArgumentError(f"groups: level(s) {unknown} not found in column {group!r}; its levels are {levels[:10]}.")
-    sub = df.loc[lab.isin(list(groups)).to_numpy()]
+    # rows renumbered 0..n-1 (the caller's index may repeat labels); pooled and group fits use these numbers
+    sub = df.loc[lab.isin(list(groups)).to_numpy()].reset_index(drop=True)
 
     pooled = pls_pm(sub, measurement, structural, modes=modes, scheme=scheme, consistent=consistent,
                     max_iter=max_iter, tol=tol, nan_policy=nan_policy)

@@ -178,6 +178,10 @@ SURVEY_CALLS = [
          lambda r: list(r.table["penalty"]) + [r.r2]),
     Call("pls_pm", lambda d, L: csl_stats.pls_pm(d, {k: _lst(L, v) for k, v in MM.items()}, SM, scale=(1, 7)),
          lambda r: list(r.r2) + list(r.r2_adj) + [r.gof]),
+    # --- PLS group comparison (issue 19a) ---
+    Call("pls_mga", lambda d, L: csl_stats.pls_mga(d, {k: _lst(L, v) for k, v in MM.items()}, SM, L("seg"),
+                                                   n_perm=100, n_boot=0, rng=1),
+         lambda r: list(r.paths["diff"]) + list(r.paths["p_perm"]) + list(r.micom["c"])),
 ]
 
 ORDER_CALLS = [
@@ -441,6 +445,7 @@ NBOOT_CALLS: list[tuple[str, Callable[..., Any]]] = [
     ("moderated_mediation", lambda **kw: csl_stats.moderated_mediation(SURVEY, "sat1", "trs1", "ysat", "swc", **kw)),
     ("pls_fit", lambda **kw: csl_stats.pls_fit(csl_stats.pls_pm(SURVEY, MM, SM), **kw)),
     ("sem", lambda **kw: csl_stats.sem(SURVEY, MM, SM, **kw)),
+    ("pls_mga", lambda **kw: csl_stats.pls_mga(SURVEY, MM, SM, "seg", n_perm=100, **kw)),  # issue 19a
 ]
 RNG_CALLS = [*NBOOT_CALLS,
              ("parallel_analysis", lambda **kw: csl_stats.parallel_analysis(SURVEY, ALL_ITEMS, n_iter=20, **kw)),
