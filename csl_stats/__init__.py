@@ -168,6 +168,8 @@ _LAZY: dict[str, str] = {
     # --- PLS group comparison (issue 19a) ---
     "PLSMGAResult": "pls_mga",
     "pls_mga": "pls_mga",
+    "CVPATResult": "pls_cvpat",
+    "cvpat": "pls_cvpat",
 }
 
 _SUBMODULES = ("datasets", "errors")

@@ -142,7 +142,7 @@ def pls_mga(
     scheme: str = "path",
     consistent: bool | Sequence[str] = False,
     n_perm: int = 5000,
-    n_boot: int = 2000,
+    n_boot: int = 1000,
     alpha: float = 0.05,
     rng: int | np.random.Generator | None = None,
     max_iter: int = 300,

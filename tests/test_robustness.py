@@ -300,6 +300,7 @@ def test_registry_covers_every_public_function():
                    "plot_template", "plot_model", "methods_text", "report_table", "pool_results", "rubin_pool",
                    "sample_size", "allocate", "read_survey", "load_prior_behaviour"}
     result_only |= {"pls_fit", "pls_predict"}  # issue 19: take a PLSResult (n_boot/rng policies tested below)
+    result_only |= {"cvpat"}  # issue 19a: takes PLSResults (rng policy tested below)
     owned_elsewhere: set[str] = set()
     public = {n for n in csl_stats.__all__ if callable(getattr(csl_stats, n)) and n[0].islower()}
     assert public - result_only - owned_elsewhere - set(ids(ALL_CALLS)) == set()
@@ -454,7 +455,9 @@ RNG_CALLS = [*NBOOT_CALLS,
                                                       **kw)),
              ("churn_reasons", lambda **kw: csl_stats.churn_reasons(SURVEY, "reason", **kw)),  # no resampling
              ("pls_predict", lambda **kw: csl_stats.pls_predict(csl_stats.pls_pm(SURVEY, MM, SM), folds=5, repeats=1,
-                                                                **kw))]
+                                                                **kw)),
+             ("cvpat", lambda **kw: csl_stats.cvpat(csl_stats.pls_pm(SURVEY, MM, SM), benchmark="ia", folds=5,
+                                                    repeats=1, **kw))]  # issue 19a
 
 
 @pytest.mark.parametrize("n_boot", [50, 1, 10.0, "100", True])
