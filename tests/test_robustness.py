@@ -837,6 +837,9 @@ WARNING_CALLS: list[tuple[str, type[Warning], Callable[[], Any]]] = [
     ("process missing", errors.MissingDataWarning,
      lambda: csl_stats.process(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), 1,
                                x="sat1", w="swc", y="ysat")),
+    ("pls_mga invariance", errors.InvarianceWarning,  # issue 19a: loyalty shifted in one segment (MICOM step 3)
+     lambda: csl_stats.pls_mga(SURVEY.assign(**{c: SURVEY[c] + 3.0 * (SURVEY["seg"] == "north") for c in LOY}),
+                               MM, SM, "seg", n_perm=100, n_boot=0, rng=1)),
 ]
 
 
