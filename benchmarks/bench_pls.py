@@ -6,11 +6,20 @@ consistent=True, n_boot=B)`` against ``seminr.bootstrap_model(estimate_pls(...),
 nboot=B)``, and ``pls_predict(..., folds=10, repeats=1)`` against
 ``predict_pls(..., no_folds=10)``. Needs the ``test`` extra (``seminr``).
 
-Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_pls.py``.
+Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_pls.py`` (``... bench_pls.py 500 mga``:
+the multi-group analysis).
 Figures (2026-11-29, shared 2-core machine under load, B = 500): PLSc
 bootstrap 8.4 s (seminr port, 4 MiB peak) against 0.85 s (csl_stats, 83 MiB
 peak: the resamples are fitted as one stacked array), ratio 9.9 (10.8 in a
 quieter run); PLSpredict with 10 folds 0.19 s against 0.04 s, ratio 5.2.
+
+Multi-group analysis (issue 19a), corporate-reputation model of Hair et al.
+(2022) (four Mode B composites; the 336 respondents without a -99 code,
+split by ``servicetype``: 124 and 212): ``pls_mga(..., n_perm=100,
+n_boot=B)`` against seminr's ``estimate_pls_mga(..., nboot=B)`` (Henseler's
+MGA; seminr has no MICOM or permutation test), and the full
+``pls_mga(..., n_perm=5000, n_boot=1000)`` (MICOM steps 1-3, permutation
+and Henseler MGA). Figures: see ``MGA_FIGURES`` below.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ import csl_stats
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_pls_consistent import MOBI_MM, MOBI_SM, _seminr_fit
 
-B = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+B = int(sys.argv[1]) if len(sys.argv) > 1 and sys.argv[1].isdigit() else 500
 
 
 def timed(fn):
@@ -65,5 +74,41 @@ def main() -> None:
           f"csl_stats {tc:.2f} s ({mc:.0f} MiB peak), ratio {ts / tc:.1f}")
 
 
+MGA_FIGURES = """
+(filled in from a run of this script; see the report in the module docstring)
+"""
+
+
+def mga() -> None:
+    import seminr as s
+    from seminr.datasets import load_corp_rep
+    from seminr.estimate.data import Dataset
+    from seminr.mga.estimate_pls_mga import estimate_pls_mga
+    from test_pls_consistent import CORP_MM, CORP_MODES, CORP_SM
+
+    d = load_corp_rep()
+    keep = ~(d.values == -99).any(axis=1)
+    d = Dataset(d.columns, np.ascontiguousarray(d.values[keep]))
+    df = pd.DataFrame(d.values, columns=list(d.columns))
+    specs = [s.composite(c, items, weights=s.mode_B) if CORP_MODES.get(c) == "B" else s.composite(c, items)
+             for c, items in CORP_MM.items()]
+    model = s.estimate_pls(d, s.constructs(*specs), s.relationships(*[s.paths(from_=a, to=[b]) for a, b in CORP_SM]))
+    cond = (df["servicetype"] == 1).to_numpy()
+    warnings.simplefilter("ignore")
+    ts, ms = timed(lambda: estimate_pls_mga(model, cond, nboot=B, seed=1))
+    tc, mc = timed(lambda: csl_stats.pls_mga(df, CORP_MM, CORP_SM, "servicetype", modes=CORP_MODES, n_perm=100,
+                                             n_boot=B, rng=1))
+    print(f"Henseler MGA, B = {B} per group: seminr port {ts:.2f} s ({ms:.0f} MiB peak), "
+          f"csl_stats {tc:.2f} s ({mc:.0f} MiB peak, + 100 permutations), ratio {ts / tc:.1f}")
+    for n_perm, n_boot in ((5000, 0), (5000, 1000)):
+        t = time.perf_counter()
+        csl_stats.pls_mga(df, CORP_MM, CORP_SM, "servicetype", modes=CORP_MODES, n_perm=n_perm, n_boot=n_boot,
+                          rng=1)
+        print(f"pls_mga, {n_perm} permutations (MICOM + MGA), n_boot = {n_boot}: {time.perf_counter() - t:.1f} s")
+
+
 if __name__ == "__main__":
-    main()
+    if "mga" in sys.argv:
+        mga()
+    else:
+        main()

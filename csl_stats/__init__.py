@@ -165,6 +165,11 @@ _LAZY: dict[str, str] = {
     # --- ordinal items: polychoric correlations (issue 18) ---
     "PolychoricResult": "ordinal",
     "polychoric": "ordinal",
+    # --- PLS group comparison (issue 19a) ---
+    "PLSMGAResult": "pls_mga",
+    "pls_mga": "pls_mga",
+    "CVPATResult": "pls_cvpat",
+    "cvpat": "pls_cvpat",
 }
 
 _SUBMODULES = ("datasets", "errors")

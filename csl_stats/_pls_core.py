@@ -232,6 +232,11 @@ def _regress(r: np.ndarray, preds: np.ndarray, target: int) -> np.ndarray:
 
 def _inner_weights(y: np.ndarray, spec: ModelSpec, scheme: str, n: int) -> np.ndarray:
     r = (_t(y) @ y) / (n - 1)  # y is standardized, so this is the correlation matrix
+    return _inner_from_cor(r, spec, scheme)
+
+
+def _inner_from_cor(r: np.ndarray, spec: ModelSpec, scheme: str) -> np.ndarray:
+    """Inner weights of the scheme from the correlations ``r`` of the outer proxies (batch-aware)."""
     p = spec.adjacency
     if scheme == "factorial":
         return r * (p + p.T)
@@ -259,6 +264,10 @@ def fit_pls(xs: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: fl
     outer weights (Mode A: covariances; Mode B: multiple regression) and
     rescales them so that the outer proxies have unit variance. It stops
     when the sum of absolute changes in the weights is below ``tol``.
+    Every quantity of a pass is a function of the indicator covariance
+    matrix, so the passes work on it (``p x p``) rather than on the
+    ``n x p`` data: the same algorithm, several times faster for stacks of
+    resamples or permutations.
 
     ``xs`` is ``(n, p)`` or a stack ``(B, n, p)`` of data sets (bootstrap
     resamples), which are iterated together; each one's weights are frozen
@@ -271,14 +280,22 @@ def fit_pls(xs: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: fl
     w = np.broadcast_to(mask, (*batch, *mask.shape)).copy()
     modeb_blocks = [(j, spec.blocks[j]) for j in np.flatnonzero(spec.mode_b)]
     rxx = {j: (_t(xs[..., b]) @ xs[..., b]) / (n - 1) for j, b in modeb_blocks}
+    xc = _center(xs)
+    s = (_t(xc) @ xc) / (n - 1)  # indicator covariances: every step below needs only these
     active = np.ones(batch, dtype=bool)
     iterations = np.full(batch, max_iter)
     it = 0
     while it < max_iter and active.any():
         it += 1
-        y = standardize(xs @ w)
-        z = standardize(y @ _inner_weights(y, spec, scheme, n))
-        w_new = ((_t(xs) @ z) / (n - 1)) * mask  # Mode A
+        # outer proxies y = standardize(xs w): their correlations r and cov(xs, y) = s w / sd(xs w)
+        sw = s @ w
+        cw = _t(w) @ sw
+        d = np.sqrt(np.diagonal(cw, axis1=-2, axis2=-1))
+        r = cw / (d[..., :, None] * d[..., None, :])
+        e = _inner_from_cor(r, spec, scheme)
+        # inner proxies z = standardize(y e); Mode A weights cov(xs, z) = (s w / d) e / sd(y e)
+        sz = np.sqrt(np.diagonal(_t(e) @ r @ e, axis1=-2, axis2=-1))
+        w_new = (((sw / d[..., None, :]) @ e) / sz[..., None, :]) * mask
         for j, b in modeb_blocks:
             try:
                 w_new[..., b, j] = np.linalg.solve(rxx[j], w_new[..., b, j][..., None])[..., 0]
@@ -286,7 +303,7 @@ def fit_pls(xs: np.ndarray, spec: ModelSpec, scheme: str, max_iter: int, tol: fl
                 raise CollinearityError(
                     f"the indicators of Mode B construct {spec.constructs[j]!r} are perfectly collinear."
                 ) from None
-        w_new = w_new / _sd(xs @ w_new)
+        w_new = w_new / np.sqrt(np.diagonal(_t(w_new) @ s @ w_new, axis1=-2, axis2=-1))[..., None, :]
         diff = np.abs(w_new - w).sum(axis=(-2, -1))
         w = np.where(active[..., None, None], w_new, w)
         done = active & (diff < tol)
@@ -436,6 +453,8 @@ def bootstrap(
     sign_change: str,
     factor: np.ndarray | None = None,
     max_cells: int = 3_000_000,
+    draws: np.ndarray | None = None,
+    what: str = "bootstrap replicates",
 ) -> tuple[dict[str, np.ndarray], int]:
     """Nonparametric bootstrap of every estimate; failed replicates are NaN.
 
@@ -447,7 +466,15 @@ def bootstrap(
     collinearity or, with ``factor`` (PLSc), an undefined consistent loading
     in the resample). With ``factor`` the paths, total effects and loadings
     of each resample are the PLSc ones.
+
+    ``draws`` (optional, ``(B, m)`` row positions) replaces the resampling:
+    row ``b`` of the result is the fit to ``x_raw[draws[b]]`` (``rng`` and
+    ``n_boot`` are then unused). :func:`csl_stats.pls_mga` passes the group
+    parts of random permutations and the rows of each group this way;
+    ``what`` names the replicates in the warning.
     """
+    if draws is not None:
+        n_boot = len(draws)
     n, p = x_raw.shape
     q = len(spec.constructs)
     out = {
@@ -457,8 +484,10 @@ def bootstrap(
         "loadings": np.full((n_boot, p, q), np.nan),
         "index": np.full((n_boot, q), np.nan),
     }
-    draws = rng.integers(0, n, size=(n_boot, n))
-    step = max(1, max_cells // (n * p))
+    if draws is None:
+        draws = rng.integers(0, n, size=(n_boot, n))
+    m = draws.shape[1]
+    step = max(1, max_cells // (m * p))
     args = (spec, scheme, max_iter, tol, reference_loadings, sign_change, low, high, factor)
     with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -484,7 +513,7 @@ def bootstrap(
     failed = int(np.isnan(out["w"]).any(axis=(-2, -1)).sum())
     if failed:
         warnings.warn(
-            f"{failed} of {n_boot} bootstrap replicates failed (no convergence within {max_iter} "
+            f"{failed} of {n_boot} {what} failed (no convergence within {max_iter} "
             "iterations, a constant indicator, collinear scores or, with consistent PLS, an undefined "
             "consistent loading in the resample) and were dropped.",
             ConvergenceWarning,

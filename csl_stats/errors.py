@@ -46,6 +46,8 @@ __all__ = [
     "PoolingError",
     # --- ordinal items (issue 18) ---
     "NotPositiveDefiniteWarning",
+    # --- PLS group comparison (issue 19a) ---
+    "InvarianceWarning",
 ]
 
 
@@ -153,3 +155,8 @@ class ExtrapolationWarning(CSLWarning):
 # --- ordinal items (issue 18) ---
 class NotPositiveDefiniteWarning(CSLWarning):
     """A correlation matrix (e.g. pairwise polychoric) is not positive definite; it was not smoothed."""
+
+
+# --- PLS group comparison (issue 19a) ---
+class InvarianceWarning(CSLWarning):
+    """Measurement invariance across groups is not (fully) established (e.g. MICOM for PLS composites)."""

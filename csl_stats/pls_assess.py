@@ -477,6 +477,24 @@ def pls_predict(
 
 def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.ndarray, orders: list[np.ndarray],
              folds: int, technique: str) -> PLSPredictResult:
+    targets, reps = oos_predictions(result, spec, factor, x, orders, folds, technique)
+    n = x.shape[0]
+    owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
+    pls_pred, lm_pred, naive = (reps[key].mean(axis=0) for key in ("pls", "lm", "naive"))
+    return _predict_table(result, spec, x, targets, owner, pls_pred, lm_pred, naive, n, folds, len(orders),
+                          technique)
+
+
+def oos_predictions(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.ndarray,
+                    orders: list[np.ndarray], folds: int, technique: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Out-of-sample predictions of the endogenous indicators, one k-fold split per order.
+
+    Returns the target indicator positions and ``{"pls", "lm", "naive"}``
+    arrays of shape (repeats, n, targets): PLS, linear-model and
+    training-mean (indicator average) predictions of every respondent when
+    held out. Shared by :func:`pls_predict` (which averages them over the
+    repeats) and :func:`csl_stats.cvpat`.
+    """
     n, p = x.shape
     q = len(spec.constructs)
     adj = spec.adjacency
@@ -484,12 +502,11 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
     exo = [j for j in range(q) if not adj[:, j].any()]
     owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
     targets = np.array([k for k in range(p) if owner[k] in endo])
-    pls_pred = np.zeros((n, len(targets)))
-    lm_pred = np.zeros((n, len(targets)))
-    naive = np.zeros((n, len(targets)))
+    out = {key: np.zeros((len(orders), n, len(targets))) for key in ("pls", "lm", "naive")}
     order_topo = _topological(adj)
     fold_of_pos = cut_folds(n, folds)
-    for order in orders:
+    for rep, order in enumerate(orders):
+        pls_pred, lm_pred, naive = out["pls"][rep], out["lm"][rep], out["naive"][rep]
         fold = np.empty(n, dtype=int)
         fold[order] = fold_of_pos
         for f in range(folds):
@@ -511,8 +528,8 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
                     if j not in exo:
                         pred[:, j] = pred @ beta[:, j]
             items = (pred @ lam.T) * sd + mean
-            pls_pred[test] += items[:, targets]
-            naive[test] += mean[targets]
+            pls_pred[test] = items[:, targets]
+            naive[test] = mean[targets]
             for j in endo:
                 dep = [t for t, k in enumerate(targets) if owner[k] == j]
                 srcs = np.flatnonzero(adj[:, j]) if technique == "DA" else exo
@@ -520,9 +537,13 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
                 design_tr = np.column_stack([np.ones(train.sum()), xtr[:, cols]])
                 design_te = np.column_stack([np.ones(test.sum()), xte[:, cols]])
                 coef = np.linalg.lstsq(design_tr, xtr[:, targets[dep]], rcond=None)[0]
-                lm_pred[np.ix_(test, dep)] += design_te @ coef
-    r = len(orders)
-    pls_pred, lm_pred, naive = pls_pred / r, lm_pred / r, naive / r
+                lm_pred[np.ix_(test, dep)] = design_te @ coef
+    return targets, out
+
+
+def _predict_table(result: object, spec: core.ModelSpec, x: np.ndarray, targets: np.ndarray, owner: np.ndarray,
+                   pls_pred: np.ndarray, lm_pred: np.ndarray, naive: np.ndarray, n: int, folds: int, r: int,
+                   technique: str) -> PLSPredictResult:
     actual = x[:, targets]
     e_pls, e_lm = actual - pls_pred, actual - lm_pred
     names = [spec.indicators[k] for k in targets]

@@ -178,6 +178,10 @@ SURVEY_CALLS = [
          lambda r: list(r.table["penalty"]) + [r.r2]),
     Call("pls_pm", lambda d, L: csl_stats.pls_pm(d, {k: _lst(L, v) for k, v in MM.items()}, SM, scale=(1, 7)),
          lambda r: list(r.r2) + list(r.r2_adj) + [r.gof]),
+    # --- PLS group comparison (issue 19a) ---
+    Call("pls_mga", lambda d, L: csl_stats.pls_mga(d, {k: _lst(L, v) for k, v in MM.items()}, SM, L("seg"),
+                                                   n_perm=100, n_boot=0, rng=1),
+         lambda r: list(r.paths["diff"]) + list(r.paths["p_perm"]) + list(r.micom["c"])),
 ]
 
 ORDER_CALLS = [
@@ -306,6 +310,7 @@ def test_registry_covers_every_public_function():
                    "plot_template", "plot_model", "methods_text", "report_table", "pool_results", "rubin_pool",
                    "sample_size", "allocate", "read_survey", "load_prior_behaviour"}
     result_only |= {"pls_fit", "pls_predict"}  # issue 19: take a PLSResult (n_boot/rng policies tested below)
+    result_only |= {"cvpat"}  # issue 19a: takes PLSResults (rng policy tested below)
     owned_elsewhere: set[str] = set()
     public = {n for n in csl_stats.__all__ if callable(getattr(csl_stats, n)) and n[0].islower()}
     assert public - result_only - owned_elsewhere - set(ids(ALL_CALLS)) == set()
@@ -452,6 +457,7 @@ NBOOT_CALLS: list[tuple[str, Callable[..., Any]]] = [
     ("moderated_mediation", lambda **kw: csl_stats.moderated_mediation(SURVEY, "sat1", "trs1", "ysat", "swc", **kw)),
     ("pls_fit", lambda **kw: csl_stats.pls_fit(csl_stats.pls_pm(SURVEY, MM, SM), **kw)),
     ("sem", lambda **kw: csl_stats.sem(SURVEY, MM, SM, **kw)),
+    ("pls_mga", lambda **kw: csl_stats.pls_mga(SURVEY, MM, SM, "seg", n_perm=100, **kw)),  # issue 19a
 ]
 RNG_CALLS = [*NBOOT_CALLS,
              ("parallel_analysis", lambda **kw: csl_stats.parallel_analysis(SURVEY, ALL_ITEMS, n_iter=20, **kw)),
@@ -460,7 +466,9 @@ RNG_CALLS = [*NBOOT_CALLS,
                                                       **kw)),
              ("churn_reasons", lambda **kw: csl_stats.churn_reasons(SURVEY, "reason", **kw)),  # no resampling
              ("pls_predict", lambda **kw: csl_stats.pls_predict(csl_stats.pls_pm(SURVEY, MM, SM), folds=5, repeats=1,
-                                                                **kw))]
+                                                                **kw)),
+             ("cvpat", lambda **kw: csl_stats.cvpat(csl_stats.pls_pm(SURVEY, MM, SM), benchmark="ia", folds=5,
+                                                    repeats=1, **kw))]  # issue 19a
 
 
 @pytest.mark.parametrize("n_boot", [50, 1, 10.0, "100", True])
@@ -840,6 +848,9 @@ WARNING_CALLS: list[tuple[str, type[Warning], Callable[[], Any]]] = [
     ("process missing", errors.MissingDataWarning,
      lambda: csl_stats.process(SURVEY.assign(sat1=np.where(np.arange(N) % 3 == 0, np.nan, SURVEY["sat1"])), 1,
                                x="sat1", w="swc", y="ysat")),
+    ("pls_mga invariance", errors.InvarianceWarning,  # issue 19a: loyalty shifted in one segment (MICOM step 3)
+     lambda: csl_stats.pls_mga(SURVEY.assign(**{c: SURVEY[c] + 3.0 * (SURVEY["seg"] == "north") for c in LOY}),
+                               MM, SM, "seg", n_perm=100, n_boot=0, rng=1)),
 ]
 
 
