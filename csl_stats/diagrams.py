@@ -197,8 +197,8 @@ def _mediation_dot(r: Any, *, ci: bool, digits: int) -> str:
             lines.append(f"  {_q(pt)} [shape=point, width=0.08, label=\"\"];")
             lines.append(f"  {_q(pred)} -> {_q(pt)} [arrowhead=none, label={_q(label)}];")
             lines.append(f"  {_q(pt)} -> {_q(out)};")
-            lines.append(f"  {_q(r.w)} -> {_q(pt)} [style=dashed, constraint=false, "
-                         f"label={_q(moderates[(pred, out)])}];")
+            # a ranked edge (no constraint=false): dot places its label like any other, never drops it
+            lines.append(f"  {_q(r.w)} -> {_q(pt)} [style=dashed, label={_q(moderates[(pred, out)])}];")
             continue
         lines.append(f"  {_q(pred)} -> {_q(out)} [label={_q(label)}];")
     eff = r.effects
