@@ -511,6 +511,11 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     digraph "mediation" {
     >>> [line.strip() for line in d.dot.splitlines() if "->" in line][0]
     '"dlv1" -> "sat1" [label="a[sat1] = 0.25***"];'
+
+    The conceptual diagram of a PROCESS template, by its number:
+
+    >>> [line.strip() for line in plot_model(14).dot.splitlines() if '"W" ->' in line]
+    ['"W" -> "moderates:M->Y" [style=dashed, constraint=false];']
     """
     check_flag(indicators, "indicators")
     check_flag(ci, "ci")
