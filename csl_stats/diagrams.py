@@ -61,7 +61,7 @@ class ModelDiagram:
     -----
     In a notebook the diagram displays as a PNG at twice its display
     resolution (sharp on high-density screens), with the DOT text as the
-    plain-text alternative; without ``dot`` only the text is shown. PNG, not
+    plain-text alternative; without ``dot`` (or if it fails) only the text is shown. PNG, not
     SVG, so that a notebook's stored outputs do not depend on the Graphviz
     version (an SVG names it, and output checkers such as nbval compare SVG
     text but not PNG images). For an SVG use :meth:`render` or
@@ -121,7 +121,11 @@ class ModelDiagram:
         data: dict[str, str] = {"text/plain": self.dot}
         meta: dict[str, dict] = {}
         if self.dot_available():
-            png = self.pipe("png", dpi=self.DISPLAY_DPI)
+            try:
+                png = self.pipe("png", dpi=self.DISPLAY_DPI)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired):
+                # a broken Graphviz (no PNG renderer, missing fonts): show the text rather than fail the display
+                return data, meta
             width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: width, then height
             height = int.from_bytes(png[20:24], "big")
             data["image/png"] = base64.b64encode(png).decode("ascii")

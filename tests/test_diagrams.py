@@ -175,3 +175,14 @@ def test_rendering_keeps_every_label():
     svg = html.unescape(d.pipe("svg").decode("utf-8"))
     texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
     assert all(lab in texts for lab in labels), [lab for lab in labels if lab not in texts]
+
+
+def test_a_failing_dot_shows_the_text(fits, monkeypatch):
+    d = plot_model(fits["pls"])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dot failed: no PNG renderer")
+
+    monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/dot")
+    monkeypatch.setattr(ModelDiagram, "pipe", broken)
+    assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})
