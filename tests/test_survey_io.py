@@ -324,7 +324,7 @@ def test_qualtrics_legacy_export_with_v_columns(tmp_path):
 
 def test_qualtrics_two_row_export_with_current_names(tmp_path):
     rows = [["StartDate", "EndDate", "ResponseId", "Q1_1", "Q2"],
-            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?"],
+            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?\n(0-10)"],
             ["2026-11-02 09:00:00", "2026-11-02 09:04:10", "R_1", "Agree", "9"],
             ["2026-11-02 10:00:00", "2026-11-02 10:02:00", "R_2", "Strongly agree", "7"]]
     s = read_survey(_write(tmp_path / "two.csv", rows), likert=LIKERT)
@@ -332,6 +332,7 @@ def test_qualtrics_two_row_export_with_current_names(tmp_path):
     np.testing.assert_array_equal(s.data["Q1_1"], [4, 5])
     assert s.data["Q2"].tolist() == [9, 7] and s.data["ResponseId"].tolist() == ["R_1", "R_2"]
     assert s.codebook.set_index("name").loc["ResponseId", "title"] == "Response ID"
+    assert s.codebook.set_index("name").loc["Q2", "title"] == "Recommend?\n(0-10)"  # a quoted line break
     assert pd.api.types.is_datetime64_any_dtype(s.data["EndDate"])
 
 
