@@ -61,7 +61,7 @@ class ModelDiagram:
     -----
     In a notebook the diagram displays as a PNG at twice its display
     resolution (sharp on high-density screens), with the DOT text as the
-    plain-text alternative; without ``dot`` only the text is shown. PNG, not
+    plain-text alternative; without ``dot`` (or if it fails) only the text is shown. PNG, not
     SVG, so that a notebook's stored outputs do not depend on the Graphviz
     version (an SVG names it, and output checkers such as nbval compare SVG
     text but not PNG images). For an SVG use :meth:`render` or
@@ -121,7 +121,11 @@ class ModelDiagram:
         data: dict[str, str] = {"text/plain": self.dot}
         meta: dict[str, dict] = {}
         if self.dot_available():
-            png = self.pipe("png", dpi=self.DISPLAY_DPI)
+            try:
+                png = self.pipe("png", dpi=self.DISPLAY_DPI)
+            except (RuntimeError, OSError, subprocess.TimeoutExpired):
+                # a broken Graphviz (no PNG renderer, missing fonts): show the text rather than fail the display
+                return data, meta
             width = int.from_bytes(png[16:20], "big")  # the IHDR chunk: width, then height
             height = int.from_bytes(png[20:24], "big")
             data["image/png"] = base64.b64encode(png).decode("ascii")
@@ -197,8 +201,8 @@ def _mediation_dot(r: Any, *, ci: bool, digits: int) -> str:
             lines.append(f"  {_q(pt)} [shape=point, width=0.08, label=\"\"];")
             lines.append(f"  {_q(pred)} -> {_q(pt)} [arrowhead=none, label={_q(label)}];")
             lines.append(f"  {_q(pt)} -> {_q(out)};")
-            lines.append(f"  {_q(r.w)} -> {_q(pt)} [style=dashed, constraint=false, "
-                         f"label={_q(moderates[(pred, out)])}];")
+            # a ranked edge (no constraint=false): dot places its label like any other, never drops it
+            lines.append(f"  {_q(r.w)} -> {_q(pt)} [style=dashed, label={_q(moderates[(pred, out)])}];")
             continue
         lines.append(f"  {_q(pred)} -> {_q(out)} [label={_q(label)}];")
     eff = r.effects
@@ -511,6 +515,11 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
     digraph "mediation" {
     >>> [line.strip() for line in d.dot.splitlines() if "->" in line][0]
     '"dlv1" -> "sat1" [label="a[sat1] = 0.25***"];'
+
+    The conceptual diagram of a PROCESS template, by its number:
+
+    >>> [line.strip() for line in plot_model(14).dot.splitlines() if '"W" ->' in line]
+    ['"W" -> "moderates:M->Y" [style=dashed, constraint=false];']
     """
     check_flag(indicators, "indicators")
     check_flag(ci, "ci")

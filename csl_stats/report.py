@@ -368,6 +368,34 @@ def _pooled_table(r: Any, part: str) -> _Table:
                   "Term")
 
 
+def _top_box_table(r: Any, part: str) -> _Table:
+    lo, hi = r.ci
+    rows = [[f"Top-{r.k}-box", str(r.count), str(r.n), fmt_bounded(r.share), fmt_ci(lo, hi, bounded=True)]]
+    notes = [f"Share of answers in the top {r.k} categories of the scale; {_pct(r.ci_level)} Wilson score "
+             f"interval. Respondents without an answer are excluded; *n* = {r.n}."]
+    return _Table("Top-box share", ["Count", "*n*", "Share", f"{_pct(r.ci_level)} CI"], rows, None, notes, "")
+
+
+def _nps_test_table(r: Any, part: str) -> _Table:
+    t = r.to_frame() if hasattr(r, "to_frame") else r.table
+    rows = [[str(g), str(int(x["n"])), f"{100 * x['promoters']:.1f}", f"{100 * x['detractors']:.1f}",
+             fmt_num(x["score"], 1)] for g, x in t.iterrows()]
+    groups = list(map(str, t.index))
+    lo, hi = r.ci
+    rows.append([f"Difference ({groups[0]} - {groups[1]})", DASH, DASH, DASH, fmt_num(r.diff, 1)])
+    how = ("paired: the mean of the per-respondent differences of the NPS scores (-100, 0, 100) with its "
+           "standard error" if r.paired else "independent samples: multinomial variances of the two scores")
+    notes = [f"Difference {fmt_num(r.diff, 1)}, *SE* = {fmt_num(r.se, 1)}, {_pct(r.ci_level)} CI "
+             f"{fmt_ci(lo, hi, 1)}, *z* = {fmt_num(r.z)}, *p* {_p_phrase(r.p_value)}; Wald test, {how}."]
+    return _Table("Net Promoter Score by group and their difference",
+                  ["*n*", "% promoters", "% detractors", "NPS"], rows, None, notes, "Group")
+
+
+def _p_phrase(p: float) -> str:
+    text = fmt_p(p)
+    return text if text.startswith("<") else f"= {text}"
+
+
 def _mediation_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for name, x in r.paths.iterrows():
@@ -666,6 +694,8 @@ _BUILDERS = {
     "CFAResult": _cfa_table,
     "RegressionResult": _regression_table,
     "ModerationResult": _moderation_table,
+    "TopBoxResult": _top_box_table,
+    "NPSTestResult": _nps_test_table,
     "PooledResult": _pooled_table,
     "MediationResult": _mediation_table,
     "ModeratedMediationResult": _mediation_table,
@@ -722,7 +752,9 @@ def report_table(
         :class:`~csl_stats.MediationResult`,
         :class:`~csl_stats.ModeratedMediationResult`,
         :class:`~csl_stats.RelativeImportanceResult`, :class:`~csl_stats.PLSResult`,
-        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.PooledResult` (an
+        :class:`~csl_stats.NPSResult`, :class:`~csl_stats.NPSTestResult` (two
+        groups' scores and their difference), :class:`~csl_stats.TopBoxResult`,
+        :class:`~csl_stats.PooledResult` (an
         analysis pooled over multiple imputations: Rubin's rules with *df*
         and FMI, or pooled bootstrap draws), :class:`~csl_stats.SEMResult` (single
         group: loadings, structural paths and covariances with std.all, fit in
@@ -923,6 +955,27 @@ def _methods_pooled(r: Any) -> str:
     )
 
 
+def _methods_top_box(r: Any) -> str:
+    return (
+        f"The top-{r.k}-box share, the percentage of respondents answering in the {r.k} highest categories of "
+        f"the scale, was computed with {_software()}, with a {_pct(r.ci_level)} Wilson "
+        f"score interval. Respondents without an answer were excluded; n = {r.n}."
+    )
+
+
+def _methods_nps_test(r: Any) -> str:
+    how = ("For paired answers (the same respondents twice) the difference is the mean of the per-respondent "
+           "differences of the scores (promoter 100, passive 0, detractor -100), tested with its standard error"
+           if r.paired else "For independent samples the standard error of the difference combines the "
+           "multinomial variances of the two scores")
+    n = " and ".join(f"{g}: n = {int(x['n'])}" for g, x in r.table.iterrows())
+    return (
+        "The Net Promoter Scores of two groups were compared with a Wald (z) test of their difference using "
+        f"{_software()}, with a {_pct(r.ci_level)} confidence interval. {how}. Respondents without an answer "
+        f"were excluded ({n})."
+    )
+
+
 def _methods_mediation(r: Any) -> str:
     meds = ", ".join(r.mediators)
     design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
@@ -1067,6 +1120,8 @@ _METHODS = {
     "CFAResult": _methods_cfa,
     "RegressionResult": _methods_regression,
     "ModerationResult": _methods_moderation,
+    "TopBoxResult": _methods_top_box,
+    "NPSTestResult": _methods_nps_test,
     "PooledResult": _methods_pooled,
     "MediationResult": _methods_mediation,
     "ModeratedMediationResult": _methods_mediation,

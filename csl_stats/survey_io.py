@@ -66,7 +66,7 @@ class SurveyData(Result):
     value_labels : dict
         ``{column: {code: label}}`` as read from the file or the mapping.
     source : str
-        ``"spss"``, ``"stata"``, ``"qualtrics"`` or ``"csv"``.
+        ``"spss"``, ``"stata"``, ``"qualtrics"``, ``"csv"`` or ``"datapackage"``.
     file : str
         The file name (without its directory).
     n_rows, n_columns : int
@@ -426,6 +426,68 @@ def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable,
     return frame, {}, {}, "csv"
 
 
+def _read_datapackage(path: Path, resource: str | None) -> tuple[pd.DataFrame, dict, dict, dict, dict, pd.DataFrame]:
+    """Read one tabular resource of a Frictionless Data Package (``datapackage.json``) and its Table Schema."""
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path.name} is not a JSON data package descriptor: {exc}.") from None
+    resources = package.get("resources") if isinstance(package, dict) else None
+    if not isinstance(resources, list) or not resources:
+        raise DataError(f"{path.name} has no 'resources' list; expected a Frictionless Data Package descriptor.")
+    names = [str(r.get("name", "")) for r in resources]
+    if resource is None:
+        if len(resources) > 1:
+            raise ArgumentError(f"{path.name} holds {len(resources)} resources {names}; pass resource=<name>.")
+        res = resources[0]
+    else:
+        if resource not in names:
+            raise ArgumentError(f"resource must be one of {names} (the resources of {path.name}); got {resource!r}.")
+        res = resources[names.index(resource)]
+    rel = res.get("path")
+    if not isinstance(rel, str) or "://" in rel:
+        raise DataError(f"resource {res.get('name')!r} of {path.name} must have a local file 'path'; got {rel!r}.")
+    schema = res.get("schema", {})
+    fields = schema.get("fields", []) if isinstance(schema, dict) else []
+    mvs = [str(v) for v in schema.get("missingValues", [""])] if isinstance(schema, dict) else [""]
+    text = [f["name"] for f in fields if f.get("type", "string") not in ("integer", "number", "boolean")]
+    frame = pd.read_csv(path.parent / rel, encoding=res.get("encoding", "utf-8"), keep_default_na=False,
+                        na_values=[""] if "" in mvs else [], dtype={c: "str" for c in text}, low_memory=False)
+    known = [f["name"] for f in fields]
+    if known and list(frame.columns) != known:
+        raise DataError(f"{rel} has columns {preview(list(frame.columns))}, but its schema lists {preview(known)}.")
+    titles, labels, rules, types, rows = {}, {}, {}, {}, []
+    for f in fields:
+        name, ftype = f["name"], f.get("type", "string")
+        if ftype in ("datetime", "date"):
+            frame[name] = pd.to_datetime(frame[name], errors="raise")
+        types[name] = "datetime" if ftype == "date" else ftype if ftype in ("integer", "number", "datetime") else "string"
+        titles[name] = f.get("title", "")
+        scale = parse_scale(f.get("scale", ""))
+        if scale and types[name] in ("integer", "number"):
+            labels[name] = {float(k): v for k, v in scale.items()}
+        codes = []
+        for mv in mvs:
+            if mv == "":
+                continue
+            try:
+                num = float(mv)
+            except ValueError:
+                num = None
+            if types[name] in ("integer", "number") and num is not None:
+                codes.append((num, num))
+            elif types[name] == "string":
+                codes.append((mv, mv))
+        if codes:
+            rules[name] = codes
+        cons = f.get("constraints", {}) or {}
+        rows.append({"name": name, "construct": f.get("construct", ""), "title": f.get("title", ""),
+                     "type": ftype, "minimum": cons.get("minimum", math.nan),
+                     "maximum": cons.get("maximum", math.nan), "reverse_keyed": bool(f.get("reverse_keyed", False)),
+                     "scale": f.get("scale", ""), "description": f.get("description", "")})
+    return frame, titles, labels, rules, types, pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -437,8 +499,9 @@ def read_survey(
     likert: Mapping[str, float] | None = None,
     reverse_keyed: Any = None,
     format: str = "auto",
+    resource: str | None = None,
 ) -> SurveyData:
-    """Read a survey export with its labels: SPSS ``.sav``, Stata ``.dta``, Qualtrics or plain CSV.
+    """Read a survey export with its labels: SPSS ``.sav``, Stata ``.dta``, Qualtrics or plain CSV, data package.
 
     Parameters
     ----------
@@ -478,8 +541,16 @@ def read_survey(
         Items that are reverse-keyed (agreement means less of the construct).
         They are marked in the codebook; the data keep the raw answers
         (reverse-code before scoring, as with the packaged survey).
-    format : {"auto", "spss", "stata", "qualtrics", "csv"}
-        Force a reader instead of guessing from the extension.
+    format : {"auto", "spss", "stata", "qualtrics", "csv", "datapackage"}
+        Force a reader instead of guessing from the extension (``.json``:
+        a Frictionless Data Package descriptor, ``datapackage.json``).
+    resource : str, optional
+        For a data package with several resources: the name of the one to
+        read (the package's Table Schema is its codebook: types, question
+        wording, constructs, bounds, reverse keying, answer labels; its
+        ``missingValues`` other than the empty cell are applied like
+        ``missing_codes`` and reported). :meth:`SurveyData.to_datapackage`
+        writes such a package.
 
     Returns
     -------
@@ -548,21 +619,29 @@ def read_survey(
     [{'column': 'Q1', 'code': -99, 'n': 1}]
     """
     p = _check_path(path)
-    check_choice(format, "format", ["auto", "spss", "stata", "qualtrics", "csv"])
+    check_choice(format, "format", ["auto", "spss", "stata", "qualtrics", "csv", "datapackage"])
+    if resource is not None and not isinstance(resource, str):
+        raise ArgumentTypeError(f"resource must be a resource name (str); got {type(resource).__name__}.")
     kind = format
     if kind == "auto":
         ext = p.suffix.lower()
         kind = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".csv": "auto", ".tsv": "auto",
-                ".txt": "auto"}.get(ext, "")
+                ".txt": "auto", ".json": "datapackage"}.get(ext, "")
         if not kind:
             raise ArgumentError(
-                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta, .csv or .tsv, "
-                "or pass format='spss', 'stata', 'qualtrics' or 'csv'."
+                f"cannot tell the format of {p.name!r} from its extension; expected .sav, .zsav, .dta, .csv, .tsv or "
+                "datapackage.json, or pass format='spss', 'stata', 'qualtrics', 'csv' or 'datapackage'."
             )
     descriptions: dict[Hashable, str] = {}
+    package_cb = None
+    if resource is not None and kind != "datapackage":
+        raise ArgumentError(f"resource= applies to data packages (datapackage.json); {p.name} is read as {kind}.")
     if kind in ("spss", "stata"):
         frame, titles, labels, rules, types = _read_spss_or_stata(p, kind)
         source = kind
+    elif kind == "datapackage":
+        frame, titles, labels, rules, types, package_cb = _read_datapackage(p, resource)
+        source = "datapackage"
     else:
         frame, titles, descriptions, source = _read_csv(p, kind)
         labels, rules, types = {}, {}, {}
@@ -675,6 +754,8 @@ def read_survey(
             "description": desc,
         })
     cb = pd.DataFrame(rows, columns=list(CODEBOOK_COLUMNS))
+    if package_cb is not None:  # the Table Schema is the codebook (constructs, bounds, reverse keying, notes)
+        cb = _overlay(cb, package_cb)
     if codebook is not None:
         cb = _overlay(cb, codebook)
     if reverse_keyed is not None:

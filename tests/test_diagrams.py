@@ -156,3 +156,33 @@ def test_process_template_conceptual_diagrams():
                                        n_boot=100, rng=1), conceptual=True)
     with pytest.raises(ArgumentTypeError, match="conceptual"):
         plot_model(7, conceptual="yes")
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'dot' program not installed")
+def test_rendering_keeps_every_label():
+    """Graphviz silently drops labels it cannot place (e.g. on constraint=false edges): none may go missing."""
+    import html
+    import re
+
+    df = csl_stats.load_supply_chain_survey()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = csl_stats.moderated_mediation(df, "dlv1", ["sat1", "trs1"], "loy1", "swc1", stage="both",
+                                             moderate_direct=True, n_boot=100, rng=1)
+    d = plot_model(both)
+    labels = re.findall(r'\[(?:[^\]]*, )?label="([^"]+)"', d.dot)
+    assert len(labels) == 10  # 5 paths and 5 interactions
+    svg = html.unescape(d.pipe("svg").decode("utf-8"))
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert all(lab in texts for lab in labels), [lab for lab in labels if lab not in texts]
+
+
+def test_a_failing_dot_shows_the_text(fits, monkeypatch):
+    d = plot_model(fits["pls"])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("dot failed: no PNG renderer")
+
+    monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/dot")
+    monkeypatch.setattr(ModelDiagram, "pipe", broken)
+    assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})

@@ -52,6 +52,9 @@ def results(df):
                 [("DLV", "SAT"), ("SAT", "LOY"), ("DLV", "LOY")], n_boot=100, rng=1),
             "nps": csl_stats.nps(df["recommend"]),
             "nps_by": csl_stats.nps_by(df, "recommend", "industry"),
+            "top_box": csl_stats.top_box(df["sat1"], scale=(1, 7)),
+            "nps_test": csl_stats.nps_test(df.loc[df["region"] == "north", "recommend"],
+                                           df.loc[df["region"] == "south", "recommend"], labels=("north", "south")),
         }
 
 
@@ -64,7 +67,7 @@ def test_apa_number_formats():
 
 
 @pytest.mark.parametrize("name", ["alpha", "scale_report", "cfa", "regression", "moderation", "mediation",
-                                  "importance", "pls", "nps", "nps_by"])
+                                  "importance", "pls", "nps", "nps_by", "top_box", "nps_test"])
 def test_markdown_tables_and_methods_match_snapshots(results, name):
     check_snapshot(f"table_{name}.md", report_table(results[name], number=1))
     check_snapshot(f"methods_{name}.txt", methods_text(results[name]) + "\n")
@@ -158,11 +161,11 @@ def test_result_methods_are_the_report_functions(results, name):
 
 
 def test_result_methods_refuse_unsupported_results(df):
-    top = csl_stats.top_box(df["sat1"], scale=(1, 7))
-    with pytest.raises((ArgumentError, ArgumentTypeError)):
-        top.to_table()
-    with pytest.raises((ArgumentError, ArgumentTypeError)):
-        top.methods_text()
+    unsupported = csl_stats.kmo(df, ["dlv1", "dlv2", "dlv3"])
+    with pytest.raises(ArgumentTypeError, match="got KMOResult"):
+        unsupported.to_table()
+    with pytest.raises(ArgumentTypeError, match="got KMOResult"):
+        unsupported.methods_text()
 
 
 def test_methods_text_states_the_seed_given(results):
@@ -230,3 +233,16 @@ def test_pooled_table_content(pooled):
     assert "*df*" not in med and "MI then bootstrap" in med
     assert "seed is not recorded" in methods_text(pooled["mediation"])
     assert "Rubin's rules" in methods_text(reg) and "imputation model" in methods_text(reg)
+
+
+def test_top_box_and_nps_test_tables(results, df):
+    t = results["top_box"]
+    md = report_table(t)
+    assert f"| Top-2-box | {t.count} | {t.n} | {fmt_bounded(t.share)} | {fmt_ci(*t.ci, bounded=True)} |" in md
+    assert "Wilson" in md and "Wilson" in methods_text(t)
+    r = results["nps_test"]
+    md = report_table(r)
+    assert "| Difference (north - south) | — | — | — | " + fmt_num(r.diff, 1) + " |" in md
+    assert f"*z* = {fmt_num(r.z)}" in md and "independent samples" in md
+    paired = csl_stats.nps_test(df["recommend"].to_numpy()[:400], df["recommend"].to_numpy()[400:800], paired=True)
+    assert "paired" in report_table(paired) and "per-respondent differences" in methods_text(paired)

@@ -2,6 +2,7 @@
 
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -323,7 +324,7 @@ def test_qualtrics_legacy_export_with_v_columns(tmp_path):
 
 def test_qualtrics_two_row_export_with_current_names(tmp_path):
     rows = [["StartDate", "EndDate", "ResponseId", "Q1_1", "Q2"],
-            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?"],
+            ["Start Date", "End Date", "Response ID", "Delivery - They deliver on time", "Recommend?\n(0-10)"],
             ["2026-11-02 09:00:00", "2026-11-02 09:04:10", "R_1", "Agree", "9"],
             ["2026-11-02 10:00:00", "2026-11-02 10:02:00", "R_2", "Strongly agree", "7"]]
     s = read_survey(_write(tmp_path / "two.csv", rows), likert=LIKERT)
@@ -331,6 +332,7 @@ def test_qualtrics_two_row_export_with_current_names(tmp_path):
     np.testing.assert_array_equal(s.data["Q1_1"], [4, 5])
     assert s.data["Q2"].tolist() == [9, 7] and s.data["ResponseId"].tolist() == ["R_1", "R_2"]
     assert s.codebook.set_index("name").loc["ResponseId", "title"] == "Response ID"
+    assert s.codebook.set_index("name").loc["Q2", "title"] == "Recommend?\n(0-10)"  # a quoted line break
     assert pd.api.types.is_datetime64_any_dtype(s.data["EndDate"])
 
 
@@ -464,3 +466,66 @@ def test_to_datapackage_dates_and_bad_arguments(tmp_path):
         s.to_datapackage(tmp_path / "nope")
     with pytest.raises(ArgumentError, match="lower-case"):
         s.to_datapackage(tmp_path, name="My Survey")
+
+
+# --- Frictionless data packages: read_survey(datapackage.json) ---
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.mark.parametrize("name", ["supply_chain_survey", "transactions", "suppliers", "prior_behaviour",
+                                  "customer_frame", "survey_fieldwork", "survey_wave2"])
+def test_the_repository_data_package_reads_back_as_the_loaders_give_it(name):
+    s = read_survey(DATA / "datapackage.json", resource=name)
+    assert s.source == "datapackage" and s.file == "datapackage.json"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = getattr(csl_stats.datasets, f"load_{name}")()
+    pd.testing.assert_frame_equal(s.data, expected)
+    pd.testing.assert_frame_equal(s.codebook, csl_stats.datasets.codebook(name))
+    assert s.n_recoded_missing == 0
+
+
+def test_data_package_round_trip_and_declared_missing_values(tmp_path):
+    rows = [["ResponseId", "Q1", "Q2", "note"], ["Response ID", "Delivery on time", "Recommend?", "Comment"],
+            ['{"ImportId":"_recordId"}', '{"ImportId":"QID1"}', '{"ImportId":"QID2"}', '{"ImportId":"QID3"}'],
+            ["R_1", "4", "9", "ok"], ["R_2", "", "-99", "n/a"], ["R_3", "2", "10", ""]]
+    s = read_survey(_write(tmp_path / "q.csv", rows), missing_codes={"Q2": -99}, reverse_keyed="Q1")
+    folder = tmp_path / "pkg"
+    folder.mkdir()
+    s.to_datapackage(folder, name="pulse")
+    back = read_survey(folder / "datapackage.json")  # one resource: no resource= needed
+    pd.testing.assert_frame_equal(back.data, s.data)
+    pd.testing.assert_frame_equal(back.codebook, s.codebook)
+    # a package that declares other missing values: they become NaN and are reported
+    pkg = json.loads((folder / "datapackage.json").read_text())
+    pkg["resources"][0]["schema"]["missingValues"] = ["", "-99", "n/a"]
+    (folder / "pulse.csv").write_text("ResponseId,Q1,Q2,note\nR_1,4,9,ok\nR_2,,-99,n/a\nR_3,2,10,\n")
+    (folder / "datapackage.json").write_text(json.dumps(pkg))
+    m = read_survey(folder / "datapackage.json")
+    assert m.data["Q2"].tolist()[:1] == [9] and np.isnan(m.data["Q2"].tolist()[1])
+    assert m.data["note"].isna().tolist() == [False, True, True]
+    assert m.missing[["column", "code", "n"]].to_dict("records") == [
+        {"column": "Q2", "code": -99, "n": 1}, {"column": "note", "code": "n/a", "n": 1}]
+
+
+def test_data_package_errors(tmp_path):
+    with pytest.raises(ArgumentError, match=r"7 resources.*resource=<name>"):
+        read_survey(DATA / "datapackage.json")
+    with pytest.raises(ArgumentError, match="resource must be one of"):
+        read_survey(DATA / "datapackage.json", resource="nope")
+    f = _write(tmp_path / "plain.csv", [["a"], ["1"]])
+    with pytest.raises(ArgumentError, match="resource= applies to data packages"):
+        read_survey(f, resource="x")
+    remote = tmp_path / "remote.json"
+    remote.write_text(json.dumps({"resources": [{"name": "r", "path": "https://example.org/r.csv"}]}))
+    with pytest.raises(DataError, match="local file"):
+        read_survey(remote)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"resources": [{"name": "r", "path": "plain.csv",
+                                              "schema": {"fields": [{"name": "b", "type": "integer"}]}}]}))
+    with pytest.raises(DataError, match="schema lists"):
+        read_survey(bad)
+    (tmp_path / "junk.json").write_text("{not json")
+    with pytest.raises(DataError, match="not a JSON data package"):
+        read_survey(tmp_path / "junk.json")
