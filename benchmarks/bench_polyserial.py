@@ -14,9 +14,9 @@ are installed. Peak memory by tracemalloc. Usage::
 Result (2026-11-29, 2 cores shared with other jobs at load average 10, lavaan 0.6.14)::
 
     polychoric + polyserial + Pearson, 39 items + 3 continuous, n = 1000, pairwise,
-    {'polychoric': 741, 'polyserial': 117, 'pearson': 3}: csl_stats 0.845 s (median of 5; peak 69 MB);
-    lavCor estimates only 4.22 s, with SEs and NACOV 70.92 s; ratios 5.0x (estimates only) and
-    83.9x (with NACOV)
+    {'polychoric': 741, 'polyserial': 117, 'pearson': 3}: csl_stats 0.580 s (median of 5; peak 69 MB);
+    lavCor estimates only 3.48 s, with SEs and NACOV 72.80 s; ratios 6.0x (estimates only) and
+    125.5x (with NACOV)
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ Speed (``benchmarks/bench_ordinal.py``, ``bench_polyserial.py``; 2 cores shared 
 load average 10): the 39 survey items of 1,000 customers, pairwise, with SEs and NACOV, in 0.33 s
 (0.2-0.3 s on a quiet machine), against 3.1 s for lavaan's ``lavCor`` (estimates only) and 39 s
 with ``output = "fit"`` (NACOV) under the same load; with three continuous variables added
-(117 polyserial and 3 Pearson pairs) 0.85 s against 4.2 s and 71 s.
+(117 polyserial and 3 Pearson pairs) 0.58 s against 3.5 s and 73 s.
 """
 
 from __future__ import annotations
