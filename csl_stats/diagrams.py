@@ -378,19 +378,17 @@ def _template_dot(t: Any, names: dict[str, str], mediators: list[str]) -> str:
     """Hayes' conceptual diagram of a PROCESS template: moderators' dashed arrows meet the paths they moderate."""
     lines = _header(f"process_model_{t.number}", ranksep=0.5)
     x, y = names["x"], names["y"]
-    roles = sorted(t.roles)
+    roles = sorted(t.roles - {"x"})  # model 74: X moderates its own M -> Y path (no extra box)
     for v in [x, *mediators, y]:
         lines.append(f"  {_q(v)} [shape=box];")
     for r in roles:
         lines.append(f"  {_q(names[r])} [shape=box, style=filled, fillcolor=\"#fde9c9\"];")
     lines.append(f"  {{rank=min; {_q(x)};}}")
     lines.append(f"  {{rank=max; {_q(y)};}}")
-    paths = [("a", x, m) for m in mediators] + [("b", m, y) for m in mediators] + [("c", x, y)]
-    if t.mediators == "serial":
-        paths += [("d", prev, m) for j, m in enumerate(mediators) for prev in mediators[:j]]
+    node = {"x": x, "y": y, **{f"m{j}": m for j, m in enumerate(mediators)}}
     three_way = False
-    for name, a, b in paths:
-        mod = t.path(name) if name in ("a", "b", "c") else ()
+    for _path, src_key, dst_key, mod in t.arrows(len(mediators)):
+        a, b = node[src_key], node[dst_key]
         if not mod:
             lines.append(f"  {_q(a)} -> {_q(b)};")
             continue
@@ -532,8 +530,7 @@ def plot_model(result: Any, *, indicators: bool = False, ci: bool = False, digit
         from ._process_templates import get_template
 
         t = get_template(int(result))
-        ms = [] if t.mediators == "none" else (["M1", "M2"] if t.mediators == "serial" else ["M"])
-        return ModelDiagram(_template_dot(t, {"x": "X", "y": "Y", "w": "W", "z": "Z"}, ms))
+        return ModelDiagram(_template_dot(t, {"x": "X", "y": "Y", "w": "W", "z": "Z"}, t.generic_mediators()))
     if conceptual and name != "ProcessResult":
         raise ArgumentError(f"conceptual=True applies to a ProcessResult (or a PROCESS model number); got {name}, "
                             "whose diagram is drawn one way only.")

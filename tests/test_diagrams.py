@@ -138,9 +138,12 @@ def test_process_template_conceptual_diagrams():
     for number, t in TEMPLATES.items():
         dot = plot_model(number).dot
         assert dot.startswith(f'digraph "process_model_{number}" {{') and f"PROCESS model {number}: " in dot
-        # one dot on every moderated path, and as many dashed moderator arrows as single-moderator terms
-        moderated = [p for p in ("a", "b", "c") if t.path(p)]
+        # one dot on every moderated path (mediator links and per-mediator moderation included)
+        moderated = [arrow for arrow in t.arrows(len(t.generic_mediators())) if arrow[3]]
         assert dot.count("[shape=point, width=0.08") == len(moderated)
+        for *_, mod in moderated:  # every single moderator of a path sends a dashed arrow
+            for (role,) in (term for term in mod if len(term) == 1):
+                assert f'"{role.upper()}" -> "moderates:' in dot
         for role, name in (("w", "W"), ("z", "Z")):
             assert (f'"{name}" [shape=box, style=filled' in dot) == (role in t.roles)
     seven = plot_model(7).dot
@@ -149,6 +152,9 @@ def test_process_template_conceptual_diagrams():
     eleven = plot_model(11).dot  # three-way: Z's arrow meets W's arrow
     assert '"Z" -> "moderates:W->moderates:X->M" [style=dashed' in eleven and "three-way" in eleven
     assert '"M1" -> "M2";' in plot_model(6).dot and "moderates" not in plot_model(6).dot
+    assert '"W" -> "moderates:M1->M2" [style=dashed' in plot_model(91).dot  # a moderated mediator link
+    seventy_four = plot_model(74).dot  # X moderates its own M -> Y path: no separate moderator box
+    assert '"X" -> "moderates:M->Y" [style=dashed' in seventy_four and "style=filled" not in seventy_four
     with pytest.raises(ArgumentError, match="not available here|not a PROCESS v4 model"):
         plot_model(99)
     with pytest.raises(ArgumentError, match="conceptual=True applies to a ProcessResult"):
