@@ -14,7 +14,22 @@ favour of the full model is power.
 Run: ``.venv/bin/python benchmarks/sim_cvpat.py [REPS] [N] [REPEATS]``.
 
 Figures (2026-11-29; REPS = 300, N = 200, REPEATS = 1; MC SE of a 5 % rate
-1.3 %): see the printout pasted below after the run.
+1.3 %; 207 s), share of data sets with p < 0.05:
+
+                                      c = 0    c = 0.1  c = 0.2
+  full vs restricted (two-sided)      0.213    0.073    0.067
+    ... in favour of the full model   0.003    0.003    0.057
+  PLS vs IA (one-sided)               0.920    0.957    0.983
+  PLS vs LM (one-sided)               0.690    0.677    0.697
+
+Read: when the extra path is zero, CVPAT almost never prefers the larger
+model (0.3 %), but it prefers the smaller one in 21 % of the data sets: the
+useless path costs out-of-sample accuracy (its coefficient is estimated
+with noise), and the test detects that cost. CVPAT rewards parsimony; it is
+not a test of whether a path exists, and a small true path (0.1-0.2 at
+n = 200) rarely improves prediction enough to be preferred. Against the
+benchmarks the correct model beats the indicator average in 92-98 % and the
+linear model in 68-70 % of the data sets.
 """
 
 from __future__ import annotations
