@@ -243,3 +243,18 @@ def test_pls_mga_plsc_mobi_against_seminr():
     np.testing.assert_allclose(t["beta_2"], [r.group2_beta for r in ref], rtol=0, atol=1e-10)
     np.testing.assert_allclose(t["boot_mean_1"], [r.group1_beta_mean for r in ref], rtol=0, atol=1e-10)
     np.testing.assert_allclose(t["p_henseler"], [r.pls_mga_p for r in ref], rtol=0, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.CSLWarning")
+def test_pls_mga_missing_answers_mean_replacement_on_pooled_data():
+    df = _two_groups(240, 8)
+    holes = df.copy()
+    holes.loc[[3, 50, 170], "m2"] = np.nan
+    listwise = csl_stats.pls_mga(holes, MM, SM, "segment", n_perm=100, n_boot=0, rng=1)
+    assert listwise.n == (118, 119)  # rows 3 and 50 in A, 170 in B
+    filled = csl_stats.pls_mga(holes, MM, SM, "segment", n_perm=100, n_boot=0, rng=1, nan_policy="mean")
+    assert filled.n == (120, 120)
+    ref = holes.assign(m2=holes["m2"].fillna(holes["m2"].mean()))  # pooled mean, then the groups
+    g1 = csl_stats.pls_pm(ref[ref["segment"] == "A"], MM, SM)
+    np.testing.assert_allclose(filled.paths["beta_1"], g1.paths["estimate"], atol=1e-12)
+    assert holes["m2"].isna().sum() == 3  # the caller's data are not changed
