@@ -17,8 +17,31 @@ permutation interval, per construct), and the path tests at 5 % (permutation
 
 Run: ``.venv/bin/python benchmarks/sim_pls_mga.py [REPS] [PERM] [BOOT] [N]``.
 
-Figures (REPS = 200, PERM = 299, BOOT = 299, N = 150 per group; Monte Carlo
-SE of a 5 % rate 1.5 %): see ``FIGURES`` below (filled in from the run).
+Figures (2026-11-29; REPS = 200, PERM = 299, BOOT = 299, N = 150 per group;
+Monte Carlo SE of a 5 % rate 1.5 %; 491 s + 551 s on a loaded machine):
+
+size (everything equal)        X      M      Y
+  MICOM step 2 (c)           0.075  0.065  0.045
+  MICOM step 3 means         0.060  0.065  0.050
+  MICOM step 3 log-variances 0.065  0.040  0.035
+                              X->M   M->Y   X->Y
+  permutation MGA            0.055  0.060  0.050
+  Henseler MGA (two-sided)   0.045  0.060  0.025
+
+power (M -> Y 0.6 vs 0.2)      X      M      Y
+  MICOM step 2 (c)           0.050  0.095  0.120
+  MICOM step 3 means         0.050  0.050  0.060
+  MICOM step 3 log-variances 0.070  0.060  0.020
+                              X->M   M->Y   X->Y
+  permutation MGA            0.040  0.780  0.020
+  Henseler MGA (two-sided)   0.035  0.720  0.015
+
+Every test keeps its 5 % size within Monte Carlo error. The 0.4 difference
+in M -> Y is detected in 78 % (permutation) and 72 % (Henseler) of the data
+sets. Under the alternative MICOM step 2 rejects M and Y somewhat more often
+(9.5 %, 12 %) although the measurement is identical: with the path
+weighting scheme the PLS weights of a block depend on its neighbours'
+paths, so a real structural difference leaks into the weights.
 """
 
 from __future__ import annotations
@@ -39,11 +62,6 @@ N = int(sys.argv[4]) if len(sys.argv) > 4 else 150
 MM = {"X": ["x1", "x2", "x3"], "M": ["m1", "m2", "m3"], "Y": ["y1", "y2", "y3"]}
 SM = [("X", "M"), ("M", "Y"), ("X", "Y")]
 LAMBDA = np.array([0.8, 0.7, 0.6])
-
-FIGURES = """
-(see the module docstring; filled in after the run)
-"""
-
 
 def group(n: int, b_my: float, rng: np.random.Generator) -> pd.DataFrame:
     a, c = 0.4, 0.2

