@@ -165,6 +165,13 @@ _LAZY: dict[str, str] = {
     # --- ordinal items: polychoric correlations (issue 18) ---
     "PolychoricResult": "ordinal",
     "polychoric": "ordinal",
+    # --- NCA / cIPMA / PLS missing (issue 19b) ---
+    "NCAResult": "nca",
+    "nca": "nca",
+    "plot_nca": "nca",
+    "CIPMAResult": "nca",
+    "cipma": "nca",
+    "plot_cipma": "nca",
 }
 
 _SUBMODULES = ("datasets", "errors")
