@@ -58,7 +58,7 @@ class NCAResult(Result):
         ``y_percent`` (outcome level as % of its range), ``y_value``,
         ``x_value`` (the level of the condition needed; NaN when it is not
         necessary or not attainable), ``x_percent`` (% of the condition's
-        range), ``status`` (``"necessary"``, ``"NN"`` not necessary, ``"NA"``
+        range), ``status`` (``"required"``, ``"NN"`` not necessary, ``"NA"``
         not attainable within the data), ``share_below`` (share of cases whose
         condition is below the level needed: they cannot reach the outcome
         level without raising it).
@@ -99,7 +99,7 @@ class NCAResult(Result):
         check_choice(unit, "unit", ("percent", "actual"))
         b = self.bottlenecks[self.bottlenecks["ceiling"] == ceiling]
         col = "x_percent" if unit == "percent" else "x_value"
-        cell = b[col].astype(object).where(b["status"] == "necessary", b["status"])
+        cell = b[col].astype(object).where(b["status"] == "required", b["status"])
         wide = b.assign(cell=cell).pivot(index="y_percent", columns="condition", values="cell")
         wide.insert(0, "y_value", b.drop_duplicates("y_percent").set_index("y_percent")["y_value"])
         return wide[["y_value", *self.x]]
@@ -348,9 +348,9 @@ def nca(
                          "scope": scope, "ceiling_zone": zone, "effect_size": d, "size": _size_label(d),
                          "accuracy": accuracy, "slope": slope, "intercept": intercept,
                          "n_peers": int(mask.sum()), "p_value": p})
-            status = np.where(need < x0 + 1e-10, "NN", np.where(need > x1, "NA", "necessary"))
-            x_value = np.where(status == "necessary", need, np.nan)
-            share = np.array([(xv < v).mean() if s == "necessary" else 0.0 if s == "NN" else np.nan
+            status = np.where(need < x0 + 1e-10, "NN", np.where(need > x1, "NA", "required"))
+            x_value = np.where(status == "required", need, np.nan)
+            share = np.array([(xv < v).mean() if s == "required" else 0.0 if s == "NN" else np.nan
                               for v, s in zip(x_value, status, strict=True)])
             bneck.append(pd.DataFrame({"condition": [c] * len(levels), "ceiling": ceil, "y_percent": levels,
                                        "y_value": y0 + levels / 100 * (y1 - y0), "x_value": x_value,

@@ -99,8 +99,8 @@ def test_nca_against_brute_force(seed):
     b = res.bottlenecks[res.bottlenecks["ceiling"] == "ce_fdh"]
     expected = [np.nan if v == bf["x0"] else v for v in bf["need"]]
     np.testing.assert_allclose(b["x_value"], expected)
-    assert (b["status"] == np.where(np.isnan(expected), "NN", "necessary")).all()
-    ok = b["status"] == "necessary"
+    assert (b["status"] == np.where(np.isnan(expected), "NN", "required")).all()
+    ok = b["status"] == "required"
     np.testing.assert_allclose(b.loc[ok, "share_below"], [(x < v).mean() for v in b.loc[ok, "x_value"]])
 
 
