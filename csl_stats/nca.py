@@ -626,7 +626,7 @@ def plot_cipma(result: CIPMAResult, *, ax: Any = None, annotate: bool = True) ->
                edgecolors="tab:red", label="necessary condition", zorder=3)
     if annotate:
         for name, row in t.iterrows():
-            text = f"{name}\nd = {row['effect_size']:.2f}"
+            text = f"{name}\nd = {row['effect_size']:.3f}"
             if row["necessary"] and np.isfinite(row["share_below"]):
                 text += f", {100 * row['share_below']:.0f}% below"
             ax.annotate(text, (row["importance"], row["performance"]), textcoords="offset points", xytext=(9, 4),
