@@ -83,6 +83,10 @@ class PLSResult(Result):
     ``srmr``) are computed from the construct scores and the stored
     indicator correlations (``indicator_cor``); they agree with base-R
     ``lm``/``cor`` computations (``tests/reference/pls_quality.R``) to 1e-10.
+    Missing answers (issue 19b): ``nan_policy`` is the policy applied
+    (``"listwise"`` or ``"mean"`` replacement), ``n`` the respondents used,
+    ``n_rows`` the rows of the data passed and ``missing_table`` the missing
+    answers per indicator (``n_missing``, ``share``) before the policy.
     """
 
     _title = "PLS path model"
@@ -773,7 +777,7 @@ def _missing_table(data: pd.DataFrame, indicators: Sequence[Hashable]) -> pd.Dat
     """Missing answers per indicator before the missing-value policy."""
     miss = data[list(indicators)].isna().sum()
     return pd.DataFrame({"n_missing": miss.to_numpy(dtype=int), "share": miss.to_numpy() / len(data)},
-                        index=pd.Index(list(indicators), name="indicator"))
+                        index=pd.Index(list(indicators), name="indicator", tupleize_cols=False))
 
 
 MEAN_REPLACEMENT_WARN_SHARE = 0.05
