@@ -35,6 +35,8 @@ from .errors import ArgumentError, ArgumentTypeError, ModelSpecificationError
 __all__ = ["NCAResult", "nca", "plot_nca", "CIPMAResult", "cipma", "plot_cipma"]
 
 CEILINGS = ("ce_fdh", "cr_fdh")
+PERM_CELLS = 2_000_000
+"""Permuted outcome values processed at once by the permutation test (about 16 MB per array)."""
 ABOVE_TOL = 1e-7
 """Vertical distance above the CR-FDH line from which an observation counts as above it (NCA's constant)."""
 
@@ -304,7 +306,8 @@ def nca(
     yv = frame[y_col].to_numpy()
     y0, y1 = float(yv.min()), float(yv.max())
     n = len(frame)
-    perms = np.array([rng.permutation(n) for _ in range(n_perm)]).reshape(n_perm, n) if n_perm else None
+    perms = np.array([rng.permutation(n) for _ in range(n_perm)], dtype=np.int32).reshape(n_perm, n) if n_perm else None
+    step = max(1, PERM_CELLS // n)  # permutations evaluated together (bounded memory)
 
     rows, bneck, peer_rows, perm_cols = [], [], [], []
     for c in xs_:
@@ -336,11 +339,14 @@ def nca(
             d = zone / scope
             p = np.nan
             if perms is not None:
-                yp = yv[perms][:, order]
-                if ceil == "ce_fdh":
-                    dp = _ce_fdh(yp, ux, starts, y1) / scope
-                else:
-                    dp = _cr_fdh(yp, xs, starts, sizes, (x0, x1, y0, y1))[2] / scope
+                parts = []
+                for k in range(0, n_perm, step):
+                    yp = yv[perms[k : k + step]][:, order]
+                    if ceil == "ce_fdh":
+                        parts.append(_ce_fdh(yp, ux, starts, y1))
+                    else:
+                        parts.append(_cr_fdh(yp, xs, starts, sizes, (x0, x1, y0, y1))[2])
+                dp = np.concatenate(parts) / scope
                 dp = np.where(np.isnan(dp), 0.0, dp)
                 perm_cols.append(dp)
                 p = (1 + int((dp >= d - 1e-12).sum())) / (1 + n_perm) if np.isfinite(d) else np.nan

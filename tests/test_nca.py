@@ -104,10 +104,16 @@ def test_nca_against_brute_force(seed):
     np.testing.assert_allclose(b.loc[ok, "share_below"], [(x < v).mean() for v in b.loc[ok, "x_value"]])
 
 
-def test_permutation_test_equals_loop_of_fits():
-    """The vectorised permutation distribution equals d refitted on each permuted data set."""
+def test_permutation_test_equals_loop_of_fits(monkeypatch):
+    """The vectorised permutation distribution equals d refitted on each permuted data set,
+    whatever the number of permutations evaluated together."""
+    from csl_stats import nca as nca_module
+
     d = DATA[["x_lik", "y_lik"]]
     res = csl_stats.nca(d, "x_lik", "y_lik", ceiling=["ce_fdh", "cr_fdh"], n_perm=120, rng=3)
+    monkeypatch.setattr(nca_module, "PERM_CELLS", 7 * len(d))  # 7 permutations at a time
+    chunked = csl_stats.nca(d, "x_lik", "y_lik", ceiling=["ce_fdh", "cr_fdh"], n_perm=120, rng=3)
+    np.testing.assert_array_equal(chunked.perm_effects, res.perm_effects)
     g = np.random.default_rng(3)
     for k in range(120):
         perm = g.permutation(len(d))
