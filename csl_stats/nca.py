@@ -1,9 +1,9 @@
 """Necessary condition analysis (NCA) and the combined importance-performance map (cIPMA).
 
-:func:`nca` finds the empty upper-left corner of an x-y scatter: a level of
+:func:`csl_stats.nca` finds the empty upper-left corner of an x-y scatter: a level of
 the condition x below which a high outcome y does not occur ("necessary but
 not sufficient"), with its effect size, bottleneck table and permutation
-test. :func:`cipma` adds it to the PLS importance-performance map: which
+test. :func:`csl_stats.cipma` adds it to the PLS importance-performance map: which
 driver is a must-have (a necessary condition: without it the target level is
 out of reach), and which is a nice-to-have (it raises the target on average,
 but its absence does not block it).
@@ -44,7 +44,7 @@ ABOVE_TOL = 1e-7
 # ============================================================================= result
 @result_dataclass
 class NCAResult(Result):
-    """Result of :func:`nca`.
+    """Result of :func:`csl_stats.nca`.
 
     Attributes
     ----------
@@ -203,7 +203,7 @@ def nca(
         function; for discrete answers such as 1-7 ratings) and/or
         ``"cr_fdh"`` (ceiling regression: the OLS line through the CE-FDH
         peers; for continuous data). The first one is the default of
-        :meth:`NCAResult.bottleneck_table`.
+        :meth:`csl_stats.NCAResult.bottleneck_table`.
     n_perm : int
         Permutations of the test of Dul, van der Laan & Kuik (2020) (0 = no
         test; else at least 100, 10,000 for a p-value to two decimals).
@@ -220,7 +220,7 @@ def nca(
     -------
     NCAResult
         ``table`` (effect sizes, accuracy, p-values), ``bottlenecks`` (long),
-        :meth:`~NCAResult.bottleneck_table` (wide, as NCA prints it),
+        :meth:`~csl_stats.NCAResult.bottleneck_table` (wide, as NCA prints it),
         ``peers``.
 
     Raises
@@ -441,7 +441,7 @@ def plot_nca(result: NCAResult, condition: Hashable | None = None, *, ax: Any = 
 # ============================================================================= cIPMA
 @result_dataclass
 class CIPMAResult(Result):
-    """Result of :func:`cipma`.
+    """Result of :func:`csl_stats.cipma`.
 
     ``table`` has one row per driver (construct or questionnaire item):
     ``importance`` and ``performance`` (the IPMA of :func:`csl_stats.ipma`),
