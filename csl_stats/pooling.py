@@ -309,7 +309,13 @@ def pool_results(results: list[Any], *, dfcom: float | None = None) -> PooledRes
       paths and loadings are smooth, nearly normal estimators, and a
       :class:`~csl_stats.PLSResult` keeps its bootstrap summaries, not its draws
       (the MI-then-bootstrap "Rubin" variant that Schomaker & Heumann 2018
-      found close to nominal coverage).
+      found close to nominal coverage). In ``benchmarks/sim_pls_missing.py``
+      (value and loyalty answers blanked with probability 0.40 for the
+      dissatisfied, 0.05 for the others; 300 surveys of 1,000, m = 5, B = 100;
+      MC SE 1.3 %) the pooled 95 % intervals of the four paths covered the
+      PLS population value in 93.3-95.3 % of the surveys (bias at most
+      0.010); mean replacement covered 35.7-93.7 % (bias up to -0.057) and
+      listwise deletion 57.0-95.3 %.
     - Any other result or DataFrame with ``estimate`` and ``se`` columns:
       Rubin, ``dfcom`` infinite unless given.
 
