@@ -170,6 +170,13 @@ _LAZY: dict[str, str] = {
     "pls_mga": "pls_mga",
     "CVPATResult": "pls_cvpat",
     "cvpat": "pls_cvpat",
+    # --- NCA / cIPMA / PLS missing (issue 19b) ---
+    "NCAResult": "nca",
+    "nca": "nca",
+    "plot_nca": "nca",
+    "CIPMAResult": "nca",
+    "cipma": "nca",
+    "plot_cipma": "nca",
 }
 
 _SUBMODULES = ("datasets", "errors")

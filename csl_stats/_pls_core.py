@@ -465,7 +465,8 @@ def bootstrap(
     number of failed replicates (non-convergence, constant indicator,
     collinearity or, with ``factor`` (PLSc), an undefined consistent loading
     in the resample). With ``factor`` the paths, total effects and loadings
-    of each resample are the PLSc ones.
+    of each resample are the PLSc ones. Missing answers (NaN) in ``x_raw`` are
+    replaced by the resample's indicator means.
 
     ``draws`` (optional, ``(B, m)`` row positions) replaces the resampling:
     row ``b`` of the result is the fit to ``x_raw[draws[b]]`` (``rng`` and
@@ -494,6 +495,8 @@ def bootstrap(
         for start in range(0, n_boot, step):
             rows = np.arange(start, min(start + step, n_boot))
             xb = x_raw[draws[rows]]
+            if np.isnan(xb).any():  # mean replacement (issue 19b): re-done within each resample, as seminr
+                xb = np.where(np.isnan(xb), np.nanmean(xb, axis=1, keepdims=True), xb)
             ok = (_sd(xb)[:, 0, :] > 0).all(axis=-1)  # no constant indicator
             rows, xb = rows[ok], xb[ok]
             if not len(rows):

@@ -44,6 +44,8 @@ from ._results import Result, result_dataclass
 from ._validation import (
     _check_scale_arg,
     check_choice,
+    check_columns,
+    check_dataframe,
     check_flag,
     check_int,
     check_n_boot,
@@ -58,6 +60,7 @@ from .errors import (
     ArgumentTypeError,
     ConvergenceWarning,
     HeywoodWarning,
+    MissingDataWarning,
     ModelSpecificationError,
     ReverseKeyWarning,
 )
@@ -80,6 +83,10 @@ class PLSResult(Result):
     ``srmr``) are computed from the construct scores and the stored
     indicator correlations (``indicator_cor``); they agree with base-R
     ``lm``/``cor`` computations (``tests/reference/pls_quality.R``) to 1e-10.
+    Missing answers (issue 19b): ``nan_policy`` is the policy applied
+    (``"listwise"`` or ``"mean"`` replacement), ``n`` the respondents used,
+    ``n_rows`` the rows of the data passed and ``missing_table`` the missing
+    answers per indicator (``n_missing``, ``share``) before the policy.
     """
 
     _title = "PLS path model"
@@ -106,6 +113,10 @@ class PLSResult(Result):
     data: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
     max_iter: int = 300
     tol: float = 1e-7
+    # --- missing answers (issue 19b) ---
+    nan_policy: str = "listwise"
+    n_rows: int | None = None
+    missing_table: pd.DataFrame | None = dataclasses.field(default=None, repr=False)
 
     _frame = "path_table"
 
@@ -304,6 +315,7 @@ def pls_pm(
     nan_policy: str = "listwise",
     sign_change: str = "none",
     consistent: bool | Sequence[str] = False,
+    missing_code: float | Sequence[float] | None = None,
 ) -> PLSResult:
     """Estimate a PLS path model (PLS-PM / PLS-SEM) with 0-100 indices.
 
@@ -342,10 +354,13 @@ def pls_pm(
     nan_policy : {"listwise", "mean", "raise"}
         Missing values: drop incomplete respondents (the n used is
         reported), replace each missing answer by its indicator's mean
-        (seminr's default ``mean_replacement``; done once, before the
-        bootstrap) or raise. Both deletion and mean replacement can bias
-        indices when dissatisfied customers skip more questions; consider
-        imputing within each block first.
+        (seminr's ``mean_replacement``; the bootstrap re-does it within each
+        resample, as seminr) or raise. Both deletion and mean replacement can
+        bias indices when dissatisfied customers skip more questions, and
+        mean replacement shrinks variances and correlations; multiple
+        imputation (:func:`csl_stats.impute` then
+        ``imputed.analyse(csl_stats.pls_pm, ...)``) is the principled
+        alternative (see :func:`csl_stats.pool_results`).
     sign_change : {"none", "construct"}
         Bootstrap sign-change correction. ``"none"`` (default, as seminr,
         cSEM and SmartPLS) keeps each resample's estimates as they come
@@ -361,6 +376,10 @@ def pls_pm(
         :math:`\\rho_A`, and the paths, R2 and effects (and their bootstrap
         replicates) are re-estimated from them. Weights, scores and indices
         stay those of PLS. Default ``False``: plain PLS (composites).
+    missing_code : number or list of numbers, optional
+        Answer codes that mean "missing" in the indicator columns, e.g.
+        ``-99`` (seminr's ``missing_value``) or ``[-99, 99]``. They are set to
+        NaN (in a copy) before the scale check and ``nan_policy``.
 
     Returns
     -------
@@ -374,7 +393,9 @@ def pls_pm(
         correlations (disattenuated with PLSc), ``consistent`` the constructs
         treated as common factors, ``data`` the indicator data used (after
         the missing-value policy; :func:`csl_stats.pls_fit` and :func:`csl_stats.pls_predict`
-        refit the model on it).
+        refit the model on it). ``nan_policy`` is the policy applied, ``n_rows`` the
+        number of rows in ``data`` and ``missing_table`` the missing answers per
+        indicator (``n_missing``, ``share``) before the policy.
 
     Raises
     ------
@@ -397,6 +418,10 @@ def pls_pm(
     HeywoodWarning
         With ``consistent``: a construct's :math:`\\rho_A` or a consistent
         loading above one, or an undefined consistent loading.
+    MissingDataWarning
+        With ``nan_policy="mean"``: an indicator has more than 5 % missing
+        answers (mean replacement shrinks its variance and its correlations);
+        with ``"listwise"``: more than 20 % of the rows are dropped.
 
     Notes
     -----
@@ -487,6 +512,20 @@ def pls_pm(
     12 of the 300 data sets gave a Heywood warning and 0.13 % of the
     bootstrap resamples failed (undefined consistent loading).
 
+    *Missing answers* (``missing_code``, ``nan_policy``): with ``"mean"`` each
+    missing answer is replaced by its indicator's mean over the respondents
+    (and again within each bootstrap resample); ``n`` is then all rows. On
+    the corporate-reputation data of Hair et al. (2022) (344 respondents,
+    -99 codes in ``cusa`` and ``cusl_1``-``cusl_3``), ``missing_code=-99,
+    nan_policy="mean"`` reproduces the seminr Python port's
+    ``estimate_pls(..., missing = mean_replacement, missing_value = -99)``
+    paths, loadings and weights to 1e-12, and warns for the same indicators
+    (more than 5 % missing; ``tests/test_pls_missing.py``). Mean replacement
+    is a stop-gap: it shrinks variances and correlations. For a principled
+    analysis impute several times and pool
+    (``csl_stats.impute(...).analyse(csl_stats.pls_pm, ..., n_boot=500)``,
+    Rubin's rules on the bootstrap standard errors).
+
     References
     ----------
     Lohmoller, J.-B. (1989). *Latent Variable Path Modeling with Partial Least Squares*. Physica.
@@ -543,21 +582,15 @@ def pls_pm(
     if scale is not None:
         scale = _check_scale_arg(scale)
     check_choice(nan_policy, "nan_policy", ("listwise", "mean", "raise"))
-    frame = numeric_frame(
-        data,
-        spec.indicators,
-        arg="measurement",
-        scale=scale,
-        integer=False,
-        nan_policy="pairwise" if nan_policy == "mean" else nan_policy,
-        allowed_policies=("listwise", "pairwise", "raise"),
-        min_rows=max(
-            3,
-            max((len(b) for b, m in zip(spec.blocks, spec.mode_b, strict=True) if m), default=0) + 2,
-            # each structural regression keeps a residual degree of freedom (else R2 = 1, adjusted R2 undefined)
-            int(np.asarray(spec.adjacency).sum(axis=0).max()) + 2,
-        ),
-    )
+    data = _mask_missing_codes(data, spec.indicators, missing_code)
+    with warnings.catch_warnings():
+        if nan_policy == "mean":  # the per-indicator 5 % warning below replaces the 20 %-of-cells one
+            warnings.filterwarnings("ignore", category=MissingDataWarning)
+        frame = _indicator_frame(data, spec, scale, nan_policy)
+    missing_table = _missing_table(data, spec.indicators)
+    if nan_policy == "mean":
+        _warn_mean_replacement(missing_table)
+    x_nan = frame.to_numpy(dtype=float)  # with NaN under mean replacement: re-imputed in each bootstrap resample
     if nan_policy == "mean":
         frame = frame.fillna(frame.mean())
     x_raw = frame.to_numpy(dtype=float)
@@ -612,7 +645,7 @@ def pls_pm(
     failed = 0
     if n_boot:
         boot, failed = core.bootstrap(
-            x_raw, spec, scheme=scheme, max_iter=max_iter, tol=float(tol), n_boot=n_boot, rng=rng,
+            x_nan, spec, scheme=scheme, max_iter=max_iter, tol=float(tol), n_boot=n_boot, rng=rng,
             low=low, high=high, reference_loadings=est.get("loadings_composite", est["loadings"]),
             sign_change=sign_change, factor=factor,
         )
@@ -699,7 +732,70 @@ def pls_pm(
         data=frame.copy(),
         max_iter=max_iter,
         tol=float(tol),
+        nan_policy=nan_policy,
+        n_rows=len(data),
+        missing_table=missing_table,
     )
+
+
+def _indicator_frame(data: Any, spec: core.ModelSpec, scale: tuple[float, float] | None, nan_policy: str) -> pd.DataFrame:
+    return numeric_frame(
+        data,
+        spec.indicators,
+        arg="measurement",
+        scale=scale,
+        integer=False,
+        nan_policy="pairwise" if nan_policy == "mean" else nan_policy,
+        allowed_policies=("listwise", "pairwise", "raise"),
+        min_rows=max(
+            3,
+            max((len(b) for b, m in zip(spec.blocks, spec.mode_b, strict=True) if m), default=0) + 2,
+            # each structural regression keeps a residual degree of freedom (else R2 = 1, adjusted R2 undefined)
+            int(np.asarray(spec.adjacency).sum(axis=0).max()) + 2,
+        ),
+    )
+
+
+def _mask_missing_codes(data: Any, indicators: Sequence[Hashable], missing_code: Any) -> Any:
+    """A copy of ``data`` with the ``missing_code`` answers of the indicator columns set to NaN."""
+    if missing_code is None:
+        return data
+    codes = [missing_code] if isinstance(missing_code, numbers.Number) or isinstance(missing_code, str) \
+        or not isinstance(missing_code, Sequence | np.ndarray) else list(missing_code)
+    if not codes:
+        raise ArgumentError("missing_code must be a number such as -99 or a non-empty list of numbers; got [].")
+    for c in codes:
+        check_number(c, "missing_code")
+    data = check_dataframe(data, unique_columns=False)
+    cols = check_columns(data, list(indicators), arg="measurement")
+    out = data.copy()
+    out[cols] = data[cols].mask(data[cols].isin(codes))
+    return out
+
+
+def _missing_table(data: pd.DataFrame, indicators: Sequence[Hashable]) -> pd.DataFrame:
+    """Missing answers per indicator before the missing-value policy."""
+    miss = data[list(indicators)].isna().sum()
+    return pd.DataFrame({"n_missing": miss.to_numpy(dtype=int), "share": miss.to_numpy() / len(data)},
+                        index=pd.Index(list(indicators), name="indicator", tupleize_cols=False))
+
+
+MEAN_REPLACEMENT_WARN_SHARE = 0.05
+"""Share of missing answers per indicator above which mean replacement warns (as seminr)."""
+
+
+def _warn_mean_replacement(table: pd.DataFrame) -> None:
+    heavy = table[table["share"] > MEAN_REPLACEMENT_WARN_SHARE]
+    if len(heavy):
+        detail = ", ".join(f"{i!r}: {s:.1%}" for i, s in heavy["share"].items())
+        warnings.warn(
+            f"mean replacement: indicator(s) with more than {MEAN_REPLACEMENT_WARN_SHARE:.0%} missing answers "
+            f"({detail}); replacing them by the mean shrinks their variance and their correlations, so loadings "
+            "and paths are biased towards zero. Prefer multiple imputation (csl_stats.impute, then "
+            "imputed.analyse(csl_stats.pls_pm, ...)).",
+            MissingDataWarning,
+            stacklevel=stacklevel(),
+        )
 
 
 def _factor_constructs(consistent: Any, spec: core.ModelSpec) -> np.ndarray:

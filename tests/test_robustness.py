@@ -272,6 +272,9 @@ NEW_SURVEY_CALLS = [
     Call("moderated_mediation",
          lambda d, L: csl_stats.moderated_mediation(d, L("sat1"), L("trs1"), L("ysat"), L("swc"), n_boot=200, rng=1),
          lambda r: list(r.to_frame()[["estimate", "se"]].to_numpy().ravel())),
+    # issue 19b: necessary condition analysis
+    Call("nca", lambda d, L: csl_stats.nca(d, _lst(L, ["sat1", "trs1"]), L("ysat"), n_perm=100, rng=1),
+         lambda r: list(r.table[["effect_size", "ceiling_zone", "p_value"]].to_numpy().ravel())),
 ]
 
 ORDER_CALLS.append(
@@ -311,6 +314,7 @@ def test_registry_covers_every_public_function():
                    "sample_size", "allocate", "read_survey", "load_prior_behaviour"}
     result_only |= {"pls_fit", "pls_predict"}  # issue 19: take a PLSResult (n_boot/rng policies tested below)
     result_only |= {"cvpat"}  # issue 19a: takes PLSResults (rng policy tested below)
+    result_only |= {"cipma", "plot_cipma", "plot_nca"}  # issue 19b: take a PLSResult / a result (tests/test_nca.py)
     owned_elsewhere: set[str] = set()
     public = {n for n in csl_stats.__all__ if callable(getattr(csl_stats, n)) and n[0].islower()}
     assert public - result_only - owned_elsewhere - set(ids(ALL_CALLS)) == set()
