@@ -148,6 +148,7 @@ def pls_mga(
     max_iter: int = 300,
     tol: float = 1e-7,
     nan_policy: str = "listwise",
+    missing_code: Any = None,
 ) -> PLSMGAResult:
     """Compare a PLS path model across two groups: MICOM, then permutation and Henseler MGA tests.
 
@@ -155,9 +156,9 @@ def pls_mga(
     ----------
     data : DataFrame
         One row per respondent, with the indicator columns and the ``group`` column.
-    measurement, structural, modes, scheme, consistent, max_iter, tol, nan_policy
+    measurement, structural, modes, scheme, consistent, max_iter, tol, nan_policy, missing_code
         The model and its settings, as in :func:`csl_stats.pls_pm`. The
-        missing-value policy is applied once to the pooled data.
+        missing-value codes and policy are applied once to the pooled data.
     group : column label
         The column holding the group of each respondent. Rows with a missing
         group are left out.
@@ -342,7 +343,7 @@ def pls_mga(
     sub = df.loc[lab.isin(list(groups)).to_numpy()].reset_index(drop=True)
 
     pooled = pls_pm(sub, measurement, structural, modes=modes, scheme=scheme, consistent=consistent,
-                    max_iter=max_iter, tol=tol, nan_policy=nan_policy)
+                    max_iter=max_iter, tol=tol, nan_policy=nan_policy, missing_code=missing_code)
     spec = pooled._spec()
     factor = pooled._factor_mask()
     frame = pooled.data

@@ -258,3 +258,19 @@ def test_pls_mga_missing_answers_mean_replacement_on_pooled_data():
     g1 = csl_stats.pls_pm(ref[ref["segment"] == "A"], MM, SM)
     np.testing.assert_allclose(filled.paths["beta_1"], g1.paths["estimate"], atol=1e-12)
     assert holes["m2"].isna().sum() == 3  # the caller's data are not changed
+
+
+@pytest.mark.filterwarnings("ignore::csl_stats.errors.InvarianceWarning")
+def test_pls_mga_missing_code_equals_nan():
+    """A -99 answer code is masked once on the pooled data, as pls_pm(missing_code=...) does."""
+    df = _two_groups(240, 8)
+    holes = df.copy()
+    holes.loc[[3, 50, 170], "m2"] = np.nan
+    coded = df.copy()
+    coded.loc[[3, 50, 170], "m2"] = -99
+    kw = dict(n_perm=100, n_boot=0, rng=1, nan_policy="mean")
+    a = csl_stats.pls_mga(holes, MM, SM, "segment", **kw)
+    b = csl_stats.pls_mga(coded, MM, SM, "segment", missing_code=-99, **kw)
+    pd.testing.assert_frame_equal(a.paths, b.paths)
+    pd.testing.assert_frame_equal(a.micom, b.micom)
+    assert (coded["m2"] == -99).sum() == 3  # the caller's data are not changed
