@@ -107,6 +107,35 @@ def _pct(level: float) -> str:
     return f"{v:.0f}%" if v.is_integer() else f"{v:g}%"
 
 
+#: Symbols of the tables as LaTeX commands: pdflatex (the default of most journal templates) reads UTF-8
+#: text but has no glyph for Greek letters and mathematical symbols, and stops with "Unicode character
+#: ... not set up for use with LaTeX".
+_LATEX_SYMBOLS = {
+    **{chr(0x3B1 + i): rf"\ensuremath{{\{n}}}" for i, n in enumerate(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau "
+        "upsilon phi chi psi omega".split())},
+    **{c: rf"\ensuremath{{\{n}}}" for c, n in zip("ΓΔΘΛΞΠΣΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi "
+                                                               "Omega".split(), strict=True)},
+    "\u03bf": "o", "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "√": r"\ensuremath{\surd}",
+    "→": r"\ensuremath{\rightarrow}", "←": r"\ensuremath{\leftarrow}", "↔": r"\ensuremath{\leftrightarrow}",
+    "×": r"\ensuremath{\times}", "±": r"\ensuremath{\pm}", "≤": r"\ensuremath{\leq}", "≥": r"\ensuremath{\geq}",
+    "−": r"\ensuremath{-}", "—": "---", "–": "--", "…": r"\ldots{}",
+}
+
+
+def latex_symbols(text: str) -> str:
+    r"""Replace the Greek letters and mathematical symbols of a table by LaTeX commands.
+
+    Other characters (accented letters of data labels) are left alone: pdflatex reads them as UTF-8.
+
+    Examples
+    --------
+    >>> latex_symbols("\\emph{α} = .79; \\emph{χ}² → ±1 — ok")
+    '\\emph{\\ensuremath{\\alpha}} = .79; \\emph{\\ensuremath{\\chi}}\\textsuperscript{2} \\ensuremath{\\rightarrow} \\ensuremath{\\pm}1 --- ok'
+    """
+    return "".join(_LATEX_SYMBOLS.get(ch, ch) for ch in text)
+
+
 # ---------------------------------------------------------------------------
 # the format-neutral table
 
@@ -850,7 +879,7 @@ def report_table(
     gt = _gt(table, number)
     if fmt == "html":
         return gt.as_raw_html(inline_css=False)
-    return gt.as_latex()
+    return latex_symbols(gt.as_latex())
 
 
 # ---------------------------------------------------------------------------

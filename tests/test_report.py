@@ -246,3 +246,17 @@ def test_top_box_and_nps_test_tables(results, df):
     assert f"*z* = {fmt_num(r.z)}" in md and "independent samples" in md
     paired = csl_stats.nps_test(df["recommend"].to_numpy()[:400], df["recommend"].to_numpy()[400:800], paired=True)
     assert "paired" in report_table(paired) and "per-respondent differences" in methods_text(paired)
+
+
+def test_latex_tables_compile_with_pdflatex_defaults(results):
+    """Regression: LaTeX output held raw Unicode symbols (α, β, χ, ω, ρ, Δ, √, →, ×, ±) that pdflatex, the
+    default engine of most journals' templates and Overleaf, rejects ("Unicode character α not set up for use
+    with LaTeX"); they must be LaTeX commands."""
+    for name in ["alpha", "scale_report", "cfa", "mediation", "pls", "moderation"]:
+        tex = report_table(results[name], fmt="latex")
+        bad = sorted({ch for ch in tex if ord(ch) > 127})
+        assert not bad, f"{name}: non-ASCII characters {bad} in the LaTeX table"
+    tex = report_table(results["scale_report"], fmt="latex")
+    assert r"\ensuremath{\alpha}" in tex and r"\ensuremath{\omega}" in tex
+    assert r"\textsuperscript{2}" in report_table(results["cfa"], fmt="latex")
+    assert r"\ensuremath{\rightarrow}" in report_table(results["pls"], fmt="latex")
