@@ -680,6 +680,16 @@ _PROCESS_GROUPS = {
 }
 
 
+def _process_se(r: Any) -> str:
+    """Standard errors of a ProcessResult as computed: ``se`` applies to the OLS equations; a logistic outcome
+    equation keeps its model-based covariance."""
+    if r.y_family == "gaussian" or r.se_type == "nonrobust":
+        return _se_name(r.se_type, "gaussian") if r.y_family == "gaussian" else (
+            f"conventional (homoskedastic) for the OLS equations and model-based for the logistic regression of {r.y}")
+    return (f"{_se_name(r.se_type, 'gaussian')} for the OLS equations and model-based (inverse information "
+            f"matrix) for the logistic regression of {r.y}")
+
+
 def _process_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for _, x in r.coefs.iterrows():
@@ -700,7 +710,7 @@ def _process_table(r: Any, part: str) -> _Table:
         f"PROCESS model {r.model}" + (f" ({r.description})" if r.description else "") + f"; X = {r.x}, "
         f"Y = {r.y}" + (f", M = {', '.join(r.mediators)}" if r.mediators else "")
         + (f", W = {r.w}" if r.w else "") + (f", Z = {r.z}" if r.z else "") + ".",
-        f"Coefficients: {fam}, standard errors {_se_name(r.se_type, 'gaussian')}, {_pct(r.ci)} CIs and *p* "
+        f"Coefficients: {fam}, standard errors {_process_se(r)}, {_pct(r.ci)} CIs and *p* "
         f"from *t* tests" + ("" if r.y_family == "gaussian" else f" (*z* tests for {r.y})")
         + f"; *R*²{'' if r.y_family == 'gaussian' else f' (McFadden for {r.y})'}: {r2}.",
     ]
@@ -1137,7 +1147,7 @@ def _methods_process(r: Any) -> str:
         f"We estimated model {r.model} of Hayes' PROCESS templates" + (f" ({r.description})" if r.description
                                                                       else "")
         + f", with {roles}, by {fam} "
-        f"with {_se_name(r.se_type, 'gaussian')} standard errors, using {_software()}.{boot}{probe} "
+        f"with {_process_se(r)} standard errors, using {_software()}.{boot}{probe} "
         f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), leaving n = {r.n}; "
         "the missing-value policy itself is not recorded in the result."
     )

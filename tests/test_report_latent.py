@@ -211,3 +211,19 @@ def test_process_without_resampling_and_with_a_multicategorical_x(df):
     assert "| **Outcome: loyalty (total)** |" in report_table(mc)
     dmc = plot_model(mc).dot
     assert "(total)" not in dmc and '"region[north]" -> "trust"' in dmc and "indirect[trust, region[north]]" in dmc
+
+
+def test_process_logit_outcome_with_hc_se_is_reported_as_it_was_computed(df):
+    """Regression: with se="HC3" and a logistic outcome, process() applies HC3 to the OLS equations only (the
+    logistic equation keeps its model-based covariance), but the table note and methods paragraph said every
+    standard error was HC3."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "churned": df["churned"]})
+    r = csl_stats.process(sc, 4, x="satisfaction", m="trust", y="churned", y_family="binomial", se="HC3",
+                          n_boot=100, rng=1)
+    for text in (methods_text(r), report_table(r)):
+        assert "heteroskedasticity-consistent (HC3)" in text
+        assert "model-based" in text and "churned" in text[text.index("model-based") - 80:text.index("model-based") + 80]
+    # a Gaussian outcome keeps the plain wording
+    g = csl_stats.process(sc, 4, x="satisfaction", m="trust", y="churned", se="HC3", n_boot=100, rng=1)
+    assert "model-based" not in methods_text(g) and "model-based" not in report_table(g)
