@@ -874,12 +874,23 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
         value labels, ``type`` "integer" an ``F8.0`` format.
     missing_codes : dict {column: codes}, optional
         Codes SPSS should treat as user-missing in each column (the values
-        must already be in the data, e.g. -99).
+        must already be in the data, e.g. -99): numbers for numeric columns,
+        text (``"NA"``) for string columns; at most three per column (an
+        SPSS limit).
 
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        ``missing_codes`` names a column the data lack.
+    ArgumentTypeError
+        A text code for a numeric column or a number for a string column.
+    DataError
+        Names or values SPSS cannot store (reported by pyreadstat).
 
     Examples
     --------
@@ -923,8 +934,23 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
         if not isinstance(missing_codes, Mapping):
             raise ArgumentTypeError(f"missing_codes must map column names to lists of codes, e.g. "
                                     f"{{'sat1': [-99]}}; got {type(missing_codes).__name__} {missing_codes!r}.")
-        ranges = {c: [float(v) for v in _code_list(list(codes), f"missing_codes[{c!r}]")]
-                  for c, codes in missing_codes.items()}
+        ranges = {}
+        for c, codes in missing_codes.items():
+            if c not in data.columns:
+                raise ColumnNotFoundError(
+                    f"missing_codes names column {c!r}, which is not in the data; columns are {preview(data.columns)}."
+                )
+            codes = _code_list(codes if isinstance(codes, str) else list(codes), f"missing_codes[{c!r}]")
+            numeric = pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
+            wrong = [v for v in codes if isinstance(v, str) == numeric]
+            if wrong:
+                kind = "numeric" if numeric else "text"
+                raise ArgumentTypeError(
+                    f"missing_codes[{c!r}] must hold {'numbers' if numeric else 'text codes'} for the {kind} column "
+                    f"{c!r}; got {preview(wrong)}."
+                )
+            # SPSS: discrete user-missing values, numbers for numeric variables and text for string variables
+            ranges[c] = [float(v) for v in codes] if numeric else [str(v) for v in codes]
     frame = data.copy()
     for col in frame.columns:
         if pd.api.types.is_integer_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import csl_stats
-from csl_stats.errors import ArgumentError, ColumnNotFoundError, DataError
+from csl_stats.errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError
 from csl_stats.survey_io import parse_scale, read_survey, write_sav
 
 pyreadstat = pytest.importorskip("pyreadstat")
@@ -529,3 +529,18 @@ def test_data_package_errors(tmp_path):
     (tmp_path / "junk.json").write_text("{not json")
     with pytest.raises(DataError, match="not a JSON data package"):
         read_survey(tmp_path / "junk.json")
+
+
+def test_write_sav_missing_codes_are_checked_and_text_codes_written(tmp_path):
+    """Regression: write_sav silently ignored missing_codes for a column not in the data (a typo left -9 as a
+    valid answer) and crashed with a bare ValueError on a text code for a string variable, which SPSS supports."""
+    df = pd.DataFrame({"sat": [1.0, -9, 5], "why": ["late", "NA", "price"]})
+    with pytest.raises(ColumnNotFoundError, match="'sta'"):
+        write_sav(df, tmp_path / "a.sav", missing_codes={"sta": [-9]})
+    with pytest.raises(ArgumentTypeError, match="'sat'.*numeric"):
+        write_sav(df, tmp_path / "a.sav", missing_codes={"sat": ["NA"]})
+    out = write_sav(df, tmp_path / "a.sav", missing_codes={"sat": [-9], "why": ["NA"]})
+    s = read_survey(out)
+    assert s.data["sat"].isna().tolist() == [False, True, False]
+    assert s.data["why"].isna().tolist() == [False, True, False]
+    assert sorted(s.missing["column"]) == ["sat", "why"]
