@@ -790,6 +790,9 @@ def _check_roles(template: Template, ms: list, wc: Any, zc: Any, ws: Any, wv: An
             raise ArgumentError(f"model {num} ({desc}) takes no moderator {role}; got {role}={col!r}.")
         if values is not None and col is None:
             raise ArgumentError(f"{role}_values given but model {num} has no moderator {role}.")
+    if ws is not None and wc is None:
+        raise ArgumentError(f"mcw={ws!r} codes the moderator W, but model {num} ({desc}) takes no W; drop mcw or "
+                            "choose a model with a moderator W.")
     if ws is not None and wv is not None:
         raise ArgumentError("w_values cannot be given for a multicategorical W: it is probed at each category.")
 

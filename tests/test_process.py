@@ -858,3 +858,10 @@ def test_three_way_indices_against_pyprocessmacro():
         tol = _mc_tol(a["se"], 2000, 2000)
         assert abs(a["ci_low"] - b["conf_low"]) < tol, a.name
         assert abs(a["ci_high"] - b["conf_high"]) < tol, a.name
+
+
+def test_mcw_without_a_moderator_is_refused():
+    """Regression: mcw= for a model without W (or with W not given) was silently ignored, so a user who meant
+    a multicategorical moderator got an unmoderated model without being told."""
+    with pytest.raises(ArgumentError, match=r"mcw='indicator' codes the moderator W, but model 4 .* takes no W"):
+        csl_stats.process(DATA, 4, x="x", m="m1", y="y", mcw="indicator")
