@@ -1019,9 +1019,12 @@ def _methods_mediation(r: Any) -> str:
     meds = ", ".join(r.mediators)
     design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
               if hasattr(r, "w") else ("a serial" if getattr(r, "serial", False) else "a") + " mediation model")
+    fam = ("ordinary least squares regressions" if r.y_family == "gaussian" else
+           f"ordinary least squares regressions for the mediators and a logistic regression for {r.y} (paths "
+           f"into {r.y} and the indirect effects on the log-odds scale)")
     return (
-        f"We estimated {design} of the effect of {r.x} on {r.y} through {meds} with ordinary least squares "
-        f"regressions using {_software()}. Indirect effects were tested with {_pct(r.ci)} "
+        f"We estimated {design} of the effect of {r.x} on {r.y} through {meds} with {fam} "
+        f"using {_software()}. Indirect effects were tested with {_pct(r.ci)} "
         f"{_ci_name(r.ci_method)} bootstrap confidence intervals from {r.n_boot:,} resamples"
         + (f" ({r.n_failed} resamples failed and were discarded)" if r.n_failed else "") + "."
         + _seed_sentence(r.n_boot)

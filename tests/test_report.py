@@ -260,3 +260,20 @@ def test_latex_tables_compile_with_pdflatex_defaults(results):
     assert r"\ensuremath{\alpha}" in tex and r"\ensuremath{\omega}" in tex
     assert r"\textsuperscript{2}" in report_table(results["cfa"], fmt="latex")
     assert r"\ensuremath{\rightarrow}" in report_table(results["pls"], fmt="latex")
+
+
+def test_methods_text_of_a_mediation_with_a_binary_outcome_names_the_logistic_model(df):
+    """Regression: methods_text said "ordinary least squares regressions" for a mediation (or moderated
+    mediation) whose outcome was modelled by a logistic regression (y_family="binomial")."""
+    d = df.assign(sat=df[["sat1", "sat2", "sat3"]].mean(axis=1), trs=df[["trs1", "trs2"]].mean(axis=1),
+                  swc=df[["swc1", "swc2", "swc3"]].mean(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med = csl_stats.mediation(d, x="sat", m="trs", y="churned", y_family="binomial", n_boot=100, rng=1)
+        mm = csl_stats.moderated_mediation(d, "sat", "trs", "churned", "swc", stage="second",
+                                           y_family="binomial", n_boot=100, rng=1)
+    for r in (med, mm):
+        text = methods_text(r)
+        assert "logistic regression for churned" in text and "log-odds" in text
+    assert "ordinary least squares regressions using" in methods_text(
+        csl_stats.mediation(d, x="sat", m="trs", y="loy1", n_boot=100, rng=1))
