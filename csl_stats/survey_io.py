@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_dataframe, check_labels, preview
-from .errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError
+from ._validation import check_choice, check_dataframe, check_labels, preview, warn
+from .errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError, InconsistencyWarning
 
 __all__ = ["SurveyData", "read_survey", "write_sav"]
 
@@ -569,6 +569,15 @@ def read_survey(
         A text column only partly covered by ``likert``; a malformed
         Qualtrics header.
 
+    Warns
+    -----
+    InconsistencyWarning
+        Numeric answers outside a column's answer scale (the codebook's
+        ``minimum`` to ``maximum``, from the value labels or the given
+        codebook) that were not declared missing, e.g. an undeclared
+        ``9 = "no answer"`` or ``-99``: they would be analysed as scores.
+        The data are left as read; declare them in ``missing_codes=``.
+
     Notes
     -----
     The codebook's ``type`` is ``"string"`` for text, ``"datetime"`` for SPSS
@@ -773,6 +782,7 @@ def read_survey(
         if types[col] == "integer" and frame[col].notna().all() and pd.api.types.is_float_dtype(frame[col]):
             frame[col] = frame[col].astype("int64")
 
+    _warn_outside_scale(frame, cb)
     missing = pd.DataFrame(missing_rows, columns=["column", "code", "label", "n"])
     missing["n"] = missing["n"].astype("int64")
     return SurveyData(
@@ -786,6 +796,28 @@ def read_survey(
         n_columns=frame.shape[1],
         n_recoded_missing=int(missing["n"].sum()),
     )
+
+
+def _warn_outside_scale(frame: pd.DataFrame, cb: pd.DataFrame) -> None:
+    """Warn about numeric answers outside a column's answer scale (codebook minimum to maximum) that were not
+    declared missing: undeclared codes such as 9 = "no answer" or -99 would otherwise be analysed as scores."""
+    for _, row in cb.iterrows():
+        col, lo, hi = row["name"], row["minimum"], row["maximum"]
+        s = frame[col]
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or not pd.api.types.is_numeric_dtype(s) \
+                or pd.api.types.is_bool_dtype(s):
+            continue
+        out = s[(s < lo) | (s > hi)]
+        if len(out):
+            counts = out.value_counts().sort_index()
+            listed = ", ".join(f"{_fmt_code(k)} ({n} {'row' if n == 1 else 'rows'})" for k, n in counts.items())
+            codes = ", ".join(_fmt_code(k) for k in counts.index)
+            warn(
+                f"column {col!r} holds values outside its answer scale {_fmt_code(lo)} to {_fmt_code(hi)} that are "
+                f"not declared missing: {listed}. If they are missing-value codes, pass "
+                f"missing_codes={{{col!r}: [{codes}]}}; otherwise correct the codebook's minimum/maximum.",
+                InconsistencyWarning,
+            )
 
 
 def _declared(code: Any, ranges: list[tuple[Any, Any]]) -> bool:

@@ -544,3 +544,22 @@ def test_write_sav_missing_codes_are_checked_and_text_codes_written(tmp_path):
     assert s.data["sat"].isna().tolist() == [False, True, False]
     assert s.data["why"].isna().tolist() == [False, True, False]
     assert sorted(s.missing["column"]) == ["sat", "why"]
+
+
+def test_undeclared_codes_outside_the_answer_scale_warn(tmp_path):
+    """Regression: a code outside the labelled answer scale that the file does not declare missing (SPSS
+    exports where 9 = "no answer" was never set as user-missing, Qualtrics' -99 without missing_codes=) was
+    read as a valid answer without a word, so means and regressions silently used 9 or -99 as scores."""
+    from csl_stats.errors import InconsistencyWarning
+
+    df = pd.DataFrame({"sat": [1.0, 5, 9, 3, 9, -99], "ok": [1.0, 2, 3, 4, 5, 1]})
+    pyreadstat.write_sav(df, tmp_path / "a.sav", variable_value_labels={
+        "sat": {1: "very dissatisfied", 5: "very satisfied", 9: "no answer"}, "ok": AGREE})
+    with pytest.warns(InconsistencyWarning, match=r"'sat'.*outside its answer scale 1 to 5.*-99 \(1 row\), 9 \(2 rows\)"):
+        s = read_survey(tmp_path / "a.sav", codebook=pd.DataFrame({"name": ["sat"], "maximum": [5.0]}))
+    assert s.data["sat"].tolist() == [1.0, 5, 9, 3, 9, -99]  # the data are not changed: the reader decides
+    with pytest.warns(InconsistencyWarning, match=r"answer scale 1 to 9 .*: -99 \(1 row\)\. "):
+        read_survey(tmp_path / "a.sav")  # the file alone labels 9, so only -99 lies outside
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_survey(tmp_path / "a.sav", missing_codes={"sat": [9, -99]})
