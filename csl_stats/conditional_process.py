@@ -47,6 +47,9 @@ SE_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HC4")
 PROBES = ("percentile", "sd")
 #: Points of the floodlight grid along a continuous moderator.
 GRID = 60
+#: Smallest category of a multicategorical X or W in a bootstrapped model (a resample misses a category of
+#: k rows with probability about exp(-k): 4.5e-5 for k = 10).
+MIN_GROUP_ROWS = 10
 #: Available PROCESS v4 model numbers.
 PROCESS_MODELS: tuple[int, ...] = tuple(sorted(TEMPLATES))
 
@@ -358,7 +361,9 @@ def process(
     ModelSpecificationError
         A column plays two roles (e.g. a moderator equal to X or M).
     ConstantError, InsufficientDataError, DataError, CollinearityError
-        As in :func:`csl_stats.mediation`.
+        As in :func:`csl_stats.mediation`; also InsufficientDataError for a multicategorical X or W
+        with a category of fewer than 10 complete rows in a bootstrapped model (resamples missing it
+        could not be fitted).
 
     Warns
     -----
@@ -544,6 +549,16 @@ def process(
             raise InsufficientDataError(
                 f"multicategorical {role.upper()} column {col!r} has a single category "
                 f"{v.preview(s)} in the complete rows; it needs at least two."
+            )
+        counts = s.value_counts()
+        sparse = counts[counts < MIN_GROUP_ROWS]
+        numeric = pd.api.types.is_numeric_dtype(data[col]) and not isinstance(data[col].dtype, pd.CategoricalDtype)
+        if ms and len(sparse):  # the bootstrap: every resample must hold every category
+            raise InsufficientDataError(
+                f"multicategorical {role.upper()} column {col!r} has categories with fewer than {MIN_GROUP_ROWS} "
+                f"complete rows: {', '.join(f'{k} ({n})' for k, n in sparse.items())} ({len(counts)} categories in "
+                f"all); bootstrap resamples that miss a category cannot be fitted. Merge or drop the small "
+                f"categories{', or treat the numeric column as continuous (no mc' + role + '=)' if numeric else ''}."
             )
         codings[role] = make_coding(str(col), s, scheme)
     if y_family == "binomial":

@@ -865,3 +865,18 @@ def test_mcw_without_a_moderator_is_refused():
     a multicategorical moderator got an unmoderated model without being told."""
     with pytest.raises(ArgumentError, match=r"mcw='indicator' codes the moderator W, but model 4 .* takes no W"):
         csl_stats.process(DATA, 4, x="x", m="m1", y="y", mcw="indicator")
+
+
+def test_multicategorical_variable_with_sparse_categories_is_refused():
+    """Regression: mcx= on a column with many sparse values (a numeric count such as tenure in years, or a
+    segment with a handful of customers) was accepted; most bootstrap resamples then missed a category, could
+    not be fitted, and the intervals rested on the few that could (on the survey: 99 of 100 failed)."""
+    d = DATA.copy()
+    d.loc[d.index[:3], "g"] = "D"  # a fourth group of 3 customers
+    with pytest.raises(InsufficientDataError, match=r"'g' has categories with fewer than 10 complete rows: D \(3\)"):
+        csl_stats.process(d, 4, x="g", m="m1", y="y", mcx="indicator", n_boot=100, rng=1)
+    d = DATA.assign(wc=DATA["wc"].where(DATA.index >= 4, "tiny"))
+    with pytest.raises(InsufficientDataError, match=r"multicategorical W column 'wc' .* tiny \(4\)"):
+        csl_stats.process(d, 14, x="x", m="m1", w="wc", y="y", mcw="indicator", n_boot=100)
+    # without resampling (models 1-3) a small group is fitted as it is
+    assert len(csl_stats.process(d, 1, x="x", w="wc", y="y", mcw="indicator").conditional_effects) == 4
