@@ -98,6 +98,14 @@ class ProcessResult(Result):
         Categories x codes of a multicategorical X or W.
     boot_draws : ndarray
         Resampling draws of the bootstrapped rows of ``effects`` (in their order).
+    omnibus : DataFrame or None
+        Joint tests of sets of coefficients, as PROCESS prints them: the highest-order interaction(s)
+        of every moderated path (``X x W``; each moderator of an additive pair and ``both`` jointly;
+        only ``X x W x Z`` in a three-way model; all codes of a multicategorical X or W together) and,
+        for a multicategorical X whose direct path is not moderated, the omnibus tests of the direct
+        and total effects. Columns ``outcome``, ``test``, ``terms``, ``r2_change`` (drop in R² when the
+        terms are removed; OLS only), ``F`` (Wald, with the ``se`` covariance), ``df1``, ``df2``, ``p``
+        (for a logistic outcome a Wald chi-square: ``F`` holds chi-square / df1, ``df2`` is NaN).
     """
 
     effects: pd.DataFrame
@@ -127,6 +135,7 @@ class ProcessResult(Result):
     ci_method: str
     n_failed: int
     description: str = dataclasses.field(repr=False, default="")
+    omnibus: pd.DataFrame | None = dataclasses.field(repr=False, default=None)
 
     _title = "Conditional process analysis (PROCESS)"
     _frame = "effects"
@@ -425,6 +434,13 @@ def process(
     resample; memory is bounded by the chunk size, not by ``n_boot``); the floodlight band
     applies the same percentile rule pointwise on a grid of the moderator, so its "significant"
     region is a pointwise statement, not a simultaneous one.
+    ``omnibus`` holds the joint tests PROCESS prints under "test(s) of highest order unconditional
+    interaction(s)": the product terms of each moderated path (all codes of a multicategorical X or
+    W together, so a three-group moderator is tested on 2 df), each moderator of an additive pair
+    and both jointly, only the three-way term in a three-way model; and, for a multicategorical X,
+    the omnibus tests of its relative direct and total effects. Each is a Wald F with the ``se``
+    covariance (equal to the nested-model F for ``se="nonrobust"``) and the R² change of dropping
+    the terms.
 
     *Conventions.* PROCESS 2 and pyprocessmacro name the moderators differently in some models
     (M in models 1-3, V and Q in models 14-22 and others; the mapping is
@@ -778,6 +794,8 @@ def process(
         ci_method=ci_method,
         n_failed=n_failed,
         description=template.description,
+        omnibus=_omnibus(pm, fits, covs_eq, "x" in codings,
+                         {"x": str(xc), "w": str(wc), "z": str(zc), **{f"m{j}": str(mc) for j, mc in enumerate(ms)}}),
     )
 
 
@@ -916,6 +934,63 @@ def _jn_frame(rows: list[dict[str, Any]], mcx: bool) -> pd.DataFrame | None:
     if out["at"].isna().all():
         out = out.drop(columns="at")
     return out
+
+
+def _term_sets(pm: ProcessModel, ieq: int, mcx: bool, names: dict[str, str]) -> list[tuple[str, list[Any]]]:
+    """Sets of columns of equation ``ieq`` to test jointly: the highest-order interactions of each moderated
+    path ending in it (PROCESS's "test of highest order unconditional interaction") and, for a multicategorical
+    X, the omnibus tests of X where its path into the equation is not moderated (direct and total effects).
+    ``names`` maps the roles ``x``, ``w``, ``z`` and the mediator bases to display names."""
+    t = pm.template
+    if ieq == pm.itotal:
+        return [(f"{names['x']} (omnibus, total effect)", [(xb,) for xb in pm.x])] if mcx else []
+    if ieq == pm.iy:
+        paths = [(pm.x, t.c, "x")] + [([mb], t.b_moderated(j), mb) for j, mb in enumerate(pm.m)]
+    else:
+        paths = [(pm.x, t.a_moderated(ieq), "x")]
+        paths += [([pm.m[i]], t.d, pm.m[i]) for i, jj in pm.edges if jj == ieq]
+    out: list[tuple[str, list[Any]]] = []
+    for focal, mod, who in paths:
+        if not mod:
+            if who == "x" and mcx and ieq == pm.iy:
+                out.append((f"{names['x']} (omnibus, direct effect)", [(xb,) for xb in focal]))
+            continue
+        top = max(len(term) for term in mod)
+        sets = []
+        for term in (u for u in mod if len(u) == top):
+            keys = [tuple(sorted((f, *combo))) for f in focal
+                    for combo in itertools.product(*(pm.roles[r] for r in term))]
+            sets.append((" x ".join([names[who], *(names[r] for r in term)]), keys))
+        out += sets
+        if len(sets) > 1:
+            out.append((" and ".join(lab for lab, _ in sets) + " (jointly)", [k for _, keys in sets for k in keys]))
+    return out
+
+
+def _omnibus(pm: ProcessModel, fits: list[FullFit], covs: list[np.ndarray], mcx: bool,
+             names: dict[str, str]) -> pd.DataFrame | None:
+    """Joint Wald tests (F, or chi-square for a logistic equation) of the sets of :func:`_term_sets`, with the
+    R² change of an OLS equation when the set is dropped."""
+    rows = []
+    for ieq, (eq, f, V) in enumerate(zip(pm.equations, fits, covs, strict=True)):
+        for label, keys in _term_sets(pm, ieq, mcx, names):
+            cols = [pm.keys.index(key) for key in keys]
+            pos = [eq.predictors.index(c) for c in cols]
+            b = f.coef[pos]
+            q = len(pos)
+            wald = float(b @ np.linalg.solve(V[np.ix_(pos, pos)], b))
+            if eq.family == "binomial":
+                F, df2, p, r2c = wald / q, np.nan, float(stats.chi2.sf(wald, q)), np.nan
+            else:
+                df2 = float(f.n - len(eq.predictors))
+                keep = [c for c in eq.predictors if c not in cols]
+                X, yv = pm.Z[:, keep], pm.Z[:, eq.outcome]
+                resid = yv - X @ np.linalg.lstsq(X, yv, rcond=None)[0]
+                r2c = f.r2 - (1 - resid @ resid / np.sum((yv - yv.mean()) ** 2))
+                F, p = wald / q, float(stats.f.sf(wald / q, q, df2))
+            rows.append({"outcome": eq.name, "test": label, "terms": ", ".join(pm.names[c] for c in cols),
+                         "r2_change": r2c, "F": F, "df1": q, "df2": df2, "p": p})
+    return pd.DataFrame(rows) if rows else None
 
 
 def _coef_table(pm: ProcessModel, fits: list[FullFit], covs: list[np.ndarray], ci: float) -> pd.DataFrame:
