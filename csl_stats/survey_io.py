@@ -46,6 +46,10 @@ QUALTRICS_METADATA = (
     "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
     "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
 )
+#: pandas' default NA spellings other than the empty cell: text answers in a CSV export, missing values only in
+#: an otherwise numeric column.
+CSV_NA_TOKENS = frozenset(["#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                           "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"])
 _SCALE_ITEM = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*=\s*(.+?)\s*$")
 
 
@@ -405,7 +409,7 @@ def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable,
                 if import_id:
                     descriptions[name] = f"Qualtrics ImportId {import_id}"
         frame = pd.read_csv(path, skiprows=[1, 2] if layout == "importid" else [1], encoding=encoding, sep=sep,
-                            low_memory=False)
+                            low_memory=False, keep_default_na=False, na_values=[""])
         titles = dict(zip(names, labels, strict=True))
         if layout == "two_rows":  # legacy V1..V10: named by their label (V1 -> ResponseID)
             rename = {n: lab.strip() for n, lab in zip(names, labels, strict=True)
@@ -422,7 +426,7 @@ def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable,
                 if stamps.notna().sum() == frame[col].notna().sum():
                     frame[col] = stamps
         return frame, titles, descriptions, "qualtrics"
-    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False)
+    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False, keep_default_na=False, na_values=[""])
     return frame, {}, {}, "csv"
 
 
@@ -604,6 +608,10 @@ def read_survey(
     ``ResponseID``, ``V8`` -> ``StartDate``; the old name is kept in
     ``description``). ``StartDate``, ``EndDate`` and ``RecordedDate`` are
     read as timestamps. TSV exports (UTF-16, tab-separated) are read like CSV.
+    In CSV files only empty cells are missing: the spellings pandas would read
+    as missing (``"NA"``, ``"None"``, ``"null"``, ...) stay text answers (a
+    "None" choice, the country code NA), except in an otherwise numeric
+    column, where they become NaN and are reported in ``missing``.
     SPSS and Stata store no missing value for text: empty strings in string
     variables are read as NaN.
 
@@ -728,6 +736,15 @@ def read_survey(
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
         if source in ("qualtrics", "csv"):
+            # only empty cells are read as missing (an answer "None", the country "NA" stay text); in an
+            # otherwise numeric column the usual NA spellings (an R export's "NA") are missing, and reported
+            token = present.map(lambda u: isinstance(u, str) and u.strip() in CSV_NA_TOKENS).astype(bool)
+            rest = present[~token.to_numpy()]
+            if token.any() and len(rest) and pd.to_numeric(rest, errors="coerce").notna().all():
+                for tok in sorted({u.strip() for u in present[token.to_numpy()]}):
+                    hit = frame[col].map(lambda u, tok=tok: isinstance(u, str) and u.strip() == tok).astype(bool)
+                    _record(frame, col, hit, tok, "not a number in a numeric column", missing_rows)
+                present = frame[col].dropna()
             num = pd.to_numeric(present, errors="coerce")
             if num.notna().all():
                 frame[col] = pd.to_numeric(frame[col])

@@ -563,3 +563,18 @@ def test_undeclared_codes_outside_the_answer_scale_warn(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         read_survey(tmp_path / "a.sav", missing_codes={"sat": [9, -99]})
+
+
+def test_csv_answers_that_look_like_na_tokens_are_kept_and_numeric_na_reported(tmp_path):
+    """Regression: CSV and Qualtrics exports were read with pandas' default NA strings, so the answer "None"
+    ("which tools do you use?"), the country code "NA" (Namibia) or "null" silently became NaN, unreported.
+    Text answers are now kept; in numeric columns the tokens (an R export's "NA") become NaN and are reported."""
+    f = tmp_path / "p.csv"
+    f.write_text('id,tools,score,country\n1,None,5,NA\n2,ERP,NA,DE\n3,"ERP, WMS",3,FR\n4,ERP,,null\n')
+    s = read_survey(f)
+    assert s.data["tools"].tolist() == ["None", "ERP", "ERP, WMS", "ERP"]
+    assert s.data["country"].tolist() == ["NA", "DE", "FR", "null"]
+    assert s.data["score"].isna().tolist() == [False, True, False, True]
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "score", "code": "NA", "n": 1}]
+    s = read_survey(f, missing_codes={"country": "NA"})  # declared: then it is missing and reported
+    assert s.data["country"].isna().tolist() == [True, False, False, False]
