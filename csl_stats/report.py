@@ -204,13 +204,36 @@ def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
                 r.italic = k % 2 == 1
                 r.bold = bold
 
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def rule(cell: Any, *sides: str) -> None:
+        """APA rules: a single horizontal line on the given sides of a cell (no vertical lines)."""
+        tc_pr = cell._tc.get_or_add_tcPr()
+        borders = tc_pr.find(qn("w:tcBorders"))
+        if borders is None:
+            borders = OxmlElement("w:tcBorders")
+            tc_pr.append(borders)
+        for side in sides:
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), "4")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "auto")
+            borders.append(el)
+
     doc = docx.Document()
     runs(doc.add_paragraph(), f"Table{'' if number is None else ' ' + str(number)}", bold=True)
     runs(doc.add_paragraph(), f"*{t.title}*")
     cols = [t.stub, *t.columns]
     table = doc.add_table(rows=1, cols=len(cols))
     for j, c in enumerate(cols):
-        runs(table.rows[0].cells[j].paragraphs[0], c)
+        par = table.rows[0].cells[j].paragraphs[0]
+        runs(par, c)
+        if j:
+            par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        rule(table.rows[0].cells[j], "top", "bottom")
     last = None
     for i, row in enumerate(t.rows):
         if t.groups is not None and t.groups[i] != last:
@@ -220,6 +243,10 @@ def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
         cells = table.add_row().cells
         for j, c in enumerate(row):
             cells[j].paragraphs[0].add_run(c)  # data labels: no italic markup
+            if j:  # numbers right-aligned, so that decimal points line up
+                cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in table.rows[-1].cells:
+        rule(cell, "bottom")
     if t.notes:
         runs(doc.add_paragraph(), "*Note.* " + " ".join(t.notes))
     out = Path(path)

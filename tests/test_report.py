@@ -277,3 +277,31 @@ def test_methods_text_of_a_mediation_with_a_binary_outcome_names_the_logistic_mo
         assert "logistic regression for churned" in text and "log-odds" in text
     assert "ordinary least squares regressions using" in methods_text(
         csl_stats.mediation(d, x="sat", m="trs", y="loy1", n_boot=100, rng=1))
+
+
+def test_word_table_has_apa_rules_and_aligned_numbers(results, tmp_path):
+    """Regression: the Word table had no rules at all (python-docx's default "Normal Table" style) and
+    left-aligned numbers; an APA 7 table has horizontal rules above and below the column heads and below
+    the last row, no vertical rules, and numbers aligned to the right (decimal points under each other)."""
+    docx = pytest.importorskip("docx")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(report_table(results["cfa"], fmt="docx", path=tmp_path / "t.docx")))
+    table = doc.tables[0]
+
+    def borders(cell):
+        tc_pr = cell._tc.tcPr
+        b = None if tc_pr is None else tc_pr.find(qn("w:tcBorders"))
+        return {} if b is None else {el.tag.split("}")[1]: el.get(qn("w:val")) for el in b}
+
+    for cell in table.rows[0].cells:
+        assert borders(cell).get("top") == "single" and borders(cell).get("bottom") == "single"
+    for cell in table.rows[-1].cells:
+        assert borders(cell).get("bottom") == "single"
+    assert all(v != "single" for v in borders(table.rows[2].cells[1]).values())  # no rules inside the body
+    assert not any(b in borders(table.rows[0].cells[0]) for b in ("left", "right"))
+    body = table.rows[2]  # rows[1] is the first group label ("dlv")
+    assert body.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[0].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert body.cells[0].paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.LEFT)
