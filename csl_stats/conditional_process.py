@@ -89,7 +89,9 @@ class ProcessResult(Result):
     johnson_neyman : DataFrame or None
         Johnson-Neyman regions of the conditional direct effect (or of X's effect in
         models 1-3) along a continuous moderator: ``x``, ``along``, ``at`` (value of the
-        other moderator), ``low``, ``high``, ``significant``, ``direction``.
+        other moderator), ``low``, ``high``, ``significant``, ``direction`` (``"positive"``,
+        ``"negative"``, or ``"changes sign"`` for a non-significant region across which the
+        effect crosses zero).
     floodlight : DataFrame or None
         Conditional indirect effects on a grid of a continuous moderator with pointwise
         bootstrap intervals: ``path``, ``x``, ``along``, ``at``, ``value``, ``estimate``,
@@ -918,9 +920,11 @@ def _johnson_neyman(poly, eq, coef, V, dist, crit, base, probes, codings, displa
                 lm = l0 + mid * l1
                 est = lm @ coef
                 se = np.sqrt(lm @ V @ lm)
+                ends = (u0 + a * u1, u0 + c * u1)  # the effect at the region's edges
+                direction = ("changes sign" if ends[0] * ends[1] < 0
+                             else "positive" if est >= 0 else "negative")
                 out.append({"x": xname, "along": display[b], "at": disp, "low": a, "high": c,
-                            "significant": bool(abs(est / se) > crit),
-                            "direction": "positive" if est >= 0 else "negative"})
+                            "significant": bool(abs(est / se) > crit), "direction": direction})
         break
     return out
 

@@ -920,3 +920,20 @@ def test_omnibus_interaction_tests_against_R():
     mw = csl_stats.process(DATA, 1, x="x", w="wc", y="y", mcw="indicator")
     _check_omni(_omni_row(mw, "y", "x x wc"), OMNI["mcw"]["xw"])
     assert _fit(4).omnibus is None  # nothing moderated, X numeric: no joint test to report
+
+
+def test_johnson_neyman_direction_of_a_region_where_the_effect_changes_sign():
+    """Regression: a non-significant Johnson-Neyman region was labelled with the sign of the effect at its
+    midpoint ("negative") although the effect runs from positive to negative inside it; such a region now
+    says "changes sign", regions of constant sign keep "positive"/"negative"."""
+    g = np.random.default_rng(5)
+    n = 300
+    x, w = g.normal(size=n), g.uniform(0, 10, size=n)
+    y = (0.5 - 0.1 * w) * x + 0.2 * w + g.normal(size=n)
+    res = csl_stats.process(pd.DataFrame({"x": x, "w": w, "y": y}), 1, x="x", w="w", y="y")
+    jn = res.johnson_neyman
+    assert jn["significant"].tolist() == [True, False, True]
+    assert jn["direction"].tolist() == ["positive", "changes sign", "negative"]
+    b = res.coefs.set_index("term")["estimate"]
+    middle = jn.iloc[1]
+    assert (b["x"] + b["x*w"] * middle["low"]) * (b["x"] + b["x*w"] * middle["high"]) < 0
