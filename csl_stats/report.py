@@ -749,6 +749,17 @@ def _process_table(r: Any, part: str) -> _Table:
         notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "
                      + ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
                      + ", unless other values were passed).")
+    omni = getattr(r, "omnibus", None)
+    if omni is not None and (omni["df1"] > 1).any():  # tests no coefficient row shows (multicategorical X or W)
+        parts = []
+        for _, x in omni[omni["df1"] > 1].iterrows():
+            if np.isfinite(x["df2"]):
+                stat = f"*F*({int(x['df1'])}, {x['df2']:.0f}) = {fmt_num(x['F'])}"
+                r2c = f", Δ*R*² = {fmt_bounded(x['r2_change'], 3)}"
+            else:
+                stat, r2c = f"*χ*²({int(x['df1'])}) = {fmt_num(x['F'] * x['df1'])}", ""
+            parts.append(f"{x['test']} in the equation of {x['outcome']}: {stat}, *p* {_p_phrase(x['p'])}{r2c}")
+        notes.append("Joint tests (Wald, standard errors as above): " + "; ".join(parts) + ".")
     notes.append(f"*n* = {r.n} ({r.n_dropped} rows with missing values dropped).")
     return _Table(f"Conditional process analysis (PROCESS model {r.model}): coefficients and effects",
                   ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups, notes, "Term or effect")
@@ -827,7 +838,8 @@ def report_table(
         the note), :class:`~csl_stats.InvarianceResult` (fit of the nested
         models with the Δ statistics) or :class:`~csl_stats.ProcessResult`
         (coefficients by outcome, conditional effects, indices of moderated
-        mediation), or the DataFrame returned by
+        mediation; multi-df joint tests of a multicategorical X or W in the
+        note), or the DataFrame returned by
         :func:`~csl_stats.scale_report` (reliability and validity) or by
         :func:`~csl_stats.nps_by` (NPS by segment).
     style : {"apa"}

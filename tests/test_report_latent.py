@@ -16,7 +16,7 @@ import pytest
 import csl_stats
 from csl_stats.diagrams import plot_model
 from csl_stats.errors import ArgumentError
-from csl_stats.report import methods_text, report_table
+from csl_stats.report import fmt_bounded, fmt_p, methods_text, report_table
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
@@ -227,3 +227,27 @@ def test_process_logit_outcome_with_hc_se_is_reported_as_it_was_computed(df):
     # a Gaussian outcome keeps the plain wording
     g = csl_stats.process(sc, 4, x="satisfaction", m="trust", y="churned", se="HC3", n_boot=100, rng=1)
     assert "model-based" not in methods_text(g) and "model-based" not in report_table(g)
+
+
+def test_process_table_reports_multi_df_joint_tests(df):
+    """A multicategorical X or W makes tests that no coefficient row shows (the 2-df interaction with a
+    three-group moderator, the omnibus relative direct effect): the table note gives them, with F, df, p and
+    the R² change, as PROCESS prints them. Single-df tests are the coefficient rows and are not repeated."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "loyalty": df[BLOCKS["loy"]].mean(axis=1), "size": df["size"],
+                       "switching_costs": df[["swc1", "swc2", "swc3"]].mean(axis=1), "region": df["region"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="size", mcw="indicator",
+                              n_boot=100, rng=1)
+        r4 = csl_stats.process(sc, 4, x="region", m="trust", y="loyalty", mcx="indicator", n_boot=100, rng=1)
+    row = r.omnibus.iloc[0]
+    assert row["df1"] == 2
+    md = report_table(r)
+    assert (f"satisfaction x size in the equation of trust: *F*(2, {row['df2']:.0f}) = {row['F']:.2f}, "
+            f"*p* = {fmt_p(row['p'])}, Δ*R*² = {fmt_bounded(row['r2_change'], 3)}") in md
+    md4 = report_table(r4)
+    assert "region (omnibus, direct effect) in the equation of loyalty: *F*(3," in md4
+    assert "region (omnibus, total effect)" in md4
+    assert "Joint tests" not in report_table(csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty",
+                                                               w="switching_costs", n_boot=100, rng=1))
