@@ -217,7 +217,9 @@ def _mediation_dot(r: Any, *, ci: bool, digits: int) -> str:
                 shown += " ="
             notes.append(f"{shown} {fmt_num(x['estimate'], digits)}, {level} CI "
                          f"{fmt_ci(x['ci_low'], x['ci_high'], digits)}")
-    notes.append(f"Unstandardized OLS coefficients; {STAR_NOTE}; bootstrap CIs ({r.ci_method}, "
+    fam = "OLS" if getattr(r, "y_family", "gaussian") == "gaussian" else \
+        f"OLS and logistic regression (log-odds) for {r.y}"
+    notes.append(f"Unstandardized {fam} coefficients; {STAR_NOTE}; bootstrap CIs ({r.ci_method}, "
                  f"{r.n_boot:,} resamples); n = {r.n}.")
     if points:
         notes.append(f"Dashed: {w} moderates the path it points at (interaction coefficient).")

@@ -192,3 +192,20 @@ def test_a_failing_dot_shows_the_text(fits, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/dot")
     monkeypatch.setattr(ModelDiagram, "pipe", broken)
     assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})
+
+
+def test_mediation_diagram_of_a_binary_outcome_names_the_logit():
+    """Regression: the note under a mediation or moderated-mediation diagram said "Unstandardized OLS
+    coefficients" when the paths into a 0/1 outcome were logistic-regression (log-odds) coefficients."""
+    df = csl_stats.load_supply_chain_survey()
+    d = df.assign(sat=df[["sat1", "sat2", "sat3"]].mean(axis=1), trs=df[["trs1", "trs2"]].mean(axis=1),
+                  swc=df[["swc1", "swc2", "swc3"]].mean(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med = csl_stats.mediation(d, x="sat", m="trs", y="churned", y_family="binomial", n_boot=100, rng=1)
+        mm = csl_stats.moderated_mediation(d, "sat", "trs", "churned", "swc", stage="second",
+                                           y_family="binomial", n_boot=100, rng=1)
+    for r in (med, mm):
+        dot = plot_model(r).dot
+        assert "Unstandardized OLS coefficients" not in dot
+        assert "logistic regression (log-odds) for churned" in dot
