@@ -98,6 +98,10 @@ class ProcessResult(Result):
         ``ci_low``, ``ci_high``, ``significant`` (interval excludes 0).
     x_coding, w_coding : DataFrame or None
         Categories x codes of a multicategorical X or W.
+    probe : str
+        ``"percentile"`` or ``"sd"`` (the probe rule), or ``"values"`` when ``w_values`` or
+        ``z_values`` were passed; ``probe_rule`` is then the rule used for a moderator without
+        values, and ``w_values``/``z_values`` the values passed (None where not given).
     boot_draws : ndarray
         Resampling draws of the bootstrapped rows of ``effects`` (in their order).
     omnibus : DataFrame or None
@@ -138,6 +142,9 @@ class ProcessResult(Result):
     n_failed: int
     description: str = dataclasses.field(repr=False, default="")
     omnibus: pd.DataFrame | None = dataclasses.field(repr=False, default=None)
+    probe_rule: str = dataclasses.field(repr=False, default="percentile")
+    w_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
+    z_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
 
     _title = "Conditional process analysis (PROCESS)"
     _frame = "effects"
@@ -796,6 +803,9 @@ def process(
         ci_method=ci_method,
         n_failed=n_failed,
         description=template.description,
+        probe_rule=probe,
+        w_values=wv_user,
+        z_values=zv_user,
         omnibus=_omnibus(pm, fits, covs_eq, "x" in codings,
                          {"x": str(xc), "w": str(wc), "z": str(zc), **{f"m{j}": str(mc) for j, mc in enumerate(ms)}}),
     )

@@ -717,6 +717,22 @@ def _process_se(r: Any) -> str:
             f"matrix) for the logistic regression of {r.y}")
 
 
+def _probe_values(r: Any, sd_text: str) -> str:
+    """Probe rule of a ProcessResult probed at values passed (``w_values``/``z_values``), moderator by moderator."""
+    rule = "16th, 50th and 84th percentiles" if getattr(r, "probe_rule", "percentile") == "percentile" else sd_text
+    parts = []
+    for role, col, given in (("W", r.w, getattr(r, "w_values", None)), ("Z", r.z, getattr(r, "z_values", None))):
+        if col is None:
+            continue
+        if given is not None:
+            parts.append(f"values passed for {role} ({', '.join(f'{v:g}' for v in given)})")
+        elif role == "W" and r.mcw is not None:
+            parts.append("each category of W")
+        else:
+            parts.append(f"{rule} for {role}")
+    return "; ".join(parts)
+
+
 def _process_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for _, x in r.coefs.iterrows():
@@ -746,9 +762,11 @@ def _process_table(r: Any, part: str) -> _Table:
                      f"{r.n_boot:,} resamples" + (f" ({r.n_failed} failed)" if r.n_failed else "")
                      + "; *SE* = resampling standard deviation; judged by their interval (no *p* value).")
     if r.w:
+        rule = (f"{_probe_values(r, 'mean and mean ± 1 *SD*')})" if r.probe == "values" else
+                ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
+                + ", unless other values were passed).")
         notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "
-                     + ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
-                     + ", unless other values were passed).")
+                     + rule)
     omni = getattr(r, "omnibus", None)
     if omni is not None and (omni["df1"] > 1).any():  # tests no coefficient row shows (multicategorical X or W)
         parts = []
@@ -1183,7 +1201,9 @@ def _methods_process(r: Any) -> str:
     probe = ""
     if r.w:
         probe = (" Conditional effects were probed at the moderator values shown in the table (probe rule: "
-                 + ("16th, 50th and 84th percentiles unless other values were passed)." if r.probe == "percentile"
+                 + (f"{_probe_values(r, 'mean and one standard deviation below and above it')})."
+                    if r.probe == "values" else
+                    "16th, 50th and 84th percentiles unless other values were passed)." if r.probe == "percentile"
                     else "mean and one standard deviation below and above it unless other values were passed)."))
     return (
         f"We estimated model {r.model} of Hayes' PROCESS templates" + (f" ({r.description})" if r.description

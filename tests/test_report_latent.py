@@ -251,3 +251,19 @@ def test_process_table_reports_multi_df_joint_tests(df):
     assert "region (omnibus, total effect)" in md4
     assert "Joint tests" not in report_table(csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty",
                                                                w="switching_costs", n_boot=100, rng=1))
+
+
+def test_process_probe_rule_with_values_passed(df):
+    """Regression: with w_values= the result's probe is "values", and the table note and methods text then
+    claimed the mean +/- 1 SD rule although the moderator was probed at the values passed."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "loyalty": df[BLOCKS["loy"]].mean(axis=1), "value": df[["val1", "val2", "val3"]].mean(axis=1),
+                       "switching_costs": df[["swc1", "swc2", "swc3"]].mean(axis=1)})
+    r = csl_stats.process(sc, 21, x="satisfaction", m="trust", y="loyalty", w="switching_costs", z="value",
+                          w_values=[2.0, 6.0], n_boot=100, rng=1)
+    for text in (report_table(r), methods_text(r)):
+        assert "± 1" not in text and "standard deviation below" not in text
+        assert "values passed for W (2, 6)" in text and "16th, 50th and 84th percentiles for Z" in text
+    sd = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="switching_costs", probe="sd",
+                           n_boot=100, rng=1)
+    assert "mean and mean ± 1 *SD*" in report_table(sd)
