@@ -762,7 +762,7 @@ def _process_table(r: Any, part: str) -> _Table:
                      f"{r.n_boot:,} resamples" + (f" ({r.n_failed} failed)" if r.n_failed else "")
                      + "; *SE* = resampling standard deviation; judged by their interval (no *p* value).")
     if r.w:
-        rule = (f"{_probe_values(r, 'mean and mean ± 1 *SD*')})" if r.probe == "values" else
+        rule = (f"{_probe_values(r, 'mean and mean ± 1 *SD*')})." if r.probe == "values" else
                 ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
                 + ", unless other values were passed).")
         notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "

@@ -263,7 +263,7 @@ def test_process_probe_rule_with_values_passed(df):
                           w_values=[2.0, 6.0], n_boot=100, rng=1)
     for text in (report_table(r), methods_text(r)):
         assert "± 1" not in text and "standard deviation below" not in text
-        assert "values passed for W (2, 6)" in text and "16th, 50th and 84th percentiles for Z" in text
+        assert "values passed for W (2, 6)" in text and "16th, 50th and 84th percentiles for Z)." in text
     sd = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="switching_costs", probe="sd",
                            n_boot=100, rng=1)
     assert "mean and mean ± 1 *SD*" in report_table(sd)
