@@ -143,6 +143,7 @@ class ProcessResult(Result):
     description: str = dataclasses.field(repr=False, default="")
     omnibus: pd.DataFrame | None = dataclasses.field(repr=False, default=None)
     probe_rule: str = dataclasses.field(repr=False, default="percentile")
+    nan_policy: str = dataclasses.field(repr=False, default="listwise")
     w_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
     z_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
 
@@ -804,6 +805,7 @@ def process(
         n_failed=n_failed,
         description=template.description,
         probe_rule=probe,
+        nan_policy=nan_policy,
         w_values=wv_user,
         z_values=zv_user,
         omnibus=_omnibus(pm, fits, covs_eq, "x" in codings,

@@ -1210,8 +1210,11 @@ def _methods_process(r: Any) -> str:
                                                                       else "")
         + f", with {roles}, by {fam} "
         f"with {_process_se(r)} standard errors, using {_software()}.{boot}{probe} "
-        f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), leaving n = {r.n}; "
-        "the missing-value policy itself is not recorded in the result."
+        + (f"Rows with missing values on the model variables were dropped (listwise deletion: {r.n_dropped} rows), "
+           f"leaving n = {r.n}." if getattr(r, "nan_policy", None) == "listwise" else
+           f"Missing values were not allowed (nan_policy='raise'); n = {r.n}." if getattr(r, "nan_policy", None)
+           == "raise" else f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), "
+           f"leaving n = {r.n}; the missing-value policy itself is not recorded in the result.")
     )
 
 

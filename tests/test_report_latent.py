@@ -267,3 +267,10 @@ def test_process_probe_rule_with_values_passed(df):
     sd = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="switching_costs", probe="sd",
                            n_boot=100, rng=1)
     assert "mean and mean ± 1 *SD*" in report_table(sd)
+
+
+def test_process_methods_text_states_the_missing_value_policy(fits):
+    """ProcessResult now records nan_policy; the methods paragraph said the policy was not recorded."""
+    text = methods_text(fits["process"])
+    assert "not recorded" not in text.split("leaving n =")[1]
+    assert "listwise deletion" in text
