@@ -209,3 +209,27 @@ def test_mediation_diagram_of_a_binary_outcome_names_the_logit():
         dot = plot_model(r).dot
         assert "Unstandardized OLS coefficients" not in dot
         assert "logistic regression (log-odds) for churned" in dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_indicators_are_drawn_in_their_order():
+    """Regression: with indicators=True Graphviz placed each construct's items in the order that minimised
+    crossings (qlt3, qlt4, qlt1, qlt2 on the survey), not the order of the items; they now stack top to bottom
+    in the order given (PLS outer model, SEM and CFA measurement models)."""
+    import subprocess
+
+    df = csl_stats.load_supply_chain_survey()
+    blocks = {"DLV": ["dlv1", "dlv2", "dlv3", "dlv4"], "QLT": ["qlt1", "qlt2", "qlt3", "qlt4"],
+              "SAT": ["sat1", "sat2", "sat3"], "TRS": ["trs1", "trs2", "trs3", "trs4"]}
+    paths = [("DLV", "SAT"), ("QLT", "SAT"), ("SAT", "TRS"), ("DLV", "TRS")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [csl_stats.pls_pm(df, blocks, paths), csl_stats.sem(df, blocks, paths),
+                   csl_stats.cfa(df, blocks)]
+    for res in results:
+        plain = subprocess.run(["dot", "-Tplain"], input=plot_model(res, indicators=True).dot, text=True,
+                               capture_output=True, check=True).stdout
+        y = {ln.split()[1].strip('"'): float(ln.split()[3]) for ln in plain.splitlines() if ln.startswith("node")}
+        for items in blocks.values():
+            heights = [y[f"item:{i}"] for i in items]
+            assert heights == sorted(heights, reverse=True), (type(res).__name__, items, heights)
