@@ -47,6 +47,9 @@ SE_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "HC4")
 PROBES = ("percentile", "sd")
 #: Points of the floodlight grid along a continuous moderator.
 GRID = 60
+#: Smallest category of a multicategorical X or W in a bootstrapped model (a resample misses a category of
+#: k rows with probability about exp(-k): 4.5e-5 for k = 10).
+MIN_GROUP_ROWS = 10
 #: Available PROCESS v4 model numbers.
 PROCESS_MODELS: tuple[int, ...] = tuple(sorted(TEMPLATES))
 
@@ -86,15 +89,29 @@ class ProcessResult(Result):
     johnson_neyman : DataFrame or None
         Johnson-Neyman regions of the conditional direct effect (or of X's effect in
         models 1-3) along a continuous moderator: ``x``, ``along``, ``at`` (value of the
-        other moderator), ``low``, ``high``, ``significant``, ``direction``.
+        other moderator), ``low``, ``high``, ``significant``, ``direction`` (``"positive"``,
+        ``"negative"``, or ``"changes sign"`` for a non-significant region across which the
+        effect crosses zero).
     floodlight : DataFrame or None
         Conditional indirect effects on a grid of a continuous moderator with pointwise
         bootstrap intervals: ``path``, ``x``, ``along``, ``at``, ``value``, ``estimate``,
         ``ci_low``, ``ci_high``, ``significant`` (interval excludes 0).
     x_coding, w_coding : DataFrame or None
         Categories x codes of a multicategorical X or W.
+    probe : str
+        ``"percentile"`` or ``"sd"`` (the probe rule), or ``"values"`` when ``w_values`` or
+        ``z_values`` were passed; ``probe_rule`` is then the rule used for a moderator without
+        values, and ``w_values``/``z_values`` the values passed (None where not given).
     boot_draws : ndarray
         Resampling draws of the bootstrapped rows of ``effects`` (in their order).
+    omnibus : DataFrame or None
+        Joint tests of sets of coefficients, as PROCESS prints them: the highest-order interaction(s)
+        of every moderated path (``X x W``; each moderator of an additive pair and ``both`` jointly;
+        only ``X x W x Z`` in a three-way model; all codes of a multicategorical X or W together) and,
+        for a multicategorical X whose direct path is not moderated, the omnibus tests of the direct
+        and total effects. Columns ``outcome``, ``test``, ``terms``, ``r2_change`` (drop in R² when the
+        terms are removed; OLS only), ``F`` (Wald, with the ``se`` covariance), ``df1``, ``df2``, ``p``
+        (for a logistic outcome a Wald chi-square: ``F`` holds chi-square / df1, ``df2`` is NaN).
     """
 
     effects: pd.DataFrame
@@ -124,6 +141,11 @@ class ProcessResult(Result):
     ci_method: str
     n_failed: int
     description: str = dataclasses.field(repr=False, default="")
+    omnibus: pd.DataFrame | None = dataclasses.field(repr=False, default=None)
+    probe_rule: str = dataclasses.field(repr=False, default="percentile")
+    nan_policy: str = dataclasses.field(repr=False, default="listwise")
+    w_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
+    z_values: tuple[float, ...] | None = dataclasses.field(repr=False, default=None)
 
     _title = "Conditional process analysis (PROCESS)"
     _frame = "effects"
@@ -358,7 +380,9 @@ def process(
     ModelSpecificationError
         A column plays two roles (e.g. a moderator equal to X or M).
     ConstantError, InsufficientDataError, DataError, CollinearityError
-        As in :func:`csl_stats.mediation`.
+        As in :func:`csl_stats.mediation`; also InsufficientDataError for a multicategorical X or W
+        with a category of fewer than 10 complete rows in a bootstrapped model (resamples missing it
+        could not be fitted).
 
     Warns
     -----
@@ -420,6 +444,13 @@ def process(
     resample; memory is bounded by the chunk size, not by ``n_boot``); the floodlight band
     applies the same percentile rule pointwise on a grid of the moderator, so its "significant"
     region is a pointwise statement, not a simultaneous one.
+    ``omnibus`` holds the joint tests PROCESS prints under "test(s) of highest order unconditional
+    interaction(s)": the product terms of each moderated path (all codes of a multicategorical X or
+    W together, so a three-group moderator is tested on 2 df), each moderator of an additive pair
+    and both jointly, only the three-way term in a three-way model; and, for a multicategorical X,
+    the omnibus tests of its relative direct and total effects. Each is a Wald F with the ``se``
+    covariance (equal to the nested-model F for ``se="nonrobust"``) and the R² change of dropping
+    the terms.
 
     *Conventions.* PROCESS 2 and pyprocessmacro name the moderators differently in some models
     (M in models 1-3, V and Q in models 14-22 and others; the mapping is
@@ -544,6 +575,16 @@ def process(
             raise InsufficientDataError(
                 f"multicategorical {role.upper()} column {col!r} has a single category "
                 f"{v.preview(s)} in the complete rows; it needs at least two."
+            )
+        counts = s.value_counts()
+        sparse = counts[counts < MIN_GROUP_ROWS]
+        numeric = pd.api.types.is_numeric_dtype(data[col]) and not isinstance(data[col].dtype, pd.CategoricalDtype)
+        if ms and len(sparse):  # the bootstrap: every resample must hold every category
+            raise InsufficientDataError(
+                f"multicategorical {role.upper()} column {col!r} has categories with fewer than {MIN_GROUP_ROWS} "
+                f"complete rows: {', '.join(f'{k} ({n})' for k, n in sparse.items())} ({len(counts)} categories in "
+                f"all); bootstrap resamples that miss a category cannot be fitted. Merge or drop the small "
+                f"categories{', or treat the numeric column as continuous (no mc' + role + '=)' if numeric else ''}."
             )
         codings[role] = make_coding(str(col), s, scheme)
     if y_family == "binomial":
@@ -763,6 +804,12 @@ def process(
         ci_method=ci_method,
         n_failed=n_failed,
         description=template.description,
+        probe_rule=probe,
+        nan_policy=nan_policy,
+        w_values=wv_user,
+        z_values=zv_user,
+        omnibus=_omnibus(pm, fits, covs_eq, "x" in codings,
+                         {"x": str(xc), "w": str(wc), "z": str(zc), **{f"m{j}": str(mc) for j, mc in enumerate(ms)}}),
     )
 
 
@@ -790,6 +837,9 @@ def _check_roles(template: Template, ms: list, wc: Any, zc: Any, ws: Any, wv: An
             raise ArgumentError(f"model {num} ({desc}) takes no moderator {role}; got {role}={col!r}.")
         if values is not None and col is None:
             raise ArgumentError(f"{role}_values given but model {num} has no moderator {role}.")
+    if ws is not None and wc is None:
+        raise ArgumentError(f"mcw={ws!r} codes the moderator W, but model {num} ({desc}) takes no W; drop mcw or "
+                            "choose a model with a moderator W.")
     if ws is not None and wv is not None:
         raise ArgumentError("w_values cannot be given for a multicategorical W: it is probed at each category.")
 
@@ -882,9 +932,11 @@ def _johnson_neyman(poly, eq, coef, V, dist, crit, base, probes, codings, displa
                 lm = l0 + mid * l1
                 est = lm @ coef
                 se = np.sqrt(lm @ V @ lm)
+                ends = (u0 + a * u1, u0 + c * u1)  # the effect at the region's edges
+                direction = ("changes sign" if ends[0] * ends[1] < 0
+                             else "positive" if est >= 0 else "negative")
                 out.append({"x": xname, "along": display[b], "at": disp, "low": a, "high": c,
-                            "significant": bool(abs(est / se) > crit),
-                            "direction": "positive" if est >= 0 else "negative"})
+                            "significant": bool(abs(est / se) > crit), "direction": direction})
         break
     return out
 
@@ -898,6 +950,63 @@ def _jn_frame(rows: list[dict[str, Any]], mcx: bool) -> pd.DataFrame | None:
     if out["at"].isna().all():
         out = out.drop(columns="at")
     return out
+
+
+def _term_sets(pm: ProcessModel, ieq: int, mcx: bool, names: dict[str, str]) -> list[tuple[str, list[Any]]]:
+    """Sets of columns of equation ``ieq`` to test jointly: the highest-order interactions of each moderated
+    path ending in it (PROCESS's "test of highest order unconditional interaction") and, for a multicategorical
+    X, the omnibus tests of X where its path into the equation is not moderated (direct and total effects).
+    ``names`` maps the roles ``x``, ``w``, ``z`` and the mediator bases to display names."""
+    t = pm.template
+    if ieq == pm.itotal:
+        return [(f"{names['x']} (omnibus, total effect)", [(xb,) for xb in pm.x])] if mcx else []
+    if ieq == pm.iy:
+        paths = [(pm.x, t.c, "x")] + [([mb], t.b_moderated(j), mb) for j, mb in enumerate(pm.m)]
+    else:
+        paths = [(pm.x, t.a_moderated(ieq), "x")]
+        paths += [([pm.m[i]], t.d, pm.m[i]) for i, jj in pm.edges if jj == ieq]
+    out: list[tuple[str, list[Any]]] = []
+    for focal, mod, who in paths:
+        if not mod:
+            if who == "x" and mcx and ieq == pm.iy:
+                out.append((f"{names['x']} (omnibus, direct effect)", [(xb,) for xb in focal]))
+            continue
+        top = max(len(term) for term in mod)
+        sets = []
+        for term in (u for u in mod if len(u) == top):
+            keys = [tuple(sorted((f, *combo))) for f in focal
+                    for combo in itertools.product(*(pm.roles[r] for r in term))]
+            sets.append((" x ".join([names[who], *(names[r] for r in term)]), keys))
+        out += sets
+        if len(sets) > 1:
+            out.append((" and ".join(lab for lab, _ in sets) + " (jointly)", [k for _, keys in sets for k in keys]))
+    return out
+
+
+def _omnibus(pm: ProcessModel, fits: list[FullFit], covs: list[np.ndarray], mcx: bool,
+             names: dict[str, str]) -> pd.DataFrame | None:
+    """Joint Wald tests (F, or chi-square for a logistic equation) of the sets of :func:`_term_sets`, with the
+    R² change of an OLS equation when the set is dropped."""
+    rows = []
+    for ieq, (eq, f, V) in enumerate(zip(pm.equations, fits, covs, strict=True)):
+        for label, keys in _term_sets(pm, ieq, mcx, names):
+            cols = [pm.keys.index(key) for key in keys]
+            pos = [eq.predictors.index(c) for c in cols]
+            b = f.coef[pos]
+            q = len(pos)
+            wald = float(b @ np.linalg.solve(V[np.ix_(pos, pos)], b))
+            if eq.family == "binomial":
+                F, df2, p, r2c = wald / q, np.nan, float(stats.chi2.sf(wald, q)), np.nan
+            else:
+                df2 = float(f.n - len(eq.predictors))
+                keep = [c for c in eq.predictors if c not in cols]
+                X, yv = pm.Z[:, keep], pm.Z[:, eq.outcome]
+                resid = yv - X @ np.linalg.lstsq(X, yv, rcond=None)[0]
+                r2c = f.r2 - (1 - resid @ resid / np.sum((yv - yv.mean()) ** 2))
+                F, p = wald / q, float(stats.f.sf(wald / q, q, df2))
+            rows.append({"outcome": eq.name, "test": label, "terms": ", ".join(pm.names[c] for c in cols),
+                         "r2_change": r2c, "F": F, "df1": q, "df2": df2, "p": p})
+    return pd.DataFrame(rows) if rows else None
 
 
 def _coef_table(pm: ProcessModel, fits: list[FullFit], covs: list[np.ndarray], ci: float) -> pd.DataFrame:

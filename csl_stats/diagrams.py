@@ -148,6 +148,14 @@ def _header(name: str, ranksep: float = 1.1) -> list[str]:
     ]
 
 
+def _item_order(lines: list[str], constructs: Any) -> None:
+    """Keep each construct's indicators in their given order, top to bottom: the construct's out-edges (its
+    loadings, written in item order) are laid out in the order written (``ordering=out``). Without it Graphviz
+    orders them to minimise crossings (e.g. qlt3, qlt4, qlt1, qlt2)."""
+    for c in dict.fromkeys(constructs):
+        lines.append(f"  {_q(c)} [ordering=out];")
+
+
 NOTE_WIDTH = 72  # characters per line of the note under a diagram (narrow enough for a phone screen)
 
 
@@ -217,7 +225,9 @@ def _mediation_dot(r: Any, *, ci: bool, digits: int) -> str:
                 shown += " ="
             notes.append(f"{shown} {fmt_num(x['estimate'], digits)}, {level} CI "
                          f"{fmt_ci(x['ci_low'], x['ci_high'], digits)}")
-    notes.append(f"Unstandardized OLS coefficients; {STAR_NOTE}; bootstrap CIs ({r.ci_method}, "
+    fam = "OLS" if getattr(r, "y_family", "gaussian") == "gaussian" else \
+        f"OLS and logistic regression (log-odds) for {r.y}"
+    notes.append(f"Unstandardized {fam} coefficients; {STAR_NOTE}; bootstrap CIs ({r.ci_method}, "
                  f"{r.n_boot:,} resamples); n = {r.n}.")
     if points:
         notes.append(f"Dashed: {w} moderates the path it points at (interaction coefficient).")
@@ -239,6 +249,8 @@ def _pls_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
             else:
                 lines.append(f"  {_q(con)} -> {_q(ind)} [label={_q(fmt_bounded(x['loading'], digits))}, "
                              "arrowsize=0.6];")
+    if indicators:
+        _item_order(lines, r.outer_table.loc[r.outer_table["construct"].map(ct["mode"]) != "B", "construct"])
     for _, x in r.path_table.iterrows():
         est = fmt_bounded(x["estimate"], digits)
         if ci and np.isfinite(x.get("ci_low", np.nan)):
@@ -265,6 +277,7 @@ def _cfa_dot(r: Any, *, indicators: bool, digits: int) -> str:
             lines.append(f"  {_q(_item_id(x['item']))} [shape=box, label={_q(x['item'])}];")
             lines.append(f"  {_q(x['construct'])} -> {_q(_item_id(x['item']))} "
                          f"[label={_q(fmt_bounded(x['std_estimate'], digits) + _stars(x['p']))}, arrowsize=0.6];")
+        _item_order(lines, r.loadings["construct"])
     p = r.params
     cov = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"]) & p["lhs"].isin(factors) & p["rhs"].isin(factors)]
     for _, x in cov.iterrows():
@@ -301,6 +314,7 @@ def _sem_dot(r: Any, *, indicators: bool, ci: bool, digits: int) -> str:
             lines.append(f"  {_q(_item_id(x['rhs']))} [shape=box, label={_q(x['rhs'])}];")
             lines.append(f"  {_q(x['lhs'])} -> {_q(_item_id(x['rhs']))} "
                          f"[label={_q(_sem_label(x, False, digits))}, arrowsize=0.6];")
+        _item_order(lines, p.loc[p["op"] == "=~", "lhs"])
     for _, x in p[p["op"] == "~"].iterrows():
         lines.append(f"  {_q(x['rhs'])} -> {_q(x['lhs'])} [label={_q(_sem_label(x, ci, digits))}, penwidth=1.5];")
     cov = p[(p["op"] == "~~") & (p["lhs"] != p["rhs"])]

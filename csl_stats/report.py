@@ -107,6 +107,35 @@ def _pct(level: float) -> str:
     return f"{v:.0f}%" if v.is_integer() else f"{v:g}%"
 
 
+#: Symbols of the tables as LaTeX commands: pdflatex (the default of most journal templates) reads UTF-8
+#: text but has no glyph for Greek letters and mathematical symbols, and stops with "Unicode character
+#: ... not set up for use with LaTeX".
+_LATEX_SYMBOLS = {
+    **{chr(0x3B1 + i): rf"\ensuremath{{\{n}}}" for i, n in enumerate(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho varsigma sigma tau "
+        "upsilon phi chi psi omega".split())},
+    **{c: rf"\ensuremath{{\{n}}}" for c, n in zip("ΓΔΘΛΞΠΣΦΨΩ", "Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi "
+                                                               "Omega".split(), strict=True)},
+    "\u03bf": "o", "²": r"\textsuperscript{2}", "³": r"\textsuperscript{3}", "√": r"\ensuremath{\surd}",
+    "→": r"\ensuremath{\rightarrow}", "←": r"\ensuremath{\leftarrow}", "↔": r"\ensuremath{\leftrightarrow}",
+    "×": r"\ensuremath{\times}", "±": r"\ensuremath{\pm}", "≤": r"\ensuremath{\leq}", "≥": r"\ensuremath{\geq}",
+    "−": r"\ensuremath{-}", "—": "---", "–": "--", "…": r"\ldots{}",
+}
+
+
+def latex_symbols(text: str) -> str:
+    r"""Replace the Greek letters and mathematical symbols of a table by LaTeX commands.
+
+    Other characters (accented letters of data labels) are left alone: pdflatex reads them as UTF-8.
+
+    Examples
+    --------
+    >>> latex_symbols("\\emph{α} = .79; \\emph{χ}² → ±1 — ok")
+    '\\emph{\\ensuremath{\\alpha}} = .79; \\emph{\\ensuremath{\\chi}}\\textsuperscript{2} \\ensuremath{\\rightarrow} \\ensuremath{\\pm}1 --- ok'
+    """
+    return "".join(_LATEX_SYMBOLS.get(ch, ch) for ch in text)
+
+
 # ---------------------------------------------------------------------------
 # the format-neutral table
 
@@ -175,13 +204,36 @@ def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
                 r.italic = k % 2 == 1
                 r.bold = bold
 
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def rule(cell: Any, *sides: str) -> None:
+        """APA rules: a single horizontal line on the given sides of a cell (no vertical lines)."""
+        tc_pr = cell._tc.get_or_add_tcPr()
+        borders = tc_pr.find(qn("w:tcBorders"))
+        if borders is None:
+            borders = OxmlElement("w:tcBorders")
+            tc_pr.append(borders)
+        for side in sides:
+            el = OxmlElement(f"w:{side}")
+            el.set(qn("w:val"), "single")
+            el.set(qn("w:sz"), "4")
+            el.set(qn("w:space"), "0")
+            el.set(qn("w:color"), "auto")
+            borders.append(el)
+
     doc = docx.Document()
     runs(doc.add_paragraph(), f"Table{'' if number is None else ' ' + str(number)}", bold=True)
     runs(doc.add_paragraph(), f"*{t.title}*")
     cols = [t.stub, *t.columns]
     table = doc.add_table(rows=1, cols=len(cols))
     for j, c in enumerate(cols):
-        runs(table.rows[0].cells[j].paragraphs[0], c)
+        par = table.rows[0].cells[j].paragraphs[0]
+        runs(par, c)
+        if j:
+            par.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        rule(table.rows[0].cells[j], "top", "bottom")
     last = None
     for i, row in enumerate(t.rows):
         if t.groups is not None and t.groups[i] != last:
@@ -191,6 +243,10 @@ def _render_docx(t: _Table, number: int | None, path: str | Path) -> Path:
         cells = table.add_row().cells
         for j, c in enumerate(row):
             cells[j].paragraphs[0].add_run(c)  # data labels: no italic markup
+            if j:  # numbers right-aligned, so that decimal points line up
+                cells[j].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    for cell in table.rows[-1].cells:
+        rule(cell, "bottom")
     if t.notes:
         runs(doc.add_paragraph(), "*Note.* " + " ".join(t.notes))
     out = Path(path)
@@ -651,6 +707,32 @@ _PROCESS_GROUPS = {
 }
 
 
+def _process_se(r: Any) -> str:
+    """Standard errors of a ProcessResult as computed: ``se`` applies to the OLS equations; a logistic outcome
+    equation keeps its model-based covariance."""
+    if r.y_family == "gaussian" or r.se_type == "nonrobust":
+        return _se_name(r.se_type, "gaussian") if r.y_family == "gaussian" else (
+            f"conventional (homoskedastic) for the OLS equations and model-based for the logistic regression of {r.y}")
+    return (f"{_se_name(r.se_type, 'gaussian')} for the OLS equations and model-based (inverse information "
+            f"matrix) for the logistic regression of {r.y}")
+
+
+def _probe_values(r: Any, sd_text: str) -> str:
+    """Probe rule of a ProcessResult probed at values passed (``w_values``/``z_values``), moderator by moderator."""
+    rule = "16th, 50th and 84th percentiles" if getattr(r, "probe_rule", "percentile") == "percentile" else sd_text
+    parts = []
+    for role, col, given in (("W", r.w, getattr(r, "w_values", None)), ("Z", r.z, getattr(r, "z_values", None))):
+        if col is None:
+            continue
+        if given is not None:
+            parts.append(f"values passed for {role} ({', '.join(f'{v:g}' for v in given)})")
+        elif role == "W" and r.mcw is not None:
+            parts.append("each category of W")
+        else:
+            parts.append(f"{rule} for {role}")
+    return "; ".join(parts)
+
+
 def _process_table(r: Any, part: str) -> _Table:
     rows, groups = [], []
     for _, x in r.coefs.iterrows():
@@ -671,7 +753,7 @@ def _process_table(r: Any, part: str) -> _Table:
         f"PROCESS model {r.model}" + (f" ({r.description})" if r.description else "") + f"; X = {r.x}, "
         f"Y = {r.y}" + (f", M = {', '.join(r.mediators)}" if r.mediators else "")
         + (f", W = {r.w}" if r.w else "") + (f", Z = {r.z}" if r.z else "") + ".",
-        f"Coefficients: {fam}, standard errors {_se_name(r.se_type, 'gaussian')}, {_pct(r.ci)} CIs and *p* "
+        f"Coefficients: {fam}, standard errors {_process_se(r)}, {_pct(r.ci)} CIs and *p* "
         f"from *t* tests" + ("" if r.y_family == "gaussian" else f" (*z* tests for {r.y})")
         + f"; *R*²{'' if r.y_family == 'gaussian' else f' (McFadden for {r.y})'}: {r2}.",
     ]
@@ -680,9 +762,22 @@ def _process_table(r: Any, part: str) -> _Table:
                      f"{r.n_boot:,} resamples" + (f" ({r.n_failed} failed)" if r.n_failed else "")
                      + "; *SE* = resampling standard deviation; judged by their interval (no *p* value).")
     if r.w:
+        rule = (f"{_probe_values(r, 'mean and mean ± 1 *SD*')})." if r.probe == "values" else
+                ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
+                + ", unless other values were passed).")
         notes.append(f"{'w, z' if r.z else 'w'} = the moderator value an effect is conditioned on (probe rule: "
-                     + ("16th, 50th and 84th percentiles" if r.probe == "percentile" else "mean and mean ± 1 *SD*")
-                     + ", unless other values were passed).")
+                     + rule)
+    omni = getattr(r, "omnibus", None)
+    if omni is not None and (omni["df1"] > 1).any():  # tests no coefficient row shows (multicategorical X or W)
+        parts = []
+        for _, x in omni[omni["df1"] > 1].iterrows():
+            if np.isfinite(x["df2"]):
+                stat = f"*F*({int(x['df1'])}, {x['df2']:.0f}) = {fmt_num(x['F'])}"
+                r2c = f", Δ*R*² = {fmt_bounded(x['r2_change'], 3)}"
+            else:
+                stat, r2c = f"*χ*²({int(x['df1'])}) = {fmt_num(x['F'] * x['df1'])}", ""
+            parts.append(f"{x['test']} in the equation of {x['outcome']}: {stat}, *p* {_p_phrase(x['p'])}{r2c}")
+        notes.append("Joint tests (Wald, standard errors as above): " + "; ".join(parts) + ".")
     notes.append(f"*n* = {r.n} ({r.n_dropped} rows with missing values dropped).")
     return _Table(f"Conditional process analysis (PROCESS model {r.model}): coefficients and effects",
                   ["*b*", "*SE*", f"{_pct(r.ci)} CI", "*p*"], rows, groups, notes, "Term or effect")
@@ -761,7 +856,8 @@ def report_table(
         the note), :class:`~csl_stats.InvarianceResult` (fit of the nested
         models with the Δ statistics) or :class:`~csl_stats.ProcessResult`
         (coefficients by outcome, conditional effects, indices of moderated
-        mediation), or the DataFrame returned by
+        mediation; multi-df joint tests of a multicategorical X or W in the
+        note), or the DataFrame returned by
         :func:`~csl_stats.scale_report` (reliability and validity) or by
         :func:`~csl_stats.nps_by` (NPS by segment).
     style : {"apa"}
@@ -850,7 +946,7 @@ def report_table(
     gt = _gt(table, number)
     if fmt == "html":
         return gt.as_raw_html(inline_css=False)
-    return gt.as_latex()
+    return latex_symbols(gt.as_latex())
 
 
 # ---------------------------------------------------------------------------
@@ -980,9 +1076,12 @@ def _methods_mediation(r: Any) -> str:
     meds = ", ".join(r.mediators)
     design = (f"a moderated mediation model (PROCESS model {r.model}; moderator {r.w}, {r.stage} stage)"
               if hasattr(r, "w") else ("a serial" if getattr(r, "serial", False) else "a") + " mediation model")
+    fam = ("ordinary least squares regressions" if r.y_family == "gaussian" else
+           f"ordinary least squares regressions for the mediators and a logistic regression for {r.y} (paths "
+           f"into {r.y} and the indirect effects on the log-odds scale)")
     return (
-        f"We estimated {design} of the effect of {r.x} on {r.y} through {meds} with ordinary least squares "
-        f"regressions using {_software()}. Indirect effects were tested with {_pct(r.ci)} "
+        f"We estimated {design} of the effect of {r.x} on {r.y} through {meds} with {fam} "
+        f"using {_software()}. Indirect effects were tested with {_pct(r.ci)} "
         f"{_ci_name(r.ci_method)} bootstrap confidence intervals from {r.n_boot:,} resamples"
         + (f" ({r.n_failed} resamples failed and were discarded)" if r.n_failed else "") + "."
         + _seed_sentence(r.n_boot)
@@ -1102,15 +1201,20 @@ def _methods_process(r: Any) -> str:
     probe = ""
     if r.w:
         probe = (" Conditional effects were probed at the moderator values shown in the table (probe rule: "
-                 + ("16th, 50th and 84th percentiles unless other values were passed)." if r.probe == "percentile"
+                 + (f"{_probe_values(r, 'mean and one standard deviation below and above it')})."
+                    if r.probe == "values" else
+                    "16th, 50th and 84th percentiles unless other values were passed)." if r.probe == "percentile"
                     else "mean and one standard deviation below and above it unless other values were passed)."))
     return (
         f"We estimated model {r.model} of Hayes' PROCESS templates" + (f" ({r.description})" if r.description
                                                                       else "")
         + f", with {roles}, by {fam} "
-        f"with {_se_name(r.se_type, 'gaussian')} standard errors, using {_software()}.{boot}{probe} "
-        f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), leaving n = {r.n}; "
-        "the missing-value policy itself is not recorded in the result."
+        f"with {_process_se(r)} standard errors, using {_software()}.{boot}{probe} "
+        + (f"Rows with missing values on the model variables were dropped (listwise deletion: {r.n_dropped} rows), "
+           f"leaving n = {r.n}." if getattr(r, "nan_policy", None) == "listwise" else
+           f"Missing values were not allowed (nan_policy='raise'); n = {r.n}." if getattr(r, "nan_policy", None)
+           == "raise" else f"Rows with missing values on the model variables were dropped ({r.n_dropped} rows), "
+           f"leaving n = {r.n}; the missing-value policy itself is not recorded in the result.")
     )
 
 

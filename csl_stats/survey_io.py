@@ -32,8 +32,8 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_dataframe, check_labels, preview
-from .errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError
+from ._validation import check_choice, check_dataframe, check_labels, preview, warn
+from .errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError, InconsistencyWarning
 
 __all__ = ["SurveyData", "read_survey", "write_sav"]
 
@@ -46,6 +46,10 @@ QUALTRICS_METADATA = (
     "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
     "ExternalReference", "LocationLatitude", "LocationLongitude", "DistributionChannel", "UserLanguage",
 )
+#: pandas' default NA spellings other than the empty cell: text answers in a CSV export, missing values only in
+#: an otherwise numeric column.
+CSV_NA_TOKENS = frozenset(["#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                           "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"])
 _SCALE_ITEM = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*=\s*(.+?)\s*$")
 
 
@@ -405,7 +409,7 @@ def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable,
                 if import_id:
                     descriptions[name] = f"Qualtrics ImportId {import_id}"
         frame = pd.read_csv(path, skiprows=[1, 2] if layout == "importid" else [1], encoding=encoding, sep=sep,
-                            low_memory=False)
+                            low_memory=False, keep_default_na=False, na_values=[""])
         titles = dict(zip(names, labels, strict=True))
         if layout == "two_rows":  # legacy V1..V10: named by their label (V1 -> ResponseID)
             rename = {n: lab.strip() for n, lab in zip(names, labels, strict=True)
@@ -422,7 +426,7 @@ def _read_csv(path: Path, kind: str) -> tuple[pd.DataFrame, dict, dict[Hashable,
                 if stamps.notna().sum() == frame[col].notna().sum():
                     frame[col] = stamps
         return frame, titles, descriptions, "qualtrics"
-    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False)
+    frame = pd.read_csv(path, encoding=encoding, sep=sep, low_memory=False, keep_default_na=False, na_values=[""])
     return frame, {}, {}, "csv"
 
 
@@ -569,6 +573,15 @@ def read_survey(
         A text column only partly covered by ``likert``; a malformed
         Qualtrics header.
 
+    Warns
+    -----
+    InconsistencyWarning
+        Numeric answers outside a column's answer scale (the codebook's
+        ``minimum`` to ``maximum``, from the value labels or the given
+        codebook) that were not declared missing, e.g. an undeclared
+        ``9 = "no answer"`` or ``-99``: they would be analysed as scores.
+        The data are left as read; declare them in ``missing_codes=``.
+
     Notes
     -----
     The codebook's ``type`` is ``"string"`` for text, ``"datetime"`` for SPSS
@@ -595,6 +608,10 @@ def read_survey(
     ``ResponseID``, ``V8`` -> ``StartDate``; the old name is kept in
     ``description``). ``StartDate``, ``EndDate`` and ``RecordedDate`` are
     read as timestamps. TSV exports (UTF-16, tab-separated) are read like CSV.
+    In CSV files only empty cells are missing: the spellings pandas would read
+    as missing (``"NA"``, ``"None"``, ``"null"``, ...) stay text answers (a
+    "None" choice, the country code NA), except in an otherwise numeric
+    column, where they become NaN and are reported in ``missing``.
     SPSS and Stata store no missing value for text: empty strings in string
     variables are read as NaN.
 
@@ -719,6 +736,15 @@ def read_survey(
                 types[col] = "integer" if _is_whole(frame[col]) else "number"
                 continue
         if source in ("qualtrics", "csv"):
+            # only empty cells are read as missing (an answer "None", the country "NA" stay text); in an
+            # otherwise numeric column the usual NA spellings (an R export's "NA") are missing, and reported
+            token = present.map(lambda u: isinstance(u, str) and u.strip() in CSV_NA_TOKENS).astype(bool)
+            rest = present[~token.to_numpy()]
+            if token.any() and len(rest) and pd.to_numeric(rest, errors="coerce").notna().all():
+                for tok in sorted({u.strip() for u in present[token.to_numpy()]}):
+                    hit = frame[col].map(lambda u, tok=tok: isinstance(u, str) and u.strip() == tok).astype(bool)
+                    _record(frame, col, hit, tok, "not a number in a numeric column", missing_rows)
+                present = frame[col].dropna()
             num = pd.to_numeric(present, errors="coerce")
             if num.notna().all():
                 frame[col] = pd.to_numeric(frame[col])
@@ -773,6 +799,7 @@ def read_survey(
         if types[col] == "integer" and frame[col].notna().all() and pd.api.types.is_float_dtype(frame[col]):
             frame[col] = frame[col].astype("int64")
 
+    _warn_outside_scale(frame, cb)
     missing = pd.DataFrame(missing_rows, columns=["column", "code", "label", "n"])
     missing["n"] = missing["n"].astype("int64")
     return SurveyData(
@@ -786,6 +813,28 @@ def read_survey(
         n_columns=frame.shape[1],
         n_recoded_missing=int(missing["n"].sum()),
     )
+
+
+def _warn_outside_scale(frame: pd.DataFrame, cb: pd.DataFrame) -> None:
+    """Warn about numeric answers outside a column's answer scale (codebook minimum to maximum) that were not
+    declared missing: undeclared codes such as 9 = "no answer" or -99 would otherwise be analysed as scores."""
+    for _, row in cb.iterrows():
+        col, lo, hi = row["name"], row["minimum"], row["maximum"]
+        s = frame[col]
+        if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi) or not pd.api.types.is_numeric_dtype(s) \
+                or pd.api.types.is_bool_dtype(s):
+            continue
+        out = s[(s < lo) | (s > hi)]
+        if len(out):
+            counts = out.value_counts().sort_index()
+            listed = ", ".join(f"{_fmt_code(k)} ({n} {'row' if n == 1 else 'rows'})" for k, n in counts.items())
+            codes = ", ".join(_fmt_code(k) for k in counts.index)
+            warn(
+                f"column {col!r} holds values outside its answer scale {_fmt_code(lo)} to {_fmt_code(hi)} that are "
+                f"not declared missing: {listed}. If they are missing-value codes, pass "
+                f"missing_codes={{{col!r}: [{codes}]}}; otherwise correct the codebook's minimum/maximum.",
+                InconsistencyWarning,
+            )
 
 
 def _declared(code: Any, ranges: list[tuple[Any, Any]]) -> bool:
@@ -874,12 +923,23 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
         value labels, ``type`` "integer" an ``F8.0`` format.
     missing_codes : dict {column: codes}, optional
         Codes SPSS should treat as user-missing in each column (the values
-        must already be in the data, e.g. -99).
+        must already be in the data, e.g. -99): numbers for numeric columns,
+        text (``"NA"``) for string columns; at most three per column (an
+        SPSS limit).
 
     Returns
     -------
     pathlib.Path
         The path written.
+
+    Raises
+    ------
+    ColumnNotFoundError
+        ``missing_codes`` names a column the data lack.
+    ArgumentTypeError
+        A text code for a numeric column or a number for a string column.
+    DataError
+        Names or values SPSS cannot store (reported by pyreadstat).
 
     Examples
     --------
@@ -923,8 +983,23 @@ def write_sav(data: pd.DataFrame, path: str | Path, *, codebook: pd.DataFrame | 
         if not isinstance(missing_codes, Mapping):
             raise ArgumentTypeError(f"missing_codes must map column names to lists of codes, e.g. "
                                     f"{{'sat1': [-99]}}; got {type(missing_codes).__name__} {missing_codes!r}.")
-        ranges = {c: [float(v) for v in _code_list(list(codes), f"missing_codes[{c!r}]")]
-                  for c, codes in missing_codes.items()}
+        ranges = {}
+        for c, codes in missing_codes.items():
+            if c not in data.columns:
+                raise ColumnNotFoundError(
+                    f"missing_codes names column {c!r}, which is not in the data; columns are {preview(data.columns)}."
+                )
+            codes = _code_list(codes if isinstance(codes, str) else list(codes), f"missing_codes[{c!r}]")
+            numeric = pd.api.types.is_numeric_dtype(data[c]) or pd.api.types.is_bool_dtype(data[c])
+            wrong = [v for v in codes if isinstance(v, str) == numeric]
+            if wrong:
+                kind = "numeric" if numeric else "text"
+                raise ArgumentTypeError(
+                    f"missing_codes[{c!r}] must hold {'numbers' if numeric else 'text codes'} for the {kind} column "
+                    f"{c!r}; got {preview(wrong)}."
+                )
+            # SPSS: discrete user-missing values, numbers for numeric variables and text for string variables
+            ranges[c] = [float(v) for v in codes] if numeric else [str(v) for v in codes]
     frame = data.copy()
     for col in frame.columns:
         if pd.api.types.is_integer_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):

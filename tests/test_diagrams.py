@@ -192,3 +192,44 @@ def test_a_failing_dot_shows_the_text(fits, monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda _name: "/usr/bin/dot")
     monkeypatch.setattr(ModelDiagram, "pipe", broken)
     assert d._repr_mimebundle_() == ({"text/plain": d.dot}, {})
+
+
+def test_mediation_diagram_of_a_binary_outcome_names_the_logit():
+    """Regression: the note under a mediation or moderated-mediation diagram said "Unstandardized OLS
+    coefficients" when the paths into a 0/1 outcome were logistic-regression (log-odds) coefficients."""
+    df = csl_stats.load_supply_chain_survey()
+    d = df.assign(sat=df[["sat1", "sat2", "sat3"]].mean(axis=1), trs=df[["trs1", "trs2"]].mean(axis=1),
+                  swc=df[["swc1", "swc2", "swc3"]].mean(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med = csl_stats.mediation(d, x="sat", m="trs", y="churned", y_family="binomial", n_boot=100, rng=1)
+        mm = csl_stats.moderated_mediation(d, "sat", "trs", "churned", "swc", stage="second",
+                                           y_family="binomial", n_boot=100, rng=1)
+    for r in (med, mm):
+        dot = plot_model(r).dot
+        assert "Unstandardized OLS coefficients" not in dot
+        assert "logistic regression (log-odds) for churned" in dot
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
+def test_indicators_are_drawn_in_their_order():
+    """Regression: with indicators=True Graphviz placed each construct's items in the order that minimised
+    crossings (qlt3, qlt4, qlt1, qlt2 on the survey), not the order of the items; they now stack top to bottom
+    in the order given (PLS outer model, SEM and CFA measurement models)."""
+    import subprocess
+
+    df = csl_stats.load_supply_chain_survey()
+    blocks = {"DLV": ["dlv1", "dlv2", "dlv3", "dlv4"], "QLT": ["qlt1", "qlt2", "qlt3", "qlt4"],
+              "SAT": ["sat1", "sat2", "sat3"], "TRS": ["trs1", "trs2", "trs3", "trs4"]}
+    paths = [("DLV", "SAT"), ("QLT", "SAT"), ("SAT", "TRS"), ("DLV", "TRS")]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [csl_stats.pls_pm(df, blocks, paths), csl_stats.sem(df, blocks, paths),
+                   csl_stats.cfa(df, blocks)]
+    for res in results:
+        plain = subprocess.run(["dot", "-Tplain"], input=plot_model(res, indicators=True).dot, text=True,
+                               capture_output=True, check=True).stdout
+        y = {ln.split()[1].strip('"'): float(ln.split()[3]) for ln in plain.splitlines() if ln.startswith("node")}
+        for items in blocks.values():
+            heights = [y[f"item:{i}"] for i in items]
+            assert heights == sorted(heights, reverse=True), (type(res).__name__, items, heights)

@@ -858,3 +858,82 @@ def test_three_way_indices_against_pyprocessmacro():
         tol = _mc_tol(a["se"], 2000, 2000)
         assert abs(a["ci_low"] - b["conf_low"]) < tol, a.name
         assert abs(a["ci_high"] - b["conf_high"]) < tol, a.name
+
+
+def test_mcw_without_a_moderator_is_refused():
+    """Regression: mcw= for a model without W (or with W not given) was silently ignored, so a user who meant
+    a multicategorical moderator got an unmoderated model without being told."""
+    with pytest.raises(ArgumentError, match=r"mcw='indicator' codes the moderator W, but model 4 .* takes no W"):
+        csl_stats.process(DATA, 4, x="x", m="m1", y="y", mcw="indicator")
+
+
+def test_multicategorical_variable_with_sparse_categories_is_refused():
+    """Regression: mcx= on a column with many sparse values (a numeric count such as tenure in years, or a
+    segment with a handful of customers) was accepted; most bootstrap resamples then missed a category, could
+    not be fitted, and the intervals rested on the few that could (on the survey: 99 of 100 failed)."""
+    d = DATA.copy()
+    d.loc[d.index[:3], "g"] = "D"  # a fourth group of 3 customers
+    with pytest.raises(InsufficientDataError, match=r"'g' has categories with fewer than 10 complete rows: D \(3\)"):
+        csl_stats.process(d, 4, x="g", m="m1", y="y", mcx="indicator", n_boot=100, rng=1)
+    d = DATA.assign(wc=DATA["wc"].where(DATA.index >= 4, "tiny"))
+    with pytest.raises(InsufficientDataError, match=r"multicategorical W column 'wc' .* tiny \(4\)"):
+        csl_stats.process(d, 14, x="x", m="m1", w="wc", y="y", mcw="indicator", n_boot=100)
+    # without resampling (models 1-3) a small group is fitted as it is
+    assert len(csl_stats.process(d, 1, x="x", w="wc", y="y", mcw="indicator").conditional_effects) == 4
+
+
+OMNI = json.loads((REF / "process_omnibus_reference.json").read_text())
+
+
+def _omni_row(res, outcome, test):
+    o = res.omnibus
+    row = o[(o["outcome"] == outcome) & (o["test"] == test)]
+    assert len(row) == 1, f"{outcome} / {test} not in {o[['outcome', 'test']].values.tolist()}"
+    return row.iloc[0]
+
+
+def _check_omni(row, ref):
+    for key in ("F", "p", "r2_change", "df1", "df2"):
+        if key in ref:
+            assert row[key] == pytest.approx(ref[key], rel=1e-9, abs=1e-12), key
+
+
+def test_omnibus_interaction_tests_against_R():
+    """Joint tests PROCESS prints ("test(s) of highest order unconditional interaction(s)", omnibus tests of a
+    multicategorical X) were missing: with a three-group X or W nothing tested the 2-df interaction or the
+    relative effects jointly. R: anova(reduced, full) of nested lm() fits, and for HC3 the Wald F
+    t(b) solve(vcovHC(full, "HC3")[terms, terms]) b / q (tests/reference/process_omnibus.R)."""
+    m2 = _fit(2)
+    _check_omni(_omni_row(m2, "y", "x x w"), OMNI["m2"]["xw"])
+    _check_omni(_omni_row(m2, "y", "x x z"), OMNI["m2"]["xz"])
+    _check_omni(_omni_row(m2, "y", "x x w and x x z (jointly)"), OMNI["m2"]["both"])
+    _check_omni(_omni_row(_fit(2, se="HC3"), "y", "x x w and x x z (jointly)"), OMNI["m2"]["both_hc3"])
+    m3 = _fit(3)
+    assert m3.omnibus["test"].tolist() == ["x x w x z"]  # only the highest-order term, as PROCESS
+    _check_omni(m3.omnibus.iloc[0], OMNI["m3"]["xwz"])
+    m76 = _fit(76)
+    _check_omni(_omni_row(m76, "y", "m1 x w"), OMNI["m76"]["mw"])
+    _check_omni(_omni_row(m76, "y", "m1 x w and m1 x z (jointly)"), OMNI["m76"]["both_m"])
+    mc = csl_stats.process(DATA, 4, x="g", m="m1", y="y", mcx="helmert", n_boot=100, rng=1)
+    _check_omni(_omni_row(mc, "y", "g (omnibus, direct effect)"), OMNI["mcx"]["direct"])
+    _check_omni(_omni_row(mc, "y (total)", "g (omnibus, total effect)"), OMNI["mcx"]["total"])
+    mw = csl_stats.process(DATA, 1, x="x", w="wc", y="y", mcw="indicator")
+    _check_omni(_omni_row(mw, "y", "x x wc"), OMNI["mcw"]["xw"])
+    assert _fit(4).omnibus is None  # nothing moderated, X numeric: no joint test to report
+
+
+def test_johnson_neyman_direction_of_a_region_where_the_effect_changes_sign():
+    """Regression: a non-significant Johnson-Neyman region was labelled with the sign of the effect at its
+    midpoint ("negative") although the effect runs from positive to negative inside it; such a region now
+    says "changes sign", regions of constant sign keep "positive"/"negative"."""
+    g = np.random.default_rng(5)
+    n = 300
+    x, w = g.normal(size=n), g.uniform(0, 10, size=n)
+    y = (0.5 - 0.1 * w) * x + 0.2 * w + g.normal(size=n)
+    res = csl_stats.process(pd.DataFrame({"x": x, "w": w, "y": y}), 1, x="x", w="w", y="y")
+    jn = res.johnson_neyman
+    assert jn["significant"].tolist() == [True, False, True]
+    assert jn["direction"].tolist() == ["positive", "changes sign", "negative"]
+    b = res.coefs.set_index("term")["estimate"]
+    middle = jn.iloc[1]
+    assert (b["x"] + b["x*w"] * middle["low"]) * (b["x"] + b["x*w"] * middle["high"]) < 0

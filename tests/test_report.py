@@ -246,3 +246,62 @@ def test_top_box_and_nps_test_tables(results, df):
     assert f"*z* = {fmt_num(r.z)}" in md and "independent samples" in md
     paired = csl_stats.nps_test(df["recommend"].to_numpy()[:400], df["recommend"].to_numpy()[400:800], paired=True)
     assert "paired" in report_table(paired) and "per-respondent differences" in methods_text(paired)
+
+
+def test_latex_tables_compile_with_pdflatex_defaults(results):
+    """Regression: LaTeX output held raw Unicode symbols (α, β, χ, ω, ρ, Δ, √, →, ×, ±) that pdflatex, the
+    default engine of most journals' templates and Overleaf, rejects ("Unicode character α not set up for use
+    with LaTeX"); they must be LaTeX commands."""
+    for name in ["alpha", "scale_report", "cfa", "mediation", "pls", "moderation"]:
+        tex = report_table(results[name], fmt="latex")
+        bad = sorted({ch for ch in tex if ord(ch) > 127})
+        assert not bad, f"{name}: non-ASCII characters {bad} in the LaTeX table"
+    tex = report_table(results["scale_report"], fmt="latex")
+    assert r"\ensuremath{\alpha}" in tex and r"\ensuremath{\omega}" in tex
+    assert r"\textsuperscript{2}" in report_table(results["cfa"], fmt="latex")
+    assert r"\ensuremath{\rightarrow}" in report_table(results["pls"], fmt="latex")
+
+
+def test_methods_text_of_a_mediation_with_a_binary_outcome_names_the_logistic_model(df):
+    """Regression: methods_text said "ordinary least squares regressions" for a mediation (or moderated
+    mediation) whose outcome was modelled by a logistic regression (y_family="binomial")."""
+    d = df.assign(sat=df[["sat1", "sat2", "sat3"]].mean(axis=1), trs=df[["trs1", "trs2"]].mean(axis=1),
+                  swc=df[["swc1", "swc2", "swc3"]].mean(axis=1))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        med = csl_stats.mediation(d, x="sat", m="trs", y="churned", y_family="binomial", n_boot=100, rng=1)
+        mm = csl_stats.moderated_mediation(d, "sat", "trs", "churned", "swc", stage="second",
+                                           y_family="binomial", n_boot=100, rng=1)
+    for r in (med, mm):
+        text = methods_text(r)
+        assert "logistic regression for churned" in text and "log-odds" in text
+    assert "ordinary least squares regressions using" in methods_text(
+        csl_stats.mediation(d, x="sat", m="trs", y="loy1", n_boot=100, rng=1))
+
+
+def test_word_table_has_apa_rules_and_aligned_numbers(results, tmp_path):
+    """Regression: the Word table had no rules at all (python-docx's default "Normal Table" style) and
+    left-aligned numbers; an APA 7 table has horizontal rules above and below the column heads and below
+    the last row, no vertical rules, and numbers aligned to the right (decimal points under each other)."""
+    docx = pytest.importorskip("docx")
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    doc = docx.Document(str(report_table(results["cfa"], fmt="docx", path=tmp_path / "t.docx")))
+    table = doc.tables[0]
+
+    def borders(cell):
+        tc_pr = cell._tc.tcPr
+        b = None if tc_pr is None else tc_pr.find(qn("w:tcBorders"))
+        return {} if b is None else {el.tag.split("}")[1]: el.get(qn("w:val")) for el in b}
+
+    for cell in table.rows[0].cells:
+        assert borders(cell).get("top") == "single" and borders(cell).get("bottom") == "single"
+    for cell in table.rows[-1].cells:
+        assert borders(cell).get("bottom") == "single"
+    assert all(v != "single" for v in borders(table.rows[2].cells[1]).values())  # no rules inside the body
+    assert not any(b in borders(table.rows[0].cells[0]) for b in ("left", "right"))
+    body = table.rows[2]  # rows[1] is the first group label ("dlv")
+    assert body.cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert table.rows[0].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert body.cells[0].paragraphs[0].alignment in (None, WD_ALIGN_PARAGRAPH.LEFT)

@@ -16,7 +16,7 @@ import pytest
 import csl_stats
 from csl_stats.diagrams import plot_model
 from csl_stats.errors import ArgumentError
-from csl_stats.report import methods_text, report_table
+from csl_stats.report import fmt_bounded, fmt_p, methods_text, report_table
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 
@@ -211,3 +211,66 @@ def test_process_without_resampling_and_with_a_multicategorical_x(df):
     assert "| **Outcome: loyalty (total)** |" in report_table(mc)
     dmc = plot_model(mc).dot
     assert "(total)" not in dmc and '"region[north]" -> "trust"' in dmc and "indirect[trust, region[north]]" in dmc
+
+
+def test_process_logit_outcome_with_hc_se_is_reported_as_it_was_computed(df):
+    """Regression: with se="HC3" and a logistic outcome, process() applies HC3 to the OLS equations only (the
+    logistic equation keeps its model-based covariance), but the table note and methods paragraph said every
+    standard error was HC3."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "churned": df["churned"]})
+    r = csl_stats.process(sc, 4, x="satisfaction", m="trust", y="churned", y_family="binomial", se="HC3",
+                          n_boot=100, rng=1)
+    for text in (methods_text(r), report_table(r)):
+        assert "heteroskedasticity-consistent (HC3)" in text
+        assert "model-based" in text and "churned" in text[text.index("model-based") - 80:text.index("model-based") + 80]
+    # a Gaussian outcome keeps the plain wording
+    g = csl_stats.process(sc, 4, x="satisfaction", m="trust", y="churned", se="HC3", n_boot=100, rng=1)
+    assert "model-based" not in methods_text(g) and "model-based" not in report_table(g)
+
+
+def test_process_table_reports_multi_df_joint_tests(df):
+    """A multicategorical X or W makes tests that no coefficient row shows (the 2-df interaction with a
+    three-group moderator, the omnibus relative direct effect): the table note gives them, with F, df, p and
+    the R² change, as PROCESS prints them. Single-df tests are the coefficient rows and are not repeated."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "loyalty": df[BLOCKS["loy"]].mean(axis=1), "size": df["size"],
+                       "switching_costs": df[["swc1", "swc2", "swc3"]].mean(axis=1), "region": df["region"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="size", mcw="indicator",
+                              n_boot=100, rng=1)
+        r4 = csl_stats.process(sc, 4, x="region", m="trust", y="loyalty", mcx="indicator", n_boot=100, rng=1)
+    row = r.omnibus.iloc[0]
+    assert row["df1"] == 2
+    md = report_table(r)
+    assert (f"satisfaction x size in the equation of trust: *F*(2, {row['df2']:.0f}) = {row['F']:.2f}, "
+            f"*p* = {fmt_p(row['p'])}, Δ*R*² = {fmt_bounded(row['r2_change'], 3)}") in md
+    md4 = report_table(r4)
+    assert "region (omnibus, direct effect) in the equation of loyalty: *F*(3," in md4
+    assert "region (omnibus, total effect)" in md4
+    assert "Joint tests" not in report_table(csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty",
+                                                               w="switching_costs", n_boot=100, rng=1))
+
+
+def test_process_probe_rule_with_values_passed(df):
+    """Regression: with w_values= the result's probe is "values", and the table note and methods text then
+    claimed the mean +/- 1 SD rule although the moderator was probed at the values passed."""
+    sc = pd.DataFrame({"satisfaction": df[BLOCKS["sat"]].mean(axis=1), "trust": df[BLOCKS["trust"]].mean(axis=1),
+                       "loyalty": df[BLOCKS["loy"]].mean(axis=1), "value": df[["val1", "val2", "val3"]].mean(axis=1),
+                       "switching_costs": df[["swc1", "swc2", "swc3"]].mean(axis=1)})
+    r = csl_stats.process(sc, 21, x="satisfaction", m="trust", y="loyalty", w="switching_costs", z="value",
+                          w_values=[2.0, 6.0], n_boot=100, rng=1)
+    for text in (report_table(r), methods_text(r)):
+        assert "± 1" not in text and "standard deviation below" not in text
+        assert "values passed for W (2, 6)" in text and "16th, 50th and 84th percentiles for Z)." in text
+    sd = csl_stats.process(sc, 7, x="satisfaction", m="trust", y="loyalty", w="switching_costs", probe="sd",
+                           n_boot=100, rng=1)
+    assert "mean and mean ± 1 *SD*" in report_table(sd)
+
+
+def test_process_methods_text_states_the_missing_value_policy(fits):
+    """ProcessResult now records nan_policy; the methods paragraph said the policy was not recorded."""
+    text = methods_text(fits["process"])
+    assert "not recorded" not in text.split("leaving n =")[1]
+    assert "listwise deletion" in text

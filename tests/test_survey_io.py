@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import csl_stats
-from csl_stats.errors import ArgumentError, ColumnNotFoundError, DataError
+from csl_stats.errors import ArgumentError, ArgumentTypeError, ColumnNotFoundError, DataError
 from csl_stats.survey_io import parse_scale, read_survey, write_sav
 
 pyreadstat = pytest.importorskip("pyreadstat")
@@ -529,3 +529,52 @@ def test_data_package_errors(tmp_path):
     (tmp_path / "junk.json").write_text("{not json")
     with pytest.raises(DataError, match="not a JSON data package"):
         read_survey(tmp_path / "junk.json")
+
+
+def test_write_sav_missing_codes_are_checked_and_text_codes_written(tmp_path):
+    """Regression: write_sav silently ignored missing_codes for a column not in the data (a typo left -9 as a
+    valid answer) and crashed with a bare ValueError on a text code for a string variable, which SPSS supports."""
+    df = pd.DataFrame({"sat": [1.0, -9, 5], "why": ["late", "NA", "price"]})
+    with pytest.raises(ColumnNotFoundError, match="'sta'"):
+        write_sav(df, tmp_path / "a.sav", missing_codes={"sta": [-9]})
+    with pytest.raises(ArgumentTypeError, match="'sat'.*numeric"):
+        write_sav(df, tmp_path / "a.sav", missing_codes={"sat": ["NA"]})
+    out = write_sav(df, tmp_path / "a.sav", missing_codes={"sat": [-9], "why": ["NA"]})
+    s = read_survey(out)
+    assert s.data["sat"].isna().tolist() == [False, True, False]
+    assert s.data["why"].isna().tolist() == [False, True, False]
+    assert sorted(s.missing["column"]) == ["sat", "why"]
+
+
+def test_undeclared_codes_outside_the_answer_scale_warn(tmp_path):
+    """Regression: a code outside the labelled answer scale that the file does not declare missing (SPSS
+    exports where 9 = "no answer" was never set as user-missing, Qualtrics' -99 without missing_codes=) was
+    read as a valid answer without a word, so means and regressions silently used 9 or -99 as scores."""
+    from csl_stats.errors import InconsistencyWarning
+
+    df = pd.DataFrame({"sat": [1.0, 5, 9, 3, 9, -99], "ok": [1.0, 2, 3, 4, 5, 1]})
+    pyreadstat.write_sav(df, tmp_path / "a.sav", variable_value_labels={
+        "sat": {1: "very dissatisfied", 5: "very satisfied", 9: "no answer"}, "ok": AGREE})
+    with pytest.warns(InconsistencyWarning, match=r"'sat'.*outside its answer scale 1 to 5.*-99 \(1 row\), 9 \(2 rows\)"):
+        s = read_survey(tmp_path / "a.sav", codebook=pd.DataFrame({"name": ["sat"], "maximum": [5.0]}))
+    assert s.data["sat"].tolist() == [1.0, 5, 9, 3, 9, -99]  # the data are not changed: the reader decides
+    with pytest.warns(InconsistencyWarning, match=r"answer scale 1 to 9 .*: -99 \(1 row\)\. "):
+        read_survey(tmp_path / "a.sav")  # the file alone labels 9, so only -99 lies outside
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        read_survey(tmp_path / "a.sav", missing_codes={"sat": [9, -99]})
+
+
+def test_csv_answers_that_look_like_na_tokens_are_kept_and_numeric_na_reported(tmp_path):
+    """Regression: CSV and Qualtrics exports were read with pandas' default NA strings, so the answer "None"
+    ("which tools do you use?"), the country code "NA" (Namibia) or "null" silently became NaN, unreported.
+    Text answers are now kept; in numeric columns the tokens (an R export's "NA") become NaN and are reported."""
+    f = tmp_path / "p.csv"
+    f.write_text('id,tools,score,country\n1,None,5,NA\n2,ERP,NA,DE\n3,"ERP, WMS",3,FR\n4,ERP,,null\n')
+    s = read_survey(f)
+    assert s.data["tools"].tolist() == ["None", "ERP", "ERP, WMS", "ERP"]
+    assert s.data["country"].tolist() == ["NA", "DE", "FR", "null"]
+    assert s.data["score"].isna().tolist() == [False, True, False, True]
+    assert s.missing[["column", "code", "n"]].to_dict("records") == [{"column": "score", "code": "NA", "n": 1}]
+    s = read_survey(f, missing_codes={"country": "NA"})  # declared: then it is missing and reported
+    assert s.data["country"].isna().tolist() == [True, False, False, False]
