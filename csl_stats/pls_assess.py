@@ -166,7 +166,10 @@ def pls_fit(
     re-estimated with the same model and its discrepancy computed
     (Dijkstra & Henseler 2015; cSEM's ``testOMF``). ``HI95`` and ``HI99``
     are the 95 % and 99 % quantiles of the resampled discrepancies; the
-    model is rejected at 5 % when the sample value exceeds ``HI95``.
+    model is rejected at 5 % when the sample value exceeds ``HI95``. ``p``
+    is the bootstrap p-value :math:`(1 + \\#\\{d^*_b \\ge d\\})/(1 + B)` over the
+    :math:`B` successful resamples (Davison & Hinkley 1997), never 0: at
+    least :math:`1/(B+1)`, the resolution of the test.
 
     In ``benchmarks/sim_pls.py`` (correct common-factor model, three
     constructs with three indicators each, PLSc, n = 200, 300 data sets,
@@ -186,6 +189,9 @@ def pls_fit(
     ----------
     Beran, R., & Srivastava, M. S. (1985). Bootstrap tests and confidence regions for functions of
     a covariance matrix. *The Annals of Statistics*, 13(1), 95-115.
+
+    Davison, A. C., & Hinkley, D. V. (1997). *Bootstrap methods and their application*. Cambridge
+    University Press.
 
     Dijkstra, T. K., & Henseler, J. (2015). Consistent and asymptotically normal PLS estimators
     for linear structural equations. *Computational Statistics & Data Analysis*, 81, 10-23.
@@ -253,7 +259,7 @@ def pls_fit(
         failed_total += failed
         hi95, hi99 = np.nanquantile(reps, [0.95, 0.99], axis=0)
         ok = np.isfinite(reps)
-        p = ((reps >= value) & ok).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+        p = (1 + ((reps >= value) & ok).sum(axis=0)) / (1 + ok.sum(axis=0))
         rows += [(model, c, value[k], hi95[k], hi99[k], p[k]) for k, c in enumerate(CRITERIA)]
     if failed_total:
         warnings.warn(

@@ -286,3 +286,29 @@ def test_pls_predict_undefined_consistent_loadings_in_a_fold_raise():
         warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
         plain = csl_stats.pls_pm(df, {"A": ["a1", "a2", "a3"], "Y": ["y1", "y2"]}, [("A", "Y")])
     assert np.isfinite(csl_stats.pls_predict(plain, folds=10, repeats=1, rng=0).table["pls_rmse"]).all()
+
+
+def test_fit_p_value_is_a_proper_bootstrap_p(monkeypatch):
+    """p = (1 + #{d*_b >= d}) / (1 + B) over the successful resamples: never 0 (it was #/B, so a clearly
+    misfitting model showed p = 0, a value a resampling test cannot give)."""
+    import csl_stats.pls_assess as pa
+
+    seen = {}
+    real = pa._boot
+
+    def spy(rot, spec, factor, result, n_boot, gen, model):
+        reps, failed = real(rot, spec, factor, result, n_boot, gen, model)
+        seen[model] = reps
+        return reps, failed
+
+    monkeypatch.setattr(pa, "_boot", spy)
+    df = _sim(400, 4, direct=0.5)
+    fit = csl_stats.pls_fit(csl_stats.pls_pm(df, MM, MEDIATION_ONLY), n_boot=150, rng=3)
+    for model in ("saturated", "estimated"):
+        reps = seen[model]
+        for k, c in enumerate(("SRMR", "dULS", "dG")):
+            value = fit.table.loc[(model, c), "value"]
+            ok = np.isfinite(reps[:, k])
+            expected = (1 + (reps[ok, k] >= value).sum()) / (1 + ok.sum())
+            assert fit.table.loc[(model, c), "p"] == pytest.approx(expected, abs=1e-15)
+    assert (fit.table.loc["estimated", "p"] == 1 / 151).all()  # misfit beyond every resample: p = 1/(B+1)
