@@ -366,6 +366,8 @@ def nca(
             else:
                 s_, i_, z_ = _cr_fdh(ys, xs, starts, sizes, (x0t, x1t, y0t, y1t))
                 slope, intercept, zone = float(s_), float(i_), float(z_)
+                if np.isnan(slope):  # one distinct peer: no line, only the unobserved strips are empty
+                    zone = strips
                 above = int(((yv - (intercept + slope * xv)) > ABOVE_TOL).sum()) if np.isfinite(slope) else 0
                 accuracy = 100.0 * (n - above) / n
                 with np.errstate(invalid="ignore", divide="ignore"):
@@ -381,7 +383,8 @@ def nca(
                     if ceil == "ce_fdh":
                         parts.append(_ce_fdh(yp, ux, starts, y1) + strips)
                     else:
-                        parts.append(_cr_fdh(yp, xs, starts, sizes, (x0t, x1t, y0t, y1t))[2])
+                        sp, _, zp = _cr_fdh(yp, xs, starts, sizes, (x0t, x1t, y0t, y1t))
+                        parts.append(np.where(np.isnan(sp), strips, zp))
                 dp = np.concatenate(parts) / area
                 dp = np.where(np.isnan(dp), 0.0, dp)
                 perm_cols.append(dp)

@@ -286,3 +286,15 @@ def test_cipma_theoretical_scope_is_nca_on_0_100():
     assert (c.table["effect_size"] >= emp.table["effect_size"] - 1e-12).all()
     with pytest.raises(ArgumentError, match="scope"):
         csl_stats.cipma(res, "LOY", n_perm=100, scope=(0, 100, 0, 100))
+
+
+def test_theoretical_scope_single_peer_keeps_the_unobserved_strips():
+    """One distinct peer (the highest y at the lowest x): no CR-FDH line. With the theoretical scope (0, 5, 0, 6)
+    both ceilings leave empty only the strips outside the data: 1 x 6 left of x = 1 plus 5 x 1 above y = 5,
+    less their 1 x 1 overlap = 10."""
+    d = pd.DataFrame({"x": [1, 2, 3, 4], "y": [5, 1, 2, 3]})
+    res = csl_stats.nca(d, "x", "y", ceiling=["ce_fdh", "cr_fdh"], scope=(0, 5, 0, 6))
+    assert res.table["ceiling_zone"].tolist() == pytest.approx([10.0, 10.0], abs=1e-12)
+    assert np.isnan(res.table.at[1, "slope"])
+    emp = csl_stats.nca(d, "x", "y", ceiling=["ce_fdh", "cr_fdh"])
+    assert emp.table["ceiling_zone"].tolist() == [0.0, 0.0]
