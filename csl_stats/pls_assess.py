@@ -395,7 +395,11 @@ def pls_predict(
         ``"DA"`` (direct antecedents, default as in seminr): an endogenous
         construct is predicted from the scores of its direct predecessors;
         ``"EA"`` (earliest antecedents): predictions are propagated from the
-        exogenous constructs only.
+        exogenous constructs only. SmartPLS's PLSpredict is the ``"EA"``
+        procedure (its LM benchmark uses the indicators of the exogenous
+        constructs); the direct-antecedent variant is Danks's (2021)
+        proposal for models with mediators, seminr's default. Say which
+        one you report.
     rng : int, Generator or None
         Seed of the random fold orders.
 
@@ -438,6 +442,9 @@ def pls_predict(
 
     References
     ----------
+    Danks, N. P. (2021). The piggy in the middle: The role of mediators in PLS-SEM-based
+    prediction. *The DATA BASE for Advances in Information Systems*, 52(SI), 24-42.
+
     Shmueli, G., Ray, S., Velasquez Estrada, J. M., & Chatla, S. B. (2016). The elephant in the
     room: Predictive performance of PLS models. *Journal of Business Research*, 69(10), 4552-4564.
 
