@@ -275,7 +275,9 @@ def nca(
     line within the theoretical rectangle. The lowest observed x becomes a
     ``required`` level (lower values were possible but not observed), and
     outcome levels above the largest observed y are ``NA`` (not attainable
-    within the data). The permutation test keeps the scope.
+    within the data). The permutation test keeps the scope; with CE-FDH
+    its p-value is that of the empirical scope (the strips and the area
+    are the same in every permutation, so d keeps its order).
 
     *Permutation test* (Dul, van der Laan & Kuik 2020): y is permuted
     against x (the scope stays the same), d recomputed, and

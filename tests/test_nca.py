@@ -298,3 +298,11 @@ def test_theoretical_scope_single_peer_keeps_the_unobserved_strips():
     assert np.isnan(res.table.at[1, "slope"])
     emp = csl_stats.nca(d, "x", "y", ceiling=["ce_fdh", "cr_fdh"])
     assert emp.table["ceiling_zone"].tolist() == [0.0, 0.0]
+
+
+def test_theoretical_scope_ce_fdh_p_value_equals_empirical():
+    emp = csl_stats.nca(DATA, "x_noise", "y_cont", n_perm=300, rng=5)
+    theo = csl_stats.nca(DATA, "x_noise", "y_cont", n_perm=300, rng=5, scope=(0, 10, 0, 10))
+    assert 0.05 < emp.table.at[0, "p_value"] < 1
+    assert theo.table.at[0, "p_value"] == emp.table.at[0, "p_value"]
+    assert theo.table.at[0, "effect_size"] > emp.table.at[0, "effect_size"]
