@@ -9,6 +9,7 @@ distributions under the model (Dijkstra & Henseler 2015).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -321,7 +322,9 @@ class PLSPredictResult(Result):
     model benchmark's ``lm_rmse``, ``lm_mae``; ``pls_beats_lm`` is True where
     PLS has the smaller RMSE. ``pls_predictions`` and ``lm_predictions`` hold
     the out-of-sample predictions (averaged over the repeats), one row per
-    respondent.
+    respondent. ``fold_assignment`` gives each respondent's fold (0-based)
+    in each repeat (columns ``repeat_1``, ...): the split ``rng`` fixed,
+    to report or to reuse elsewhere.
     """
 
     _title = "PLSpredict"
@@ -333,6 +336,7 @@ class PLSPredictResult(Result):
     folds: int
     repeats: int
     technique: str
+    fold_assignment: pd.DataFrame | None = None
 
     _frame = "table"
 
@@ -494,8 +498,14 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
     n = x.shape[0]
     owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
     pls_pred, lm_pred, naive = (reps[key].mean(axis=0) for key in ("pls", "lm", "naive"))
-    return _predict_table(result, spec, x, targets, owner, pls_pred, lm_pred, naive, n, folds, len(orders),
-                          technique)
+    out = _predict_table(result, spec, x, targets, owner, pls_pred, lm_pred, naive, n, folds, len(orders),
+                         technique)
+    assignment = np.empty((n, len(orders)), dtype=int)
+    for r, order in enumerate(orders):
+        assignment[order, r] = cut_folds(n, folds)
+    frame = pd.DataFrame(assignment, index=result.data.index,
+                         columns=[f"repeat_{r + 1}" for r in range(len(orders))])
+    return dataclasses.replace(out, fold_assignment=frame)
 
 
 def oos_predictions(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.ndarray,
