@@ -622,10 +622,11 @@ def pls_pm(
         est["loadings"] = plsc["loadings"]
         score_cor = plsc["cor"]
     u = core.index_weights(w, sd, spec)
+    composite_loadings = est.get("loadings_composite", est["loadings"])  # the same matrix names and flags
     negative = [
-        (spec.constructs[j], [spec.indicators[k] for k in b if est["loadings"][k, j] < 0])
+        (spec.constructs[j], [spec.indicators[k] for k in b if composite_loadings[k, j] < 0])
         for j, b in enumerate(spec.blocks)
-        if not spec.mode_b[j] and (est.get("loadings_composite", est["loadings"])[b, j] < 0).any()
+        if not spec.mode_b[j] and (composite_loadings[b, j] < 0).any()
     ]
     if negative:
         detail = "; ".join(f"{c!r}: {items}" for c, items in negative)
