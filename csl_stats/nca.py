@@ -554,6 +554,11 @@ class CIPMAResult(Result):
     _title = "Combined importance-performance map (cIPMA)"
     _frame = "table"
 
+    @property
+    def n(self) -> int:
+        """Respondents in the NCA (those of the PLS model)."""
+        return self.nca.n
+
 
 def cipma(
     result: Any,

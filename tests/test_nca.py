@@ -283,6 +283,7 @@ def test_cipma_theoretical_scope_is_nca_on_0_100():
         if b["status"] == "required":
             assert c.table.at[drv, "required"] == pytest.approx(b["x_value"], abs=1e-12)
     emp = csl_stats.cipma(res, "LOY", target_level=70, n_perm=100, rng=2)
+    assert emp.n == c.n == res.n == len(s)
     assert (c.table["effect_size"] >= emp.table["effect_size"] - 1e-12).all()
     with pytest.raises(ArgumentError, match="scope"):
         csl_stats.cipma(res, "LOY", n_perm=100, scope=(0, 100, 0, 100))
