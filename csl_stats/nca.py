@@ -11,7 +11,7 @@ but its absence does not block it).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,8 +50,10 @@ class NCAResult(Result):
     ----------
     table : DataFrame
         One row per condition and ceiling: ``condition``, ``ceiling``, ``n``,
-        the empirical scope (``x_min``, ``x_max``, ``y_min``, ``y_max``,
-        ``scope``), ``ceiling_zone``, ``effect_size`` (d), ``size`` (Dul's
+        the observed ranges (``x_min``, ``x_max``, ``y_min``, ``y_max``), the
+        scope used (``x_low``, ``x_high``, ``y_low``, ``y_high``: the observed
+        ranges unless a theoretical ``scope`` was given) and its area
+        ``scope``, ``ceiling_zone``, ``effect_size`` (d), ``size`` (Dul's
         qualification), ``accuracy`` (% of cases on or below the ceiling),
         ``slope`` and ``intercept`` (CR-FDH), ``n_peers`` and ``p_value``
         (permutation test; NaN without one).
@@ -187,6 +189,7 @@ def nca(
     steps: int | Sequence[float] = 10,
     rng: int | np.random.Generator | None = None,
     nan_policy: str = "listwise",
+    scope: Sequence[float | None] | Mapping[Hashable, Sequence[float | None]] | None = None,
 ) -> NCAResult:
     """Necessary condition analysis: is a level of ``x`` needed for a level of ``y``?
 
@@ -215,6 +218,15 @@ def nca(
     nan_policy : {"listwise", "raise"}
         Cases with a missing ``x`` or ``y`` are dropped (``n`` reports the
         cases used) or an error is raised.
+    scope : 4-tuple, dict or None
+        The theoretical scope ``(x_low, x_high, y_low, y_high)`` (the NCA R
+        package's ``scope``), e.g. ``(1, 7, 1, 7)`` for 1-7 ratings: the
+        possible values rather than the observed ones. One tuple for every
+        condition, or a dict ``{condition: tuple}`` (conditions left out use
+        the empirical scope); ``None`` inside a tuple keeps that observed
+        bound. ``None`` (default): the empirical scope, the observed minima
+        and maxima. All conditions must share the outcome's bounds, and the
+        scope must contain every observation.
 
     Returns
     -------
@@ -229,6 +241,10 @@ def nca(
         Bad columns (named), a constant condition or outcome, fewer than 3 cases.
     ModelSpecificationError
         ``y`` also listed in ``x``.
+    ArgumentError
+        A theoretical ``scope`` that excludes observed values (the condition,
+        the bound and the observed range are named), has its low bound at or
+        above its high bound, or gives the conditions different outcome bounds.
 
     Notes
     -----
@@ -246,6 +262,22 @@ def nca(
     CE-FDH the x of the first peer with :math:`y \\ge y^*`, CR-FDH
     :math:`(y^* - a)/b`; ``NN`` when that is the minimum of x (no constraint),
     ``NA`` when it lies beyond the maximum.
+
+    *Theoretical scope* (``scope=``; Dul 2016, NCA's ``scope`` option): the
+    rectangle :math:`[x_{low}, x_{high}] \\times [y_{low}, y_{high}]` replaces
+    the observed one in :math:`S`, in the ceiling zone and in the
+    bottleneck table (outcome levels and condition percentages are shares
+    of the theoretical ranges). The unobserved strips belong to the empty
+    zone: CE-FDH adds the strip left of the smallest observed x (full
+    height) and the strip above the largest observed y (full width),
+    :math:`(x_{min}-x_{low})(y_{high}-y_{low}) + (x_{high}-x_{low})(y_{high}-y_{max})
+    - (x_{min}-x_{low})(y_{high}-y_{max})`; CR-FDH takes the area above its
+    line within the theoretical rectangle. The lowest observed x becomes a
+    ``required`` level (lower values were possible but not observed), and
+    outcome levels above the largest observed y are ``NA`` (not attainable
+    within the data). The permutation test keeps the scope; with CE-FDH
+    its p-value is that of the empirical scope (the strips and the area
+    are the same in every permutation, so d keeps its order).
 
     *Permutation test* (Dul, van der Laan & Kuik 2020): y is permuted
     against x (the scope stays the same), d recomputed, and
@@ -305,6 +337,8 @@ def nca(
     frame = numeric_frame(data, [*xs_, y_col], arg="x and y", integer=False, nan_policy=nan_policy, min_rows=3)
     yv = frame[y_col].to_numpy()
     y0, y1 = float(yv.min()), float(yv.max())
+    bounds = _check_scope(scope, frame, xs_, y_col)
+    y0t, y1t = bounds[xs_[0]][2:]
     n = len(frame)
     perms = np.array([rng.permutation(n) for _ in range(n_perm)], dtype=np.int32).reshape(n_perm, n) if n_perm else None
     step = max(1, PERM_CELLS // n)  # permutations evaluated together (bounded memory)
@@ -313,7 +347,10 @@ def nca(
     for c in xs_:
         xv = frame[c].to_numpy()
         x0, x1 = float(xv.min()), float(xv.max())
-        scope = (x1 - x0) * (y1 - y0)
+        x0t, x1t = bounds[c][:2]
+        area = (x1t - x0t) * (y1t - y0t)
+        # empty strips of a theoretical scope outside the observed rectangle (0 with the empirical scope)
+        strips = (x0 - x0t) * (y1t - y0t) + (x1t - x0t) * (y1t - y1) - (x0 - x0t) * (y1t - y1)
         order, ux, starts = _groups(xv)
         sizes = np.diff(np.r_[starts, n])
         xs, ys = xv[order], yv[order]
@@ -323,44 +360,49 @@ def nca(
         px = xs[mask]
         for ceil in ceilings:
             if ceil == "ce_fdh":
-                zone = float(_ce_fdh(ys, ux, starts, y1))
+                zone = float(_ce_fdh(ys, ux, starts, y1)) + strips
                 slope = intercept = np.nan
                 accuracy = 100.0
-                need = np.array([px[np.argmax(py >= lv - 1e-10)] for lv in y0 + levels / 100 * (y1 - y0)])
+                need = np.array([px[np.argmax(py >= lv - 1e-10)] if lv <= y1 + 1e-10 else np.inf
+                                 for lv in y0t + levels / 100 * (y1t - y0t)])
             else:
-                s_, i_, z_ = _cr_fdh(ys, xs, starts, sizes, (x0, x1, y0, y1))
+                s_, i_, z_ = _cr_fdh(ys, xs, starts, sizes, (x0t, x1t, y0t, y1t))
                 slope, intercept, zone = float(s_), float(i_), float(z_)
+                if np.isnan(slope):  # one distinct peer: no line, only the unobserved strips are empty
+                    zone = strips
                 above = int(((yv - (intercept + slope * xv)) > ABOVE_TOL).sum()) if np.isfinite(slope) else 0
                 accuracy = 100.0 * (n - above) / n
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    need = (y0 + levels / 100 * (y1 - y0) - intercept) / slope
+                    need = (y0t + levels / 100 * (y1t - y0t) - intercept) / slope
                 if not np.isfinite(slope) or slope <= 0:
                     need = np.full(len(levels), -np.inf)
-            d = zone / scope
+            d = zone / area
             p = np.nan
             if perms is not None:
                 parts = []
                 for k in range(0, n_perm, step):
                     yp = yv[perms[k : k + step]][:, order]
                     if ceil == "ce_fdh":
-                        parts.append(_ce_fdh(yp, ux, starts, y1))
+                        parts.append(_ce_fdh(yp, ux, starts, y1) + strips)
                     else:
-                        parts.append(_cr_fdh(yp, xs, starts, sizes, (x0, x1, y0, y1))[2])
-                dp = np.concatenate(parts) / scope
+                        sp, _, zp = _cr_fdh(yp, xs, starts, sizes, (x0t, x1t, y0t, y1t))
+                        parts.append(np.where(np.isnan(sp), strips, zp))
+                dp = np.concatenate(parts) / area
                 dp = np.where(np.isnan(dp), 0.0, dp)
                 perm_cols.append(dp)
                 p = (1 + int((dp >= d - 1e-12).sum())) / (1 + n_perm) if np.isfinite(d) else np.nan
             rows.append({"condition": c, "ceiling": ceil, "n": n, "x_min": x0, "x_max": x1, "y_min": y0, "y_max": y1,
-                         "scope": scope, "ceiling_zone": zone, "effect_size": d, "size": _size_label(d),
+                         "x_low": x0t, "x_high": x1t, "y_low": y0t, "y_high": y1t,
+                         "scope": area, "ceiling_zone": zone, "effect_size": d, "size": _size_label(d),
                          "accuracy": accuracy, "slope": slope, "intercept": intercept,
                          "n_peers": int(mask.sum()), "p_value": p})
-            status = np.where(need < x0 + 1e-10, "NN", np.where(need > x1, "NA", "required"))
+            status = np.where(need < x0t + 1e-10, "NN", np.where(need > x1t, "NA", "required"))
             x_value = np.where(status == "required", need, np.nan)
             share = np.array([(xv < v).mean() if s == "required" else 0.0 if s == "NN" else np.nan
                               for v, s in zip(x_value, status, strict=True)])
             bneck.append(pd.DataFrame({"condition": [c] * len(levels), "ceiling": ceil, "y_percent": levels,
-                                       "y_value": y0 + levels / 100 * (y1 - y0), "x_value": x_value,
-                                       "x_percent": 100 * (x_value - x0) / (x1 - x0), "status": status,
+                                       "y_value": y0t + levels / 100 * (y1t - y0t), "x_value": x_value,
+                                       "x_percent": 100 * (x_value - x0t) / (x1t - x0t), "status": status,
                                        "share_below": share}))
     return NCAResult(
         table=pd.DataFrame(rows),
@@ -369,6 +411,52 @@ def nca(
         x=tuple(xs_), y=y_col, n=n, ceilings=ceilings, n_perm=n_perm, data=frame,
         perm_effects=np.column_stack(perm_cols) if perm_cols else None,
     )
+
+
+def _check_scope(scope: Any, frame: pd.DataFrame, xs: Sequence[Hashable], y: Hashable) -> dict:
+    """Scope bounds ``{condition: (x_low, x_high, y_low, y_high)}``: the theoretical ones where given."""
+    if scope is None:
+        given: dict = {}
+    elif isinstance(scope, Mapping):
+        unknown = [k for k in scope if k not in xs]
+        if unknown:
+            raise ArgumentError(f"scope has keys {unknown} that are not conditions; expected some of {list(xs)}.")
+        given = dict(scope)
+    else:
+        given = dict.fromkeys(xs, scope)
+    out = {}
+    for c in xs:
+        obs = (float(frame[c].min()), float(frame[c].max()), float(frame[y].min()), float(frame[y].max()))
+        spec = given.get(c)
+        if spec is None:
+            out[c] = obs
+            continue
+        if isinstance(spec, str) or not isinstance(spec, Sequence | np.ndarray) or len(spec) != 4:
+            raise ArgumentTypeError(
+                f"scope must be (x_low, x_high, y_low, y_high) or a dict of such tuples; got {spec!r} for {c!r}.")
+        vals = [o if v is None or (isinstance(v, float) and np.isnan(v)) else
+                float(check_number(v, "scope")) for v, o in zip(spec, obs, strict=True)]
+        names = ("x_low", "x_high", "y_low", "y_high")
+        for k, (lo, hi) in enumerate(((vals[0], vals[1]), (vals[2], vals[3]))):
+            if not lo < hi:
+                raise ArgumentError(f"scope for {c!r}: {names[2 * k]} = {lo:g} must be below {names[2 * k + 1]} = "
+                                    f"{hi:g}.")
+        for k, col in ((0, c), (2, y)):
+            tol = 1e-9 * (vals[k + 1] - vals[k])  # rounding of computed scores (0-100 indices)
+            if obs[k] < vals[k] <= obs[k] + tol:
+                vals[k] = obs[k]
+            if obs[k + 1] - tol <= vals[k + 1] < obs[k + 1]:
+                vals[k + 1] = obs[k + 1]
+            if vals[k] > obs[k] or vals[k + 1] < obs[k + 1]:
+                raise ArgumentError(
+                    f"scope for {c!r}: [{vals[k]:g}, {vals[k + 1]:g}] excludes observed values of column {col!r} "
+                    f"(observed range [{obs[k]:g}, {obs[k + 1]:g}]); a theoretical scope must contain the data.")
+        out[c] = tuple(vals)
+    ys = {c: b[2:] for c, b in out.items()}
+    if len(set(ys.values())) > 1:
+        raise ArgumentError(f"scope: the outcome bounds (y_low, y_high) differ between conditions ({ys}); "
+                            "give every condition the same bounds for the outcome.")
+    return out
 
 
 def _check_ceilings(ceiling: Any) -> tuple[str, ...]:
@@ -416,8 +504,8 @@ def plot_nca(result: NCAResult, condition: Hashable | None = None, *, ax: Any = 
     xv, yv = result.data[condition].to_numpy(), result.data[result.y].to_numpy()
     ax.scatter(xv, yv, s=14, alpha=0.5, color="tab:blue", zorder=2, label="cases")
     rows = result.table[result.table["condition"] == condition].set_index("ceiling")
-    x0, x1 = rows["x_min"].iloc[0], rows["x_max"].iloc[0]
-    y0, y1 = rows["y_min"].iloc[0], rows["y_max"].iloc[0]
+    x0, x1 = rows["x_low"].iloc[0], rows["x_high"].iloc[0]
+    y0, y1 = rows["y_low"].iloc[0], rows["y_high"].iloc[0]
     ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, color="grey", linestyle=":", linewidth=1))
     if "ce_fdh" in rows.index:
         pk = result.peers[result.peers["condition"] == condition].drop_duplicates()
@@ -466,6 +554,11 @@ class CIPMAResult(Result):
     _title = "Combined importance-performance map (cIPMA)"
     _frame = "table"
 
+    @property
+    def n(self) -> int:
+        """Respondents in the NCA (those of the PLS model)."""
+        return self.nca.n
+
 
 def cipma(
     result: Any,
@@ -479,6 +572,7 @@ def cipma(
     d_min: float = 0.1,
     alpha: float = 0.05,
     rng: int | np.random.Generator | None = None,
+    scope: str = "empirical",
 ) -> CIPMAResult:
     """Combined importance-performance map: IPMA plus necessary condition analysis (Hauff et al. 2024).
 
@@ -506,6 +600,11 @@ def cipma(
         (Hauff et al. 2024; Dul 2016's "medium" effect).
     rng : int, Generator or None
         Seed of the permutations.
+    scope : {"empirical", "theoretical"}
+        NCA scope: the observed ranges of the 0-100 scores, or their
+        theoretical range 0-100 for drivers and target (``scope=(0, 100, 0,
+        100)`` of :func:`csl_stats.nca`; ``target_level`` is then a share of
+        0-100 rather than of the observed range).
 
     Returns
     -------
@@ -551,6 +650,7 @@ def cipma(
         raise ArgumentTypeError(f"result must be a PLSResult from csl_stats.pls_pm; got {type(result).__name__}.")
     check_choice(level, "level", ("construct", "indicator"))
     check_choice(ceiling, "ceiling", CEILINGS)
+    check_choice(scope, "scope", ("empirical", "theoretical"))
     target_level = check_number(target_level, "target_level", minimum=0, maximum=100)
     d_min = check_number(d_min, "d_min", minimum=0, maximum=1)
     alpha = check_probability(alpha, "alpha")
@@ -573,9 +673,12 @@ def cipma(
     y0, y1 = float(frame[yname].min()), float(frame[yname].max())
     if not y0 < y1:
         raise ModelSpecificationError(f"the target index {target!r} is constant; NCA needs variation in the outcome.")
+    theo = (0.0, 100.0, 0.0, 100.0) if scope == "theoretical" else None
+    if theo is not None:
+        y0, y1 = 0.0, 100.0
     pct = 100 * (target_level - y0) / (y1 - y0)
     steps = sorted({*np.linspace(0, 100, 11).tolist(), float(np.clip(pct, 0, 100))})
-    res = nca(frame, names, yname, ceiling=ceiling, n_perm=n_perm, steps=steps, rng=rng)
+    res = nca(frame, names, yname, ceiling=ceiling, n_perm=n_perm, steps=steps, rng=rng, scope=theo)
     t = res.table.set_index("condition")
     if pct > 100:
         req = pd.DataFrame({"required": np.nan, "status": "NA", "share_below": np.nan}, index=names)

@@ -54,12 +54,14 @@ from ._validation import (
     check_rng,
     numeric_frame,
     stacklevel,
+    warn,
 )
 from .errors import (
     ArgumentError,
     ArgumentTypeError,
     ConvergenceWarning,
     HeywoodWarning,
+    InconsistencyWarning,
     MissingDataWarning,
     ModelSpecificationError,
     ReverseKeyWarning,
@@ -620,10 +622,11 @@ def pls_pm(
         est["loadings"] = plsc["loadings"]
         score_cor = plsc["cor"]
     u = core.index_weights(w, sd, spec)
+    composite_loadings = est.get("loadings_composite", est["loadings"])  # the same matrix names and flags
     negative = [
-        (spec.constructs[j], [spec.indicators[k] for k in b if est["loadings"][k, j] < 0])
+        (spec.constructs[j], [spec.indicators[k] for k in b if composite_loadings[k, j] < 0])
         for j, b in enumerate(spec.blocks)
-        if not spec.mode_b[j] and (est.get("loadings_composite", est["loadings"])[b, j] < 0).any()
+        if not spec.mode_b[j] and (composite_loadings[b, j] < 0).any()
     ]
     if negative:
         detail = "; ".join(f"{c!r}: {items}" for c, items in negative)
@@ -891,7 +894,10 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
     its construct :math:`d`: a construct's index is :math:`\\sum_k u_k` times
     its items' 0-100 scores, so one point more on item :math:`k` moves the
     construct by :math:`u_k` points. The index-weighted mean of the items'
-    performances is the construct's performance.
+    performances is the construct's performance. The IPMA needs positive
+    outer weights (Ringle & Sarstedt 2016): a negative index weight in the
+    target's or a driver's block raises an
+    :class:`~csl_stats.errors.InconsistencyWarning` naming the items.
 
     With a consistent-PLS result (``consistent``) the map is still that of
     the composites: importances come from regressions among the 0-100
@@ -953,6 +959,15 @@ def ipma(result: PLSResult, target: str, *, drivers: Sequence[str] | None = None
                 f"drivers {unknown} have no total effect on {target!r}; its drivers are {list(te.index)}."
             )
         te = te.loc[list(dict.fromkeys(drivers))]
+    mapped = [*te.index, target]
+    neg = result.outer_table[result.outer_table["construct"].isin(mapped) & (result.outer_table["index_weight"] < 0)]
+    if not neg.empty:
+        detail = "; ".join(f"{c!r}: {list(g['indicator'])}" for c, g in neg.groupby("construct", sort=False))
+        warn(f"negative outer (index) weights in the IPMA of {target!r} ({detail}). The IPMA needs positive "
+             "weights (Ringle & Sarstedt 2016): with a negative weight an index is a contrast of its items, not a "
+             "weighted mean, its performance can leave 0-100 and the item's importance is negative. Check the "
+             "block (collinearity, a reverse-keyed item) or drop the item before reading the map.",
+             InconsistencyWarning)
     out = pd.DataFrame({
         "importance": [total_u[pos[d], pos[target]] for d in te.index],
         "performance": [result.indices[d] for d in te.index],

@@ -9,6 +9,7 @@ distributions under the model (Dijkstra & Henseler 2015).
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -166,7 +167,10 @@ def pls_fit(
     re-estimated with the same model and its discrepancy computed
     (Dijkstra & Henseler 2015; cSEM's ``testOMF``). ``HI95`` and ``HI99``
     are the 95 % and 99 % quantiles of the resampled discrepancies; the
-    model is rejected at 5 % when the sample value exceeds ``HI95``.
+    model is rejected at 5 % when the sample value exceeds ``HI95``. ``p``
+    is the bootstrap p-value :math:`(1 + \\#\\{d^*_b \\ge d\\})/(1 + B)` over the
+    :math:`B` successful resamples (Davison & Hinkley 1997), never 0: at
+    least :math:`1/(B+1)`, the resolution of the test.
 
     In ``benchmarks/sim_pls.py`` (correct common-factor model, three
     constructs with three indicators each, PLSc, n = 200, 300 data sets,
@@ -186,6 +190,9 @@ def pls_fit(
     ----------
     Beran, R., & Srivastava, M. S. (1985). Bootstrap tests and confidence regions for functions of
     a covariance matrix. *The Annals of Statistics*, 13(1), 95-115.
+
+    Davison, A. C., & Hinkley, D. V. (1997). *Bootstrap methods and their application*. Cambridge
+    University Press.
 
     Dijkstra, T. K., & Henseler, J. (2015). Consistent and asymptotically normal PLS estimators
     for linear structural equations. *Computational Statistics & Data Analysis*, 81, 10-23.
@@ -253,7 +260,7 @@ def pls_fit(
         failed_total += failed
         hi95, hi99 = np.nanquantile(reps, [0.95, 0.99], axis=0)
         ok = np.isfinite(reps)
-        p = ((reps >= value) & ok).sum(axis=0) / np.maximum(ok.sum(axis=0), 1)
+        p = (1 + ((reps >= value) & ok).sum(axis=0)) / (1 + ok.sum(axis=0))
         rows += [(model, c, value[k], hi95[k], hi99[k], p[k]) for k, c in enumerate(CRITERIA)]
     if failed_total:
         warnings.warn(
@@ -315,7 +322,9 @@ class PLSPredictResult(Result):
     model benchmark's ``lm_rmse``, ``lm_mae``; ``pls_beats_lm`` is True where
     PLS has the smaller RMSE. ``pls_predictions`` and ``lm_predictions`` hold
     the out-of-sample predictions (averaged over the repeats), one row per
-    respondent.
+    respondent. ``fold_assignment`` gives each respondent's fold (0-based)
+    in each repeat (columns ``repeat_1``, ...): the split ``rng`` fixed,
+    to report or to reuse elsewhere.
     """
 
     _title = "PLSpredict"
@@ -327,6 +336,7 @@ class PLSPredictResult(Result):
     folds: int
     repeats: int
     technique: str
+    fold_assignment: pd.DataFrame | None = None
 
     _frame = "table"
 
@@ -389,7 +399,11 @@ def pls_predict(
         ``"DA"`` (direct antecedents, default as in seminr): an endogenous
         construct is predicted from the scores of its direct predecessors;
         ``"EA"`` (earliest antecedents): predictions are propagated from the
-        exogenous constructs only.
+        exogenous constructs only. SmartPLS's PLSpredict is the ``"EA"``
+        procedure (its LM benchmark uses the indicators of the exogenous
+        constructs); the direct-antecedent variant is Danks's (2021)
+        proposal for models with mediators, seminr's default. Say which
+        one you report.
     rng : int, Generator or None
         Seed of the random fold orders.
 
@@ -432,6 +446,9 @@ def pls_predict(
 
     References
     ----------
+    Danks, N. P. (2021). The piggy in the middle: The role of mediators in PLS-SEM-based
+    prediction. *The DATA BASE for Advances in Information Systems*, 52(SI), 24-42.
+
     Shmueli, G., Ray, S., Velasquez Estrada, J. M., & Chatla, S. B. (2016). The elephant in the
     room: Predictive performance of PLS models. *Journal of Business Research*, 69(10), 4552-4564.
 
@@ -481,8 +498,14 @@ def _predict(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.nda
     n = x.shape[0]
     owner = np.array([j for j, b in enumerate(spec.blocks) for _ in b])
     pls_pred, lm_pred, naive = (reps[key].mean(axis=0) for key in ("pls", "lm", "naive"))
-    return _predict_table(result, spec, x, targets, owner, pls_pred, lm_pred, naive, n, folds, len(orders),
-                          technique)
+    out = _predict_table(result, spec, x, targets, owner, pls_pred, lm_pred, naive, n, folds, len(orders),
+                         technique)
+    assignment = np.empty((n, len(orders)), dtype=int)
+    for r, order in enumerate(orders):
+        assignment[order, r] = cut_folds(n, folds)
+    frame = pd.DataFrame(assignment, index=result.data.index,
+                         columns=[f"repeat_{r + 1}" for r in range(len(orders))])
+    return dataclasses.replace(out, fold_assignment=frame)
 
 
 def oos_predictions(result: object, spec: core.ModelSpec, factor: np.ndarray, x: np.ndarray,

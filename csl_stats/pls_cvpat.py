@@ -15,8 +15,8 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._validation import check_choice, check_int, check_rng
-from .errors import ArgumentError, ArgumentTypeError, ModelSpecificationError
+from ._validation import check_choice, check_int, check_rng, warn
+from .errors import ArgumentError, ArgumentTypeError, InconsistencyWarning, ModelSpecificationError
 from .pls_assess import oos_predictions
 
 __all__ = ["CVPATResult", "cvpat"]
@@ -140,6 +140,14 @@ def cvpat(
     ModelSpecificationError
         The two models predict no indicator in common.
 
+    Warns
+    -----
+    InconsistencyWarning
+        The two models predict different endogenous indicators (another
+        item set, or a construct endogenous in one model only): the test
+        then covers the common indicators alone, and the warning names the
+        ones left out.
+
     Notes
     -----
     Liengaard et al. (2021). Every respondent :math:`i` is held out once per
@@ -258,6 +266,12 @@ def cvpat(
                 f"result_a and result_b predict no indicator in common (endogenous indicators {names_a} and "
                 f"{names_b}); CVPAT compares models on the same endogenous constructs."
             )
+        only_a = [v for v in names_a if v not in names_b]
+        only_b = [v for v in names_b if v not in names_a]
+        if only_a or only_b:
+            warn(f"CVPAT compares the two models on the {len(names)} endogenous indicators both predict; left out: "
+                 f"{only_a} (predicted by result_a only) and {only_b} (by result_b only). The losses, and the "
+                 "'overall' row, cover the common indicators alone.", InconsistencyWarning)
         ia = [names_a.index(v) for v in names]
         ib = [names_b.index(v) for v in names]
         actual = x_a[:, targets_a[ia]]

@@ -209,3 +209,101 @@ def test_plots_draw():
     ax = csl_stats.plot_cipma(c)
     assert ax.get_ylabel() == "Performance (0-100)"
     plt.close("all")
+
+
+def test_theoretical_scope_against_hand_computation():
+    """``scope=(1, 6, 1, 6)`` (the NCA R package's ``scope``): peers (2, 2), (3, 4), (5, 5) of four cases.
+
+    CE-FDH by hand over the theoretical rectangle: the ceiling is at y_low = 1 left of x = 2 (empty strip
+    1 x 5), at 2 on [2, 3) (1 x 4), at 4 on [3, 5) (2 x 2) and at 5 on [5, 6] (1 x 1): zone 5 + 4 + 4 + 1 = 14,
+    d = 14 / 25. CR-FDH: the OLS line through the peers, y = 4/7 + 13/14 x, integrated over [1, 6] clipped
+    to [1, 6].
+    """
+    df = pd.DataFrame({"x": [2, 3, 4, 5], "y": [2, 4, 3, 5]})
+    res = csl_stats.nca(df, "x", "y", ceiling=["ce_fdh", "cr_fdh"], scope=(1, 6, 1, 6))
+    ce, cr = res.table.iloc[0], res.table.iloc[1]
+    assert (ce["x_low"], ce["x_high"], ce["y_low"], ce["y_high"], ce["scope"]) == (1, 6, 1, 6, 25)
+    assert (ce["x_min"], ce["x_max"], ce["y_min"], ce["y_max"]) == (2, 5, 2, 5)
+    assert ce["ceiling_zone"] == pytest.approx(14.0, abs=1e-12)
+    assert ce["effect_size"] == pytest.approx(14 / 25, abs=1e-12)
+    a, b = 4 / 7, 13 / 14
+    zone = integrate.quad(lambda t: 6 - min(max(a + b * t, 1), 6), 1, 6, points=[(6 - a) / b])[0]
+    assert (cr["slope"], cr["intercept"]) == (pytest.approx(b, abs=1e-12), pytest.approx(a, abs=1e-12))
+    assert cr["ceiling_zone"] == pytest.approx(zone, abs=1e-9)
+    assert cr["effect_size"] == pytest.approx(zone / 25, abs=1e-9)
+    # bottleneck: outcome levels over the theoretical range 1..6; x = 2 (the lowest observed) is required,
+    # levels above the largest observed y (5) are not attainable, percentages of the theoretical x range
+    bt = res.bottleneck_table("ce_fdh", unit="actual")
+    assert bt["y_value"].tolist() == pytest.approx([1 + k / 2 for k in range(11)])
+    assert bt["x"].tolist() == [2.0, 2.0, 2.0, 3.0, 3.0, 3.0, 3.0, 5.0, 5.0, "NA", "NA"]
+    assert res.bottleneck_table("ce_fdh")["x"].tolist()[:4] == pytest.approx([20.0, 20.0, 20.0, 40.0])
+    cr_need = res.bottleneck_table("cr_fdh", unit="actual")["x"].tolist()
+    assert cr_need[:2] == ["NN", "NN"]  # the line is at or below y_low + 10 % left of x_low
+    assert cr_need[6] == pytest.approx((4 - a) / b, abs=1e-12)
+    # the permutation test keeps the scope: d of every permutation includes the unobserved strips
+    perm = csl_stats.nca(df, "x", "y", scope=(1, 6, 1, 6), n_perm=100, rng=1)
+    assert (perm.perm_effects[:, 0] >= 9 / 25 - 1e-12).all()
+
+
+def test_scope_defaults_partial_bounds_and_errors():
+    df = DATA[["x_lik", "y_lik"]]
+    emp = csl_stats.nca(df, "x_lik", "y_lik", ceiling=["ce_fdh", "cr_fdh"])
+    same = csl_stats.nca(df, "x_lik", "y_lik", ceiling=["ce_fdh", "cr_fdh"], scope=(None, None, None, None))
+    pd.testing.assert_frame_equal(emp.table, same.table)
+    pd.testing.assert_frame_equal(emp.bottlenecks, same.bottlenecks)
+    assert (emp.table["x_low"] == emp.table["x_min"]).all() and (emp.table["y_high"] == emp.table["y_max"]).all()
+    # dict: only the listed condition gets the theoretical scope; None keeps an observed bound
+    two = csl_stats.nca(DATA, ["x_cont", "x_noise"], "y_cont", scope={"x_cont": (-10, None, None, None)})
+    t = two.table.set_index("condition")
+    assert t.at["x_cont", "x_low"] == -10 and t.at["x_noise", "x_low"] == DATA["x_noise"].min()
+    assert t.at["x_cont", "effect_size"] > csl_stats.nca(DATA, "x_cont", "y_cont").table.at[0, "effect_size"]
+    with pytest.raises(ArgumentError, match=r"'x_lik'.*excludes observed values of column 'x_lik'"):
+        csl_stats.nca(df, "x_lik", "y_lik", scope=(2, 7, 1, 7))
+    with pytest.raises(ArgumentError, match=r"column 'y_lik'.*\[1, 7\]"):
+        csl_stats.nca(df, "x_lik", "y_lik", scope=(1, 7, 1, 6))
+    with pytest.raises(ArgumentError, match="must be below"):
+        csl_stats.nca(df, "x_lik", "y_lik", scope=(7, 1, 1, 7))
+    with pytest.raises(ArgumentTypeError, match="x_low, x_high, y_low, y_high"):
+        csl_stats.nca(df, "x_lik", "y_lik", scope=(1, 7))
+    with pytest.raises(ArgumentError, match="not conditions"):
+        csl_stats.nca(df, "x_lik", "y_lik", scope={"nope": (1, 7, 1, 7)})
+    with pytest.raises(ArgumentError, match="outcome bounds"):
+        csl_stats.nca(DATA, ["x_cont", "x_noise"], "y_cont", scope={"x_cont": (-10, 10, -10, 10)})
+
+
+def test_cipma_theoretical_scope_is_nca_on_0_100():
+    res = _survey_fit()
+    c = csl_stats.cipma(res, "LOY", target_level=70, n_perm=100, rng=2, scope="theoretical")
+    s = res.index_scores
+    for drv in c.table.index:
+        one = csl_stats.nca(s, drv, "LOY", scope=(0, 100, 0, 100), steps=[70.0])
+        assert c.table.at[drv, "effect_size"] == pytest.approx(one.table["effect_size"].iloc[0], abs=1e-12)
+        b = one.bottlenecks.iloc[0]
+        assert c.table.at[drv, "status"] == b["status"]
+        if b["status"] == "required":
+            assert c.table.at[drv, "required"] == pytest.approx(b["x_value"], abs=1e-12)
+    emp = csl_stats.cipma(res, "LOY", target_level=70, n_perm=100, rng=2)
+    assert emp.n == c.n == res.n == len(s)
+    assert (c.table["effect_size"] >= emp.table["effect_size"] - 1e-12).all()
+    with pytest.raises(ArgumentError, match="scope"):
+        csl_stats.cipma(res, "LOY", n_perm=100, scope=(0, 100, 0, 100))
+
+
+def test_theoretical_scope_single_peer_keeps_the_unobserved_strips():
+    """One distinct peer (the highest y at the lowest x): no CR-FDH line. With the theoretical scope (0, 5, 0, 6)
+    both ceilings leave empty only the strips outside the data: 1 x 6 left of x = 1 plus 5 x 1 above y = 5,
+    less their 1 x 1 overlap = 10."""
+    d = pd.DataFrame({"x": [1, 2, 3, 4], "y": [5, 1, 2, 3]})
+    res = csl_stats.nca(d, "x", "y", ceiling=["ce_fdh", "cr_fdh"], scope=(0, 5, 0, 6))
+    assert res.table["ceiling_zone"].tolist() == pytest.approx([10.0, 10.0], abs=1e-12)
+    assert np.isnan(res.table.at[1, "slope"])
+    emp = csl_stats.nca(d, "x", "y", ceiling=["ce_fdh", "cr_fdh"])
+    assert emp.table["ceiling_zone"].tolist() == [0.0, 0.0]
+
+
+def test_theoretical_scope_ce_fdh_p_value_equals_empirical():
+    emp = csl_stats.nca(DATA, "x_noise", "y_cont", n_perm=300, rng=5)
+    theo = csl_stats.nca(DATA, "x_noise", "y_cont", n_perm=300, rng=5, scope=(0, 10, 0, 10))
+    assert 0.05 < emp.table.at[0, "p_value"] < 1
+    assert theo.table.at[0, "p_value"] == emp.table.at[0, "p_value"]
+    assert theo.table.at[0, "effect_size"] > emp.table.at[0, "effect_size"]

@@ -411,6 +411,23 @@ def test_unreversed_item_warns_and_names_it():
     assert res.loadings.set_index("indicator").loc["SAT3", "estimate"] < 0
 
 
+def test_negative_loading_warning_names_the_item_under_plsc():
+    """With PLSc the warning's test used the composite loadings but its item list the consistent ones,
+    whose sign is the weight's: an item with a negative composite loading and a positive weight gave
+    "'X': []". Here x3 correlates -0.4 with x1 and x2 but +0.1 with Y, so its Mode A weight is positive."""
+    from csl_stats.errors import ReverseKeyWarning
+
+    r = np.array([[1, .6, -.4, .5, .5], [.6, 1, -.4, .5, .5], [-.4, -.4, 1, .1, .1],
+                  [.5, .5, .1, 1, .6], [.5, .5, .1, .6, 1]])
+    x = np.random.default_rng(1).multivariate_normal(np.zeros(5), r, size=2000)
+    df = pd.DataFrame(x, columns=["x1", "x2", "x3", "y1", "y2"])
+    for consistent in (False, True):
+        with pytest.warns(ReverseKeyWarning, match=r"\('X': \['x3'\]\)"):
+            res = csl_stats.pls_pm(df, {"X": ["x1", "x2", "x3"], "Y": ["y1", "y2"]}, [("X", "Y")],
+                                   consistent=consistent)
+    assert res.outer_weights.set_index("indicator").at["x3", "estimate"] > 0
+
+
 # --- quality criteria (issue 14) -------------------------------------------------------------
 
 Q_OUT = json.loads((REF / "pls_quality_R.json").read_text())

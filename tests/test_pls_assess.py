@@ -286,3 +286,51 @@ def test_pls_predict_undefined_consistent_loadings_in_a_fold_raise():
         warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
         plain = csl_stats.pls_pm(df, {"A": ["a1", "a2", "a3"], "Y": ["y1", "y2"]}, [("A", "Y")])
     assert np.isfinite(csl_stats.pls_predict(plain, folds=10, repeats=1, rng=0).table["pls_rmse"]).all()
+
+
+def test_fit_p_value_is_a_proper_bootstrap_p(monkeypatch):
+    """p = (1 + #{d*_b >= d}) / (1 + B) over the successful resamples: never 0 (it was #/B, so a clearly
+    misfitting model showed p = 0, a value a resampling test cannot give)."""
+    import csl_stats.pls_assess as pa
+
+    seen = {}
+    real = pa._boot
+
+    def spy(rot, spec, factor, result, n_boot, gen, model):
+        reps, failed = real(rot, spec, factor, result, n_boot, gen, model)
+        seen[model] = reps
+        return reps, failed
+
+    monkeypatch.setattr(pa, "_boot", spy)
+    df = _sim(400, 4, direct=0.5)
+    fit = csl_stats.pls_fit(csl_stats.pls_pm(df, MM, MEDIATION_ONLY), n_boot=150, rng=3)
+    for model in ("saturated", "estimated"):
+        reps = seen[model]
+        for k, c in enumerate(("SRMR", "dULS", "dG")):
+            value = fit.table.loc[(model, c), "value"]
+            ok = np.isfinite(reps[:, k])
+            expected = (1 + (reps[ok, k] >= value).sum()) / (1 + ok.sum())
+            assert fit.table.loc[(model, c), "p"] == pytest.approx(expected, abs=1e-15)
+    assert (fit.table.loc["estimated", "p"] == 1 / 151).all()  # misfit beyond every resample: p = 1/(B+1)
+
+
+def test_pls_predict_reports_its_folds():
+    """The folds ``rng`` fixes are in the result: each respondent's fold per repeat, balanced, reproducible,
+    and the ones used (the training-mean benchmark rebuilt from them gives the reported Q2_predict)."""
+    df = _sim(120, 6)
+    res = csl_stats.pls_pm(df, MM, FULL)
+    pred = csl_stats.pls_predict(res, folds=4, repeats=2, rng=9)
+    fa = pred.fold_assignment
+    assert fa.shape == (120, 2) and list(fa.columns) == ["repeat_1", "repeat_2"] and fa.index.equals(df.index)
+    assert all(sorted(np.bincount(fa[c]).tolist()) == [30, 30, 30, 30] for c in fa)
+    pd.testing.assert_frame_equal(fa, csl_stats.pls_predict(res, folds=4, repeats=2, rng=9).fold_assignment)
+    assert not fa.equals(csl_stats.pls_predict(res, folds=4, repeats=2, rng=10).fold_assignment)
+    items = list(pred.table.index)
+    naive = np.zeros((120, len(items)))
+    for c in fa:
+        for f in range(4):
+            naive[(fa[c] == f).to_numpy()] += df.loc[(fa[c] != f).to_numpy(), items].mean().to_numpy()
+    naive /= 2
+    e = df[items] - pred.pls_predictions
+    q2 = 1 - (e**2).sum() / ((df[items] - naive) ** 2).sum()
+    np.testing.assert_allclose(pred.table["q2_predict"], q2, atol=1e-12)

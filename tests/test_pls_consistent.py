@@ -243,3 +243,28 @@ def test_ipma_indicator_level():
     assert sorted(only_m.index) == ["m1", "m2", "m3"]
     with pytest.raises(csl_stats.errors.ArgumentError, match="level"):
         csl_stats.ipma(res, "Y", level="item")
+
+
+def test_ipma_warns_on_negative_outer_weights():
+    """Ringle & Sarstedt (2016): the IPMA needs positive outer weights. In the corporate-reputation model
+    (Hair et al. 2022, mean replacement) the Mode B item qual_4 has a small negative weight."""
+    s = _seminr()
+    from seminr.datasets import load_corp_rep
+
+    d = _frame(load_corp_rep())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.MissingDataWarning)
+        res = csl_stats.pls_pm(d, CORP_MM, CORP_SM, modes=CORP_MODES, missing_code=-99, nan_policy="mean",
+                               scale=(1, 7))
+    assert s is not None and res.outer_table.set_index("indicator").at["qual_4", "index_weight"] < 0
+    for level in ("construct", "indicator"):
+        with pytest.warns(csl_stats.errors.InconsistencyWarning, match=r"'QUAL': \['qual_4'\]"):
+            csl_stats.ipma(res, "CUSL", level=level)
+    with warnings.catch_warnings():  # only the mapped blocks count: COMP and CUSA have positive weights
+        warnings.simplefilter("error", csl_stats.errors.InconsistencyWarning)
+        csl_stats.ipma(res, "CUSA", drivers=["COMP"])
+    df, mm, sm = _sim(400, 12)
+    ok = csl_stats.pls_pm((df * 1.2 + 4).clip(1, 7).round(), mm, sm, scale=(1, 7))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", csl_stats.errors.InconsistencyWarning)
+        csl_stats.ipma(ok, "Y", level="indicator")

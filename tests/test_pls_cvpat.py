@@ -3,6 +3,8 @@ predictions and from hand-made folds (the seminr Python port has no CVPAT)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -119,3 +121,18 @@ def test_cvpat_bad_input():
         csl_stats.cvpat(a, benchmark="ia", folds=500)
     with pytest.raises(ArgumentError, match="alternative"):
         csl_stats.cvpat(a, benchmark="ia", alternative="bigger")
+
+
+def test_cvpat_warns_when_the_models_predict_different_indicators():
+    """Model B drops y3 from Y's block: the test covers the common indicators only, and now says so (it was
+    silent), naming the indicator left out; the table is that of the common indicators."""
+    df = _data()
+    a = csl_stats.pls_pm(df, MM, FULL)
+    b = csl_stats.pls_pm(df, {**MM, "Y": ["y1", "y2"]}, FULL)
+    with pytest.warns(csl_stats.errors.InconsistencyWarning, match=r"\['y3'\] \(predicted by result_a only\)"):
+        res = csl_stats.cvpat(a, b, folds=5, repeats=1, rng=1)
+    assert res.table.at["Y", "n_indicators"] == 2 and res.table.at["overall", "n_indicators"] == 5
+    alt = csl_stats.pls_pm(df, MM, [("X", "M"), ("M", "Y")])
+    with warnings.catch_warnings():  # same endogenous indicators: no warning
+        warnings.simplefilter("error", csl_stats.errors.InconsistencyWarning)
+        csl_stats.cvpat(a, alt, folds=5, repeats=1, rng=1)
