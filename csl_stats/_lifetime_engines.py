@@ -15,8 +15,9 @@ aggregations and joins); only the per-customer table comes back, as the input's 
 
 This is the same rule, step for step, as the pandas loop in :mod:`csl_stats.lifetimes`
 (tested to give identical tables). The customer-specific window (``gap_multiple``)
-needs a per-customer median of gaps and a per-row duration, and Dask has no ordered
-window: both are refused with the way out (compute on pandas).
+needs a per-customer median of gaps and a per-row duration: it is refused with the
+way out (compute on pandas). Dask has no ordered window: there the previous order day
+comes from a shuffle by customer and a sort and shift per partition.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ._validation import preview, stacklevel
-from .errors import ArgumentError, ArgumentTypeError, DataError, InconsistencyWarning
+from .errors import ArgumentError, DataError, InconsistencyWarning
 
 
 def lifetimes_engine(
@@ -42,11 +43,6 @@ def lifetimes_engine(
 
     from . import _behaviour_engines as eng
 
-    if lf.implementation == nw.Implementation.DASK:
-        raise ArgumentTypeError(
-            "customer_lifetimes needs each customer's orders in date order (an ordered window), which Dask "
-            "does not offer; compute it on pandas (ddf.compute()), or on Polars, DuckDB or Spark."
-        )
     lf = lf.select(nw.col(customer_name).alias("customer"), nw.col(date_name).alias("date"))
     miss = eng._one_row(lf, nw.col("customer").null_count().alias("c"), nw.col("date").null_count().alias("d"))
     for role, name in (("c", customer_name), ("d", date_name)):
@@ -80,17 +76,18 @@ def lifetimes_engine(
     w = _dt.timedelta(days=inactivity)
     a, e = as_of.to_pydatetime(), end_obs.to_pydatetime()
     d = nw.col("day")
-    days = days.with_columns(d.shift(1).over("customer", order_by="day").alias("prev"))
+    days = _with_previous_day(days)
     # lapse candidates: an order day followed by a gap longer than the window
     gap = days.filter(~nw.col("prev").is_null() & (d > nw.col("prev") + w)).select(
         "customer", nw.col("prev").alias("cand"))
-    stats = [d.min().alias("first"), d.max().alias("lastday"),
-             nw.when(d <= e).then(d).max().alias("last_le_end")]
+    # conditional days as columns first, then elementary aggregations (the shape Dask accepts too)
+    cond = {"last_le_end": (d <= e, "max")}
     if org is not None:
         o = org.to_pydatetime()
-        stats += [nw.when((d > o - w) & (d <= o)).then(d).max().alias("le_org"),
-                  nw.when(d > o).then(d).min().alias("after")]
-    per = days.group_by("customer").agg(*stats)
+        cond |= {"le_org": ((d > o - w) & (d <= o), "max"), "after": (d > o, "min")}
+    per = days.with_columns(*[nw.when(c).then(d).alias(f"_{k}") for k, (c, _) in cond.items()]).group_by(
+        "customer").agg(d.min().alias("first"), d.max().alias("lastday"),
+                        *[getattr(nw.col(f"_{k}"), how)().alias(k) for k, (_, how) in cond.items()])
     if org is None:
         per = per.with_columns(nw.col("first").alias("start"), nw.col("first").alias("anchor"))
     else:
@@ -144,3 +141,22 @@ def _first_ids(frame: Any, n: int) -> str:
     ids = frame.sort("customer").select("customer").head(5).collect().to_pandas()["customer"].tolist()
     text = preview(ids)
     return text if n <= 5 else f"{text[:-1]}, ...] ({n} distinct)"
+
+
+def _with_previous_day(days: Any) -> Any:
+    """Column ``prev``: the customer's previous order day (a window ordered by day). Dask has no ordered
+    window: there the days are shuffled so each customer sits in one partition, and each partition is
+    sorted and shifted by pandas on the workers (lazy, in the task graph)."""
+    import narwhals.stable.v2 as nw
+
+    if days.implementation != nw.Implementation.DASK:
+        return days.with_columns(nw.col("day").shift(1).over("customer", order_by="day").alias("prev"))
+
+    def shift(part: pd.DataFrame) -> pd.DataFrame:
+        part = part.sort_values(["customer", "day"])
+        return part.assign(prev=part.groupby("customer", sort=False)["day"].shift(1))
+
+    ddf = days.to_native().shuffle("customer")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*narwhals-dask.*", category=FutureWarning)
+        return nw.from_native(ddf.map_partitions(shift, meta=shift(ddf._meta)))

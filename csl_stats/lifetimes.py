@@ -87,7 +87,7 @@ def customer_lifetimes(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, PyArrow Table or PySpark DataFrame
+    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, PyArrow Table, Dask or PySpark DataFrame
         One row per order, with a customer id and an order date. Tables of
         other engines are computed in that engine (see Notes).
     customer, date : column names
@@ -178,7 +178,7 @@ def customer_lifetimes(
     the simulator stopped their buying (``tests/test_survival.py``).
 
     **Other engines** (issue 16; ``pip install "csl-stats[polars]"``,
-    ``[duckdb]`` or ``[spark]``). The rule runs inside the engine that
+    ``[duckdb]``, ``[dask]`` or ``[spark]``). The rule runs inside the engine that
     holds the log, written once with narwhals: distinct (customer, day)
     pairs, each customer's previous order day by a window ordered by day
     (a gap longer than the window after a day makes that day a lapse
@@ -186,9 +186,11 @@ def customer_lifetimes(
     per-customer table is returned, of the input's kind. The same errors
     and warnings are raised as for pandas (missing values are counted, not
     located by row). The tables are identical to the pandas path's
-    (tested on the shipped log and generated logs). Two parts stay on
-    pandas: ``gap_multiple`` (a per-customer median gap and window) and
-    Dask input (no ordered window); both are refused with that advice.
+    (tested on the shipped log and generated logs). Dask has no ordered
+    window: there the previous order day comes from a shuffle by customer
+    and a sort and shift within each partition, on the workers.
+    ``gap_multiple`` (a per-customer median gap and window) stays on
+    pandas: it is refused on other engines with that advice.
 
     Examples
     --------

@@ -519,9 +519,14 @@ def test_lifetimes_engines_bad_input(engine):
 
 
 @needs_dask
-def test_lifetimes_dask_refused_with_the_way_out(dask_cluster):
-    with pytest.raises(csl_stats.errors.ArgumentTypeError, match="compute it on pandas"):
-        csl_stats.customer_lifetimes(_dask(load_transactions().head(50)))
+@pytest.mark.parametrize(("data", "kwargs"), [LT_CASES[1], LT_CASES[4]])
+def test_lifetimes_dask_matches_pandas(dask_cluster, data, kwargs):
+    df = _data(data)
+    expected, warned = _warned(lambda: csl_stats.customer_lifetimes(df, **kwargs))
+    out, engine_warned = _warned(lambda: csl_stats.customer_lifetimes(_dask(df), **kwargs))
+    assert isinstance(out, dd.DataFrame)
+    assert engine_warned == warned
+    _same_lifetimes(expected, _to_pandas(out), kwargs.get("customer", "customer_id"))
 
 
 @pytest.mark.slow
