@@ -10,9 +10,13 @@ runs in its own process (fresh interpreter, so its peak RSS is its own):
   out of core;
 - ``polars``: ``csl_stats.rfm(pl.scan_parquet(...))`` gives a LazyFrame,
   collected with the streaming engine; retention likewise;
+- ``dask``: ``dd.read_parquet`` (Dask's default threaded scheduler on this
+  machine; no cluster), results computed;
 - ``pandas``: ``pd.read_parquet`` then the pandas path.
 
-Wall time includes reading the file; peak RSS is the process's maximum
+Wall time includes reading the file; CPU time (user + system, all threads) is
+printed too, as it depends less on other load on a shared machine (on 2 idle
+cores, wall time is at least CPU time / 2); peak RSS is the process's maximum
 resident set (``ru_maxrss``), interpreter and libraries included (~150 MB).
 
     python benchmarks/bench_scale.py --orders 1e6 1e7 --engines duckdb polars pandas
@@ -43,13 +47,19 @@ elif engine == "polars":
     lf = pl.scan_parquet(path)
     r = csl_stats.rfm(lf, order="order_id").collect(engine="streaming")
     q = csl_stats.retention(lf, period="Q").collect()
+elif engine == "dask":
+    import dask.dataframe as dd
+    ddf = dd.read_parquet(path)
+    r = csl_stats.rfm(ddf, order="order_id").compute()
+    q = csl_stats.retention(ddf, period="Q").compute()
 else:
     import pandas as pd
     df = pd.read_parquet(path)
     r = csl_stats.rfm(df, order="order_id")
     q = csl_stats.retention(df, period="Q")
 wall = time.perf_counter() - t0
-print(json.dumps({"engine": engine, "seconds": wall, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+use = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"engine": engine, "seconds": wall, "peak_mb": use.ru_maxrss / 1024, "cpu_s": use.ru_utime + use.ru_stime,
                   "customers": len(r), "periods": len(q), "score_sum": int(r["rfm_score"].sum())}))
 """
 
@@ -100,7 +110,7 @@ def main() -> None:
             res = json.loads(out.stdout.strip().splitlines()[-1])
             res["orders"] = n
             rows.append(res)
-            print(f"{n:>11,} {engine:>7}: {res['seconds']:7.1f} s  peak RSS {res['peak_mb']:7.0f} MB  "
+            print(f"{n:>11,} {engine:>7}: {res['seconds']:7.1f} s  (CPU {res['cpu_s']:7.1f} s)  peak RSS {res['peak_mb']:7.0f} MB  "
                   f"({res['customers']:,} customers, {res['periods']} quarters, score sum {res['score_sum']})",
                   flush=True)
     base = {r["orders"]: r for r in rows if r["engine"] == "pandas"}

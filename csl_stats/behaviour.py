@@ -228,9 +228,10 @@ def rfm(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, or path
-        One row per order (aggregate order lines first). A Polars or DuckDB
-        table is computed in its own engine (see Notes); a path to Parquet or
+    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, PyArrow Table, Dask or PySpark DataFrame, or path
+        One row per order (aggregate order lines first). A Polars, DuckDB,
+        Dask or Spark table is computed in its own engine (a PyArrow Table by
+        DuckDB; see Notes); a path to Parquet or
         CSV files (``"orders/*.parquet"``, globs allowed) is read by an
         embedded DuckDB connection, out of core.
     customer, date, amount : column names
@@ -279,7 +280,8 @@ def rfm(
         ``rfm_cell`` (e.g. ``"545"``), ``rfm_score`` (sum of the three scores)
         and ``segment``. Only customers with at least one order up to
         ``as_of`` appear. For a Polars DataFrame: a Polars DataFrame; for a
-        Polars LazyFrame or a DuckDB relation: a lazy query of the same kind
+        PyArrow Table: a PyArrow Table; for a Polars LazyFrame, a DuckDB
+        relation, a Dask or a Spark DataFrame: a lazy query of the same kind
         (nothing is computed until it is collected); in these the customer id
         is the first column (named as in the input), sorted.
 
@@ -315,8 +317,8 @@ def rfm(
     1-5 scale; "low" = 1-2; "mid" = 3): see :data:`RFM_SEGMENTS`. The segment
     names follow common CRM practice; they are labels, not a standard.
 
-    *Other engines.* Polars and DuckDB inputs are handled through narwhals
-    (``pip install "csl-stats[polars]"`` or ``"csl-stats[duckdb]"``): the
+    *Other engines.* Polars, DuckDB, Dask and Spark inputs are handled through narwhals
+    (``pip install "csl-stats[polars]"``, ``[duckdb]``, ``[dask]`` or ``[spark]``): the
     per-customer aggregation, the ranks (``rank(method="average")``, or a
     row index ordered by value and customer id for ``ties="first"``) and the
     scores are expressions run by the engine, so the order log never comes
@@ -327,8 +329,13 @@ def rfm(
     for pandas, or come with ``date_format``. Time-zone-aware Polars dates
     are bucketed in their own zone, as for pandas; DuckDB's ``TIMESTAMP WITH
     TIME ZONE`` keeps no zone, so it is refused (convert it with
-    ``timezone('Europe/Berlin', date)`` first). The results equal the pandas
-    path's (scores identical, values to 1e-9; tested on every engine).
+    ``timezone('Europe/Berlin', date)`` first); Spark's ``TIMESTAMP`` is
+    read in the session time zone (``spark.sql.session.timeZone``). Dask
+    (``csl-stats[dask]``) has no rank over a whole frame: the per-customer
+    table is moved into one partition and ranked there by a pandas task on
+    a worker, as Spark does for a window without a partition; the order
+    log itself is aggregated across the cluster. The results equal the
+    pandas path's (scores identical, values to 1e-9; tested on every engine).
 
     References
     ----------
@@ -450,7 +457,7 @@ def retention(
 
     Parameters
     ----------
-    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, or path
+    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, PyArrow Table, Dask or PySpark DataFrame, or path
         One row per order; other engines and paths as in :func:`rfm`.
     customer, date, order : column names
         As in :func:`rfm` (no amount is needed).
@@ -483,7 +490,7 @@ def retention(
         values = share of the cohort with at least one order in that period
         (column 0 is 1 by construction); column ``size`` holds the cohort size.
 
-        Polars and DuckDB inputs (and paths) give the same numbers in a table
+        Polars, DuckDB, PyArrow, Dask and Spark inputs (and paths) give the same numbers in a table
         of the input's kind (a pandas DataFrame for paths) with the period or
         cohort as a first column of text labels as pandas prints them
         (``"2024Q1"``, ``"2024-03"``) and, for cohorts, text column names

@@ -45,6 +45,20 @@ def _dates(values: Any, name: str, date_format: str | None = None, dayfirst: boo
     return parsed.dt.normalize().astype("datetime64[ns]")
 
 
+def _engine_frame(obj: Any) -> Any:
+    """A narwhals frame for a Polars/DuckDB/PyArrow/Dask/Spark input (PyArrow via DuckDB), else None."""
+    from . import _behaviour_engines as eng
+
+    frame = eng.as_engine_frame(obj)
+    if frame is not None and _engine_kind(obj) == "pyarrow":
+        return eng.arrow_relation(obj)
+    return frame
+
+
+def _engine_kind(obj: Any) -> str:
+    return type(obj).__module__.split(".")[0]
+
+
 def _one_date(value: Any, name: str) -> pd.Timestamp:
     if value is None:
         raise ArgumentError(f"{name} must be a date; got None.")
@@ -73,8 +87,9 @@ def customer_lifetimes(
 
     Parameters
     ----------
-    transactions : DataFrame
-        One row per order, with a customer id and an order date.
+    transactions : pandas.DataFrame, Polars DataFrame or LazyFrame, DuckDB relation, PyArrow Table, Dask or PySpark DataFrame
+        One row per order, with a customer id and an order date. Tables of
+        other engines are computed in that engine (see Notes).
     customer, date : column names
         The customer id and the order date (naive dates or ISO ``YYYY-MM-DD``
         text; see Raises).
@@ -114,7 +129,9 @@ def customer_lifetimes(
         from ``start`` to ``last_order``), ``lapse_date`` (NaT if censored),
         ``end`` (lapse date or ``observation_end``), ``duration`` (days from
         ``start`` to ``end``, > 0), ``event`` (1 = lapsed, 0 = censored) and
-        ``window`` (the inactivity window applied, days).
+        ``window`` (the inactivity window applied, days). For other engines: a
+        table of the input's kind (lazy for a lazy input) with the customer id
+        as its first column, sorted, and the same columns.
 
     Raises
     ------
@@ -160,6 +177,21 @@ def customer_lifetimes(
     Every churner seen to lapse has their last order on or before the day
     the simulator stopped their buying (``tests/test_survival.py``).
 
+    **Other engines** (issue 16; ``pip install "csl-stats[polars]"``,
+    ``[duckdb]``, ``[dask]`` or ``[spark]``). The rule runs inside the engine that
+    holds the log, written once with narwhals: distinct (customer, day)
+    pairs, each customer's previous order day by a window ordered by day
+    (a gap longer than the window after a day makes that day a lapse
+    candidate), grouped minima and maxima, and joins; only the
+    per-customer table is returned, of the input's kind. The same errors
+    and warnings are raised as for pandas (missing values are counted, not
+    located by row). The tables are identical to the pandas path's
+    (tested on the shipped log and generated logs). Dask has no ordered
+    window: there the previous order day comes from a shuffle by customer
+    and a sort and shift within each partition, on the workers.
+    ``gap_multiple`` (a per-customer median gap and window) stays on
+    pandas: it is refused on other engines with that advice.
+
     Examples
     --------
     >>> import pandas as pd
@@ -175,12 +207,37 @@ def customer_lifetimes(
     B           2025-01-05        90      1
     C           2025-06-01        90      1
     """
-    tx = check_dataframe(transactions, name="transactions", unique_columns=False)
+    engine = None if isinstance(transactions, pd.DataFrame) else _engine_frame(transactions)
+    tx = transactions if engine is not None else check_dataframe(transactions, name="transactions",
+                                                                 unique_columns=False)
     customer, date = check_label(customer, "customer"), check_label(date, "date")
-    check_columns(tx, [customer, date], arg="transactions columns")
+    if engine is not None:
+        check_columns(pd.DataFrame(columns=list(engine.collect_schema().names())), [customer, date],
+                      arg="transactions columns")
+    else:
+        check_columns(tx, [customer, date], arg="transactions columns")
     inactivity = check_int(inactivity, "inactivity", minimum=1)
     if inactivity > 36_500:  # pandas timestamps end in 2262: a window of a century is already "never lapses"
         raise ArgumentError(f"inactivity must be <= 36500 days (100 years); got {inactivity}.")
+    if engine is not None:  # issue 16: the same rule computed by the engine that holds the log
+        from . import _lifetime_engines
+
+        if gap_multiple is not None:
+            raise ArgumentError(
+                "gap_multiple (a customer-specific window) is computed on pandas only; pass a pandas DataFrame "
+                "(e.g. the engine's orders for the customers of interest) or use one inactivity window."
+            )
+        import narwhals.stable.v2 as nw
+
+        eager = isinstance(engine, nw.DataFrame)
+        result = _lifetime_engines.lifetimes_engine(
+            engine.lazy(), customer_name=customer, date_name=date, as_of=as_of, inactivity=inactivity,
+            observation_end=observation_end, origin=origin, date_format=date_format, dayfirst=dayfirst,
+            one_date=_one_date,
+        )
+        if _engine_kind(transactions) == "pyarrow":
+            return result.collect(backend="pyarrow").to_native()
+        return result.collect().to_native() if eager else result.to_native()
     ids = tx[customer]
     if ids.isna().any():
         raise DataError(f"column {customer!r} is missing in row(s) {preview(tx.index[ids.isna()].tolist())}.")
