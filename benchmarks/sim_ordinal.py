@@ -31,9 +31,22 @@ WLSMV categorical ``omega`` against Green & Yang's population omega of the answe
 simulator's loadings and cut points), the coverage of the WLSMV 95 % Wald intervals of the 7 loadings and of
 the factor correlation (truth .60), and the rejection rate at 5 % of the ML chi-square and of the WLSMV
 scaled-shifted chi-square (the model holds, so both should reject 5 %). Results (300 replications, seed
-20261130; Monte Carlo SE of a rejection rate or coverage about 0.01)::
+20261130; Monte Carlo SE of a rejection rate or coverage about 0.013)::
 
-    WLSMV_RESULTS
+    quantity                                          ML (listwise)   WLSMV (pairwise)
+    mean bias of the 7 standardized loadings                -0.032           0.000
+    bias of omega, satisfaction (latent truth .892)         -0.033           0.000 (omega_latent)
+    bias of omega, trust (latent truth .850)                -0.023           0.000 (omega_latent)
+    bias of categorical omega, sat / trs (truth .870 / .829)      -      -0.001 / -0.001
+    coverage of the 95 % Wald CIs of the loadings                -           0.935
+    coverage of the 95 % Wald CI of the factor correlation       -           0.927
+    rejection rate of the chi-square test at 5 %             0.050           0.050 (scaled-shifted)
+
+ML on the skewed 1-7 answers underestimates the loadings and omega by about .03 (partly the
+attenuation by coarse categories, partly listwise deletion under the simulator's MAR missingness);
+WLSMV is unbiased for the latent-response loadings and omegas, and its categorical omega for the
+reliability of the answer sum. Both chi-square tests hold their level here (a correctly specified model
+with 7 items); the WLSMV Wald intervals cover 93-94 %, slightly below 95 % at n = 300.
 
 Usage::
 
