@@ -121,6 +121,13 @@ class SEMResult(Result):
         t = self.params[self.params["op"] == "=~"].rename(columns={"lhs": "construct", "rhs": "item"})
         return t.drop(columns=["op", "std_se"]).reset_index(drop=True)
 
+    @property
+    def thresholds(self) -> pd.DataFrame:
+        """Thresholds of ordered items (``estimator="wlsmv"``): ``item``, ``threshold`` (t1, t2, ...), estimate,
+        se, z, p, ci_low, ci_high; empty for continuous items."""
+        t = self.params[self.params["op"] == "|"].rename(columns={"lhs": "item", "rhs": "threshold"})
+        return t.drop(columns=["op", "std_estimate", "std_se"]).reset_index(drop=True)
+
 
 @result_dataclass
 class InvarianceResult(Result):

@@ -103,6 +103,8 @@ def test_wlsmv_sem_against_R(survey):
     ind = res.effects[(res.effects["from"] == "sat") & (res.effects["to"] == "loy")]
     assert set(ind["kind"]) == {"direct", "indirect", "total"}
     assert 0 < res.r2["loy"] < 1
+    th = res.thresholds
+    assert len(th) == 11 * 6 and th["item"].iloc[0] == "sat1" and th["threshold"].iloc[0] == "t1"
 
 
 def test_wlsmv_cfa_11_constructs_against_R(survey):
@@ -136,6 +138,19 @@ def test_wlsmv_cfa_bfi_against_R(policy):
     _compare(res.params, res.fit_indices, ref, atol=1e-5, fit_atol=1e-5)
 
 
+def test_wlsmv_saturated_model_conventions(survey):
+    """R: a one-factor model of three ordered items is saturated (df 0): lavaan reports chisq 0, p NA,
+    scaling factor NA, CFI/TLI (plain, scaled, robust) 1 and every RMSEA and its limits 0."""
+    res = csl_stats.cfa(survey, {"sat": M3["sat"]}, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    f = res.fit_indices
+    assert f["df"] == 0 and f["chisq"] == 0 and f["chisq_scaled"] == 0
+    assert np.isnan(f["pvalue"]) and np.isnan(f["pvalue_scaled"]) and np.isnan(f["scaling_factor"])
+    for k in ("cfi", "tli", "cfi_scaled", "tli_scaled", "cfi_robust", "tli_robust"):
+        assert f[k] == 1.0, k
+    assert (f.filter(like="rmsea") == 0).all()
+    assert f["srmr"] == pytest.approx(0, abs=1e-12)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # bad input
 # ----------------------------------------------------------------------------------------------------------
@@ -158,6 +173,13 @@ def test_wlsmv_bad_input(survey):
     bad["sat2"] = bad["sat2"] + 0.5
     with pytest.raises(ScaleError, match="'sat2'.*non-integer"):
         csl_stats.cfa(bad, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    gap = survey.copy()
+    gap.loc[gap["trs2"] == 2, "trs2"] = 1  # nobody answers 2
+    with pytest.raises(ScaleError, match=r"'trs2'.*\[2\].*chosen by nobody.*recode\) before fitting"):
+        csl_stats.cfa(gap, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    few = survey.assign(sat1=survey["sat1"].clip(upper=1))
+    with pytest.raises(csl_stats.errors.ConstantError, match="'sat1'"):
+        csl_stats.cfa(few, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     before = survey.copy()
     csl_stats.cfa(survey, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     pd.testing.assert_frame_equal(survey, before)  # the caller's data are not touched
