@@ -142,9 +142,15 @@ class InvarianceResult(Result):
         (chisq, df, pvalue, cfi, tli, rmsea, srmr) and the comparison with the
         previous level (chisq_diff, df_diff, p_diff, delta_cfi, delta_rmsea);
         with ``estimator="mlr"`` the differences are Satorra-Bentler scaled.
+        With ``estimator="wlsmv"``: levels configural, thresholds, loadings,
+        intercepts; columns chisq, df, pvalue, chisq_scaled, scaling_factor,
+        pvalue_scaled, cfi_scaled, tli_scaled, rmsea_scaled, srmr and the
+        scaled-shifted differences (Satorra 2000) with delta_cfi / delta_rmsea
+        of the scaled indices.
     latent_means : DataFrame
         ``construct``, ``group``, ``estimate``, ``se``, ``z``, ``p`` from the
-        scalar model (the first group is the reference, means fixed at 0).
+        scalar model (the first group is the reference, means fixed at 0); with ``estimator="wlsmv"`` from the
+        intercepts level).
     fits : dict
         The :class:`SEMResult` of every level.
     """
