@@ -48,9 +48,25 @@ WLSMV is unbiased for the latent-response loadings and omegas, and its categoric
 reliability of the answer sum. Both chi-square tests hold their level here (a correctly specified model
 with 7 items); the WLSMV Wald intervals cover 93-94 %, slightly below 95 % at n = 300.
 
+Part 3 (issue 18, ordinal measurement invariance): type-I error of the scaled-shifted (Satorra 2000)
+difference tests of ``measurement_invariance(..., ordered=True, estimator="wlsmv")``. Per replication:
+600 customers from the survey simulator, split into two random groups (so every level of invariance
+holds), satisfaction and loyalty items with answers 1-3 merged (1-5 scale, as in the tests), pairwise
+deletion. Rejection rates at the 5 % level (150 replications, seed 20261131; Monte Carlo SE about 0.018)::
+
+    test                                              rejection rate
+    configural model (scaled-shifted chi-square)               0.067
+    thresholds vs configural (Satorra 2000, scaled-shifted)    0.080
+    loadings vs thresholds                                     0.060
+    intercepts vs loadings                                     0.027
+
+The difference tests keep roughly their level; the threshold test, with 28 df and two groups of about
+300, is somewhat liberal (8 %, 1.7 Monte Carlo SEs above 5 %), the intercept test conservative. Treat a
+threshold-level p-value between .01 and .05 with caution and look at the change in the scaled CFI/RMSEA.
+
 Usage::
 
-    .venv/bin/python benchmarks/sim_ordinal.py [n_rep] [--wlsmv-only]
+    .venv/bin/python benchmarks/sim_ordinal.py [n_rep] [--wlsmv-only | --invariance-only]
 """
 
 from __future__ import annotations
@@ -180,9 +196,43 @@ def main_wlsmv(n_rep: int = 200) -> pd.Series:
     return out
 
 
+# ------------------------------------------------------------------------------- part 3: ordinal invariance
+INV_SPEC = {"sat": ["sat1", "sat2", "sat3"], "loy": ["loy1", "loy2", "loy3", "loy4"]}
+
+
+def one_invariance(rng: np.random.Generator) -> dict:
+    data, _ = csl_stats.simulate_supply_chain_survey(n=600, rng=rng)
+    items = [it for its in INV_SPEC.values() for it in its]
+    data = data.assign(loy4=8 - data["loy4"])
+    data = data.assign(**{it: np.maximum(data[it], 3) - 2 for it in items}, grp=rng.integers(0, 2, len(data)))
+    try:
+        res = csl_stats.measurement_invariance(data, INV_SPEC, "grp", ordered=True, estimator="wlsmv",
+                                               nan_policy="pairwise")
+    except csl_stats.errors.ScaleError:  # a category empty in one group: not testable, skipped
+        return {}
+    tab = res.table.iloc[1:]
+    out = {f"reject_{lv}": float(p < 0.05) for lv, p in tab["p_diff"].items()}
+    out["reject_configural_fit"] = float(res.table["pvalue_scaled"].iloc[0] < 0.05)
+    return out
+
+
+def main_invariance(n_rep: int = 100) -> pd.Series:
+    warnings.simplefilter("ignore")
+    rng = np.random.default_rng(20261131)
+    reps = pd.DataFrame([r for r in (one_invariance(rng) for _ in range(n_rep)) if r])
+    print(f"ordinal invariance, 2 random groups of about 300, {len(reps)} of {n_rep} replications usable")
+    out = reps.mean()
+    print(out.round(3).to_string())
+    return out
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     reps = int(args[0]) if args else 200
+    if "--invariance-only" in sys.argv:
+        main_invariance(reps)
+        sys.exit()
     if "--wlsmv-only" not in sys.argv:
         main(reps)
     main_wlsmv(reps)
+    main_invariance(reps)
