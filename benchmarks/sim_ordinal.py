@@ -52,17 +52,16 @@ Part 3 (issue 18, ordinal measurement invariance): type-I error of the scaled-sh
 difference tests of ``measurement_invariance(..., ordered=True, estimator="wlsmv")``. Per replication:
 600 customers from the survey simulator, split into two random groups (so every level of invariance
 holds), satisfaction and loyalty items with answers 1-3 merged (1-5 scale, as in the tests), pairwise
-deletion. Rejection rates at the 5 % level (150 replications, seed 20261131; Monte Carlo SE about 0.018)::
+deletion. Rejection rates at the 5 % level (400 replications, seed 20261131; Monte Carlo SE about 0.011)::
 
     test                                              rejection rate
-    configural model (scaled-shifted chi-square)               0.067
-    thresholds vs configural (Satorra 2000, scaled-shifted)    0.080
-    loadings vs thresholds                                     0.060
-    intercepts vs loadings                                     0.027
+    configural model (scaled-shifted chi-square)               0.062
+    thresholds vs configural (Satorra 2000, scaled-shifted)    0.062
+    loadings vs thresholds                                     0.058
+    intercepts vs loadings                                     0.042
 
-The difference tests keep roughly their level; the threshold test, with 28 df and two groups of about
-300, is somewhat liberal (8 %, 1.7 Monte Carlo SEs above 5 %), the intercept test conservative. Treat a
-threshold-level p-value between .01 and .05 with caution and look at the change in the scaled CFI/RMSEA.
+All four tests hold their 5 % level within about one Monte Carlo SE (the configural and threshold
+tests slightly liberal, the intercept test slightly conservative).
 
 Usage::
 
