@@ -31,13 +31,41 @@ WLSMV categorical ``omega`` against Green & Yang's population omega of the answe
 simulator's loadings and cut points), the coverage of the WLSMV 95 % Wald intervals of the 7 loadings and of
 the factor correlation (truth .60), and the rejection rate at 5 % of the ML chi-square and of the WLSMV
 scaled-shifted chi-square (the model holds, so both should reject 5 %). Results (300 replications, seed
-20261130; Monte Carlo SE of a rejection rate or coverage about 0.01)::
+20261130; Monte Carlo SE of a rejection rate or coverage about 0.013)::
 
-    WLSMV_RESULTS
+    quantity                                          ML (listwise)   WLSMV (pairwise)
+    mean bias of the 7 standardized loadings                -0.032           0.000
+    bias of omega, satisfaction (latent truth .892)         -0.033           0.000 (omega_latent)
+    bias of omega, trust (latent truth .850)                -0.023           0.000 (omega_latent)
+    bias of categorical omega, sat / trs (truth .870 / .829)      -      -0.001 / -0.001
+    coverage of the 95 % Wald CIs of the loadings                -           0.935
+    coverage of the 95 % Wald CI of the factor correlation       -           0.927
+    rejection rate of the chi-square test at 5 %             0.050           0.050 (scaled-shifted)
+
+ML on the skewed 1-7 answers underestimates the loadings and omega by about .03 (partly the
+attenuation by coarse categories, partly listwise deletion under the simulator's MAR missingness);
+WLSMV is unbiased for the latent-response loadings and omegas, and its categorical omega for the
+reliability of the answer sum. Both chi-square tests hold their level here (a correctly specified model
+with 7 items); the WLSMV Wald intervals cover 93-94 %, slightly below 95 % at n = 300.
+
+Part 3 (issue 18, ordinal measurement invariance): type-I error of the scaled-shifted (Satorra 2000)
+difference tests of ``measurement_invariance(..., ordered=True, estimator="wlsmv")``. Per replication:
+600 customers from the survey simulator, split into two random groups (so every level of invariance
+holds), satisfaction and loyalty items with answers 1-3 merged (1-5 scale, as in the tests), pairwise
+deletion. Rejection rates at the 5 % level (400 replications, seed 20261131; Monte Carlo SE about 0.011)::
+
+    test                                              rejection rate
+    configural model (scaled-shifted chi-square)               0.062
+    thresholds vs configural (Satorra 2000, scaled-shifted)    0.062
+    loadings vs thresholds                                     0.058
+    intercepts vs loadings                                     0.042
+
+All four tests hold their 5 % level within about one Monte Carlo SE (the configural and threshold
+tests slightly liberal, the intercept test slightly conservative).
 
 Usage::
 
-    .venv/bin/python benchmarks/sim_ordinal.py [n_rep] [--wlsmv-only]
+    .venv/bin/python benchmarks/sim_ordinal.py [n_rep] [--wlsmv-only | --invariance-only]
 """
 
 from __future__ import annotations
@@ -167,9 +195,43 @@ def main_wlsmv(n_rep: int = 200) -> pd.Series:
     return out
 
 
+# ------------------------------------------------------------------------------- part 3: ordinal invariance
+INV_SPEC = {"sat": ["sat1", "sat2", "sat3"], "loy": ["loy1", "loy2", "loy3", "loy4"]}
+
+
+def one_invariance(rng: np.random.Generator) -> dict:
+    data, _ = csl_stats.simulate_supply_chain_survey(n=600, rng=rng)
+    items = [it for its in INV_SPEC.values() for it in its]
+    data = data.assign(loy4=8 - data["loy4"])
+    data = data.assign(**{it: np.maximum(data[it], 3) - 2 for it in items}, grp=rng.integers(0, 2, len(data)))
+    try:
+        res = csl_stats.measurement_invariance(data, INV_SPEC, "grp", ordered=True, estimator="wlsmv",
+                                               nan_policy="pairwise")
+    except csl_stats.errors.ScaleError:  # a category empty in one group: not testable, skipped
+        return {}
+    tab = res.table.iloc[1:]
+    out = {f"reject_{lv}": float(p < 0.05) for lv, p in tab["p_diff"].items()}
+    out["reject_configural_fit"] = float(res.table["pvalue_scaled"].iloc[0] < 0.05)
+    return out
+
+
+def main_invariance(n_rep: int = 100) -> pd.Series:
+    warnings.simplefilter("ignore")
+    rng = np.random.default_rng(20261131)
+    reps = pd.DataFrame([r for r in (one_invariance(rng) for _ in range(n_rep)) if r])
+    print(f"ordinal invariance, 2 random groups of about 300, {len(reps)} of {n_rep} replications usable")
+    out = reps.mean()
+    print(out.round(3).to_string())
+    return out
+
+
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     reps = int(args[0]) if args else 200
+    if "--invariance-only" in sys.argv:
+        main_invariance(reps)
+        sys.exit()
     if "--wlsmv-only" not in sys.argv:
         main(reps)
     main_wlsmv(reps)
+    main_invariance(reps)

@@ -311,6 +311,12 @@ def cfa(
     pairwise) every estimate, SE and fit measure agrees with lavaan 0.6-14's
     ``cfa(..., ordered = TRUE, estimator = "WLSMV", missing = "pairwise")``
     within 1e-6 (``tests/reference/ordinal_wlsmv.R``).
+    Simulation (``benchmarks/sim_ordinal.py`` part 2: satisfaction and trust
+    from the survey simulator, skewed 1-7 answers, n = 300, 300 replications):
+    ML on the answers underestimates the standardized loadings by 0.032 on
+    average, WLSMV by 0.000; the WLSMV 95 % Wald intervals cover the loadings
+    in 93.5 % and the factor correlation in 92.7 % of samples, and the
+    scaled-shifted test rejects the true model in 5.0 %.
 
     Agreement with lavaan 0.6-14 on ``tests/reference/cfa_data.csv``
     (3 constructs x 4 items, n = 400): estimates within 3e-6 (the tolerance of

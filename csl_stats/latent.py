@@ -35,6 +35,8 @@ from .errors import ArgumentError, ArgumentTypeError, ModelSpecificationError
 
 __all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
 
+_ORDINAL_LEVELS = ("configural", "thresholds", "loadings", "intercepts")
+
 _NAN_POLICIES = ("listwise", "fiml", "raise", "pairwise")
 _ESTIMATORS = ("ml", "mlr", "wlsmv")
 
@@ -121,6 +123,13 @@ class SEMResult(Result):
         t = self.params[self.params["op"] == "=~"].rename(columns={"lhs": "construct", "rhs": "item"})
         return t.drop(columns=["op", "std_se"]).reset_index(drop=True)
 
+    @property
+    def thresholds(self) -> pd.DataFrame:
+        """Thresholds of ordered items (``estimator="wlsmv"``): ``item``, ``threshold`` (t1, t2, ...), estimate,
+        se, z, p, ci_low, ci_high; empty for continuous items."""
+        t = self.params[self.params["op"] == "|"].rename(columns={"lhs": "item", "rhs": "threshold"})
+        return t.drop(columns=["op", "std_estimate", "std_se"]).reset_index(drop=True)
+
 
 @result_dataclass
 class InvarianceResult(Result):
@@ -133,9 +142,15 @@ class InvarianceResult(Result):
         (chisq, df, pvalue, cfi, tli, rmsea, srmr) and the comparison with the
         previous level (chisq_diff, df_diff, p_diff, delta_cfi, delta_rmsea);
         with ``estimator="mlr"`` the differences are Satorra-Bentler scaled.
+        With ``estimator="wlsmv"``: levels configural, thresholds, loadings,
+        intercepts; columns chisq, df, pvalue, chisq_scaled, scaling_factor,
+        pvalue_scaled, cfi_scaled, tli_scaled, rmsea_scaled, srmr and the
+        scaled-shifted differences (Satorra 2000) with delta_cfi / delta_rmsea
+        of the scaled indices.
     latent_means : DataFrame
         ``construct``, ``group``, ``estimate``, ``se``, ``z``, ``p`` from the
-        scalar model (the first group is the reference, means fixed at 0).
+        scalar model (the first group is the reference, means fixed at 0); with ``estimator="wlsmv"`` from the
+        intercepts level).
     fits : dict
         The :class:`SEMResult` of every level.
     """
@@ -461,10 +476,11 @@ def measurement_invariance(
     constructs: Mapping[str, Sequence[Hashable]],
     group: Hashable,
     *,
-    levels: Sequence[str] = _LEVELS,
+    levels: Sequence[str] | None = None,
     free: Sequence[str] | None = None,
     nan_policy: str = "listwise",
     estimator: str = "ml",
+    ordered: bool | Sequence[Hashable] | None = None,
 ) -> InvarianceResult:
     """Multi-group CFA at increasing levels of measurement invariance.
 
@@ -482,13 +498,21 @@ def measurement_invariance(
     group : column name
         Grouping column (no missing values; groups in order of appearance, the
         first is the reference).
-    levels : sequence of str
-        Subset of ("configural", "metric", "scalar", "strict"), in that order.
+    levels : sequence of str, optional
+        Subset of ("configural", "metric", "scalar", "strict"), in that order
+        (default all four); with ``estimator="wlsmv"`` a subset of
+        ("configural", "thresholds", "loadings", "intercepts") (default all four,
+        see Notes).
     free : list of str, optional
         Equality constraints to release (partial invariance), lavaan's
         ``group.partial`` syntax: ``"sat =~ sat2"``, ``"sat2 ~1"``, ``"sat2 ~~ sat2"``.
-    nan_policy : {"listwise", "fiml", "raise"}
-    estimator : {"ml", "mlr"}
+    nan_policy : {"listwise", "fiml", "raise", "pairwise"}
+        ``"pairwise"`` and ``"listwise"`` with ``estimator="wlsmv"``.
+    estimator : {"ml", "mlr", "wlsmv"}
+    ordered : True or list of item names, optional
+        The items are ordered categories (needs ``estimator="wlsmv"``; a list
+        must name every item). Every group must use the same answer values of
+        each item.
 
     Returns
     -------
@@ -503,6 +527,33 @@ def measurement_invariance(
     ``cfa(..., group = , group.equal = )`` and ``lavTestLRT`` is tested in
     ``tests/test_sem.py``.
 
+    **Ordered items** (``ordered=True, estimator="wlsmv"``). Multi-group WLSMV
+    in the delta parameterization with the identification of Wu & Estabrook
+    (2016), as ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat =
+    "Wu.Estabrook.2016")``: ``configural`` (thresholds free in every group;
+    intercepts 0, scales 1, latent means 0 and variances 1), ``thresholds``
+    (equal thresholds; intercepts and scales of the latent responses free in
+    all groups but the first), ``loadings`` (also equal loadings; latent
+    variances free but in the first group) and ``intercepts`` (also intercepts
+    0 in every group; latent means free but in the first group). With
+    thresholds equal the configural and threshold models differ only with 3+
+    categories per item. The table reports the DWLS ``chisq``, the
+    scaled-shifted ``chisq_scaled`` (``pvalue_scaled``, ``scaling_factor``),
+    ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``, ``srmr``, and for each
+    level the scaled-shifted difference test of lavaan's ``lavTestLRT``
+    (Satorra 2000; ``chisq_diff``, ``df_diff``, ``p_diff``) with
+    ``delta_cfi``/``delta_rmsea`` from the scaled indices. On the survey's
+    satisfaction and loyalty items by company size (three groups, answers 1-3
+    merged) fit measures and difference tests agree with lavaan 0.6-14 /
+    semTools 0.5-6 within 1e-5 and estimates within 1e-4 (lavaan's optimiser
+    tolerance; ``tests/test_wlsmv.py``). ``free`` (partial invariance) is not
+    available with WLSMV.
+    Simulation (``benchmarks/sim_ordinal.py`` part 3: two random groups of
+    about 300 customers, so every level holds; 400 replications, Monte Carlo
+    SE 1.1 points): the difference tests reject at the 5 % level in 6.2 %
+    (thresholds), 5.8 % (loadings) and 4.2 % (intercepts) of samples, the
+    configural model in 6.2 %.
+
     References
     ----------
     Cheung, G. W., & Rensvold, R. B. (2002). Evaluating goodness-of-fit indexes for
@@ -510,6 +561,14 @@ def measurement_invariance(
 
     Chen, F. F. (2007). Sensitivity of goodness of fit indexes to lack of measurement
     invariance. *Structural Equation Modeling*, 14(3), 464-504.
+
+    Wu, H., & Estabrook, R. (2016). Identification of confirmatory factor analysis
+    models of different levels of invariance for ordered categorical outcomes.
+    *Psychometrika*, 81(4), 1014-1045.
+
+    Satorra, A. (2000). Scaled and adjusted restricted tests in multi-sample
+    analysis of moment structures. In *Innovations in multivariate statistical
+    analysis* (pp. 233-247). Kluwer.
 
     Examples
     --------
@@ -527,6 +586,10 @@ def measurement_invariance(
     check_columns(data, [group], arg="group")
     check_choice(nan_policy, "nan_policy", _NAN_POLICIES)
     check_choice(estimator, "estimator", _ESTIMATORS)
+    if _check_ordinal(ordered, spec.items, estimator, nan_policy):
+        return _ordinal_invariance(data, spec, group, levels, free, nan_policy)
+    if levels is None:
+        levels = _LEVELS
     if isinstance(levels, str) or not isinstance(levels, Sequence) or not levels:
         raise ArgumentTypeError(
             f"levels must be a non-empty list drawn from {list(_LEVELS)}; got {levels!r}."
@@ -590,4 +653,100 @@ def measurement_invariance(
         group=group,
         groups=list(prepared.groups),
         n_obs=prepared.n_obs,
+    )
+
+
+def _ordinal_invariance(data: pd.DataFrame, spec: Spec, group: Hashable, levels: Any, free: Any,
+                        nan_policy: str) -> InvarianceResult:
+    """measurement_invariance(..., ordered=..., estimator="wlsmv"): Wu & Estabrook levels, Satorra (2000) tests."""
+    from ._sem.dwls import ordinal_moments
+    from ._sem.dwls_groups import difference_test, fit_level
+    from ._validation import check_numeric
+    from .errors import InsufficientDataError, ScaleError
+
+    if free is not None:
+        raise ArgumentError("free (partial invariance) is not available with estimator='wlsmv'; pass free=None.")
+    if levels is None:
+        levels = _ORDINAL_LEVELS
+    if isinstance(levels, str) or not isinstance(levels, Sequence) or not levels:
+        raise ArgumentTypeError(
+            f"levels must be a non-empty list drawn from {list(_ORDINAL_LEVELS)}; got {levels!r}."
+        )
+    for lv in levels:
+        check_choice(lv, "levels", _ORDINAL_LEVELS)
+    levels = [lv for lv in _ORDINAL_LEVELS if lv in levels]
+    gcol = data[group]
+    if gcol.isna().any():
+        raise InsufficientDataError(
+            f"the grouping column {group!r} has {int(gcol.isna().sum())} missing value(s); drop those rows or "
+            "give them a group."
+        )
+    labels = list(pd.unique(gcol))
+    if len(labels) < 2:
+        raise InsufficientDataError(f"the grouping column {group!r} has a single value {labels}; need 2+ groups.")
+    warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
+    parts = [data.loc[(gcol == lab).to_numpy()] for lab in labels]
+    moms = [ordinal_moments(part, spec.items, nan_policy) for part in parts]
+    ref = moms[0].thresholds[["item", "lower", "upper"]].reset_index(drop=True)
+    for lab, m in zip(labels[1:], moms[1:], strict=True):
+        other = m.thresholds[["item", "lower", "upper"]].reset_index(drop=True)
+        if len(other) != len(ref) or not other.equals(ref):
+            for it in spec.items:
+                a = sorted(set(ref.loc[ref["item"] == it, "lower"]) | set(ref.loc[ref["item"] == it, "upper"]))
+                b = sorted(set(other.loc[other["item"] == it, "lower"]) | set(other.loc[other["item"] == it, "upper"]))
+                if a != b:
+                    raise ScaleError(
+                        f"item {it!r} has the answer values {a} in group {labels[0]!r} but {b} in group {lab!r}; "
+                        "thresholds can only be compared when every group uses the same categories: merge rare "
+                        "categories (e.g. answers 1-3) before testing invariance."
+                    )
+    fits: dict[str, Any] = {}
+    rows = []
+    prev = None
+    for lv in levels:
+        res = fit_level(spec, [], labels, lv, nan_policy=nan_policy, moms=moms)
+        f = res.fit
+        row = {k: f[k] for k in ("chisq", "df", "pvalue", "chisq_scaled", "scaling_factor", "pvalue_scaled",
+                                  "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr")}
+        if prev is None:
+            row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
+        else:
+            row.update(difference_test(prev, res))
+            row.update(delta_cfi=f["cfi_scaled"] - prev.fit["cfi_scaled"],
+                       delta_rmsea=f["rmsea_scaled"] - prev.fit["rmsea_scaled"])
+        rows.append(row)
+        fits[lv] = res
+        prev = res
+    table = pd.DataFrame(rows, index=pd.Index(levels, name="level"))
+    means = pd.DataFrame(columns=["construct", "group", "estimate", "se", "z", "p"])
+    if "intercepts" in fits:
+        pt = fits["intercepts"].params
+        lvm = pt[(pt["op"] == "~1") & pt["lhs"].isin(list(spec.measurement))]
+        means = lvm.rename(columns={"lhs": "construct"})[["construct", "group", "estimate", "se", "z", "p"]]
+        means = means.reset_index(drop=True)
+    return InvarianceResult(
+        table=table,
+        latent_means=means,
+        fits={lv: _ordinal_level_result(spec, r, nan_policy) for lv, r in fits.items()},
+        group=group,
+        groups=labels,
+        n_obs=int(sum(m.n for m in moms)),
+    )
+
+
+def _ordinal_level_result(spec: Spec, res, nan_policy: str) -> SEMResult:
+    return SEMResult(
+        params=res.params,
+        fit_indices=pd.Series(res.fit, dtype=float),
+        r2=pd.Series(dtype=float, name="r2"),
+        effects=pd.DataFrame(columns=["from", "to", "kind", "estimate", "se", "z", "p", "ci_low", "ci_high",
+                                      "std_estimate"]),
+        measurement={k: list(v) for k, v in spec.measurement.items()},
+        structural=[],
+        estimator="wlsmv",
+        nan_policy=nan_policy,
+        n_obs=int(sum(m.n for m in res.moms)),
+        n_dropped=int(sum(m.n_excluded for m in res.moms)),
+        n_iter=0,
+        converged=bool(res.converged),
     )

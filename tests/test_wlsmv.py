@@ -103,6 +103,8 @@ def test_wlsmv_sem_against_R(survey):
     ind = res.effects[(res.effects["from"] == "sat") & (res.effects["to"] == "loy")]
     assert set(ind["kind"]) == {"direct", "indirect", "total"}
     assert 0 < res.r2["loy"] < 1
+    th = res.thresholds
+    assert len(th) == 11 * 6 and th["item"].iloc[0] == "sat1" and th["threshold"].iloc[0] == "t1"
 
 
 def test_wlsmv_cfa_11_constructs_against_R(survey):
@@ -136,6 +138,19 @@ def test_wlsmv_cfa_bfi_against_R(policy):
     _compare(res.params, res.fit_indices, ref, atol=1e-5, fit_atol=1e-5)
 
 
+def test_wlsmv_saturated_model_conventions(survey):
+    """R: a one-factor model of three ordered items is saturated (df 0): lavaan reports chisq 0, p NA,
+    scaling factor NA, CFI/TLI (plain, scaled, robust) 1 and every RMSEA and its limits 0."""
+    res = csl_stats.cfa(survey, {"sat": M3["sat"]}, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    f = res.fit_indices
+    assert f["df"] == 0 and f["chisq"] == 0 and f["chisq_scaled"] == 0
+    assert np.isnan(f["pvalue"]) and np.isnan(f["pvalue_scaled"]) and np.isnan(f["scaling_factor"])
+    for k in ("cfi", "tli", "cfi_scaled", "tli_scaled", "cfi_robust", "tli_robust"):
+        assert f[k] == 1.0, k
+    assert (f.filter(like="rmsea") == 0).all()
+    assert f["srmr"] == pytest.approx(0, abs=1e-12)
+
+
 # ----------------------------------------------------------------------------------------------------------
 # bad input
 # ----------------------------------------------------------------------------------------------------------
@@ -158,6 +173,13 @@ def test_wlsmv_bad_input(survey):
     bad["sat2"] = bad["sat2"] + 0.5
     with pytest.raises(ScaleError, match="'sat2'.*non-integer"):
         csl_stats.cfa(bad, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    gap = survey.copy()
+    gap.loc[gap["trs2"] == 2, "trs2"] = 1  # nobody answers 2
+    with pytest.raises(ScaleError, match=r"'trs2'.*\[2\].*chosen by nobody.*recode\) before fitting"):
+        csl_stats.cfa(gap, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    few = survey.assign(sat1=survey["sat1"].clip(upper=1))
+    with pytest.raises(csl_stats.errors.ConstantError, match="'sat1'"):
+        csl_stats.cfa(few, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     before = survey.copy()
     csl_stats.cfa(survey, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     pd.testing.assert_frame_equal(survey, before)  # the caller's data are not touched
@@ -191,3 +213,64 @@ def test_ordinal_omega_bad_input(survey):
         csl_stats.composite_reliability(survey, M3, ordinal=True, nan_policy="raise")
     with pytest.raises(ArgumentTypeError, match="ordinal must be True or False"):
         csl_stats.composite_reliability(survey, M3, ordinal="yes")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# measurement invariance of ordered items
+# ----------------------------------------------------------------------------------------------------------
+INV_FIT = {"npar": "npar", "chisq": "chisq", "df": "df", "chisq_scaled": "chisq.scaled",
+           "pvalue_scaled": "pvalue.scaled", "scaling_factor": "chisq.scaling.factor", "cfi_scaled": "cfi.scaled",
+           "tli_scaled": "tli.scaled", "rmsea_scaled": "rmsea.scaled", "srmr": "srmr"}
+INV_LEVELS = ("configural", "thresholds", "loadings", "intercepts")
+M2 = {"sat": M3["sat"], "loy": M3["loy"]}
+
+
+@pytest.fixture(scope="module")
+def merged(survey) -> pd.DataFrame:
+    """Answers 1-3 merged (1-7 -> 1-5): every company-size group then uses every category."""
+    items = M2["sat"] + M2["loy"]
+    return survey.assign(**{it: np.maximum(survey[it], 3) - 2 for it in items})
+
+
+def test_wlsmv_invariance_against_R(merged):
+    """R: ``measEq.syntax(m, ordered = items, parameterization = "delta", ID.fac = "std.lv",
+    ID.cat = "Wu.Estabrook.2016", group = "size", group.equal = ...)`` fitted by ``cfa(..., estimator =
+    "WLSMV", missing = "pairwise")`` at the configural, thresholds, thresholds + loadings and thresholds +
+    loadings + intercepts levels; ``fitMeasures`` of each, ``parameterEstimates`` (estimates, SEs, incl.
+    thresholds, intercepts, scale factors, latent means and variances) and ``lavTestLRT`` (Satorra 2000)."""
+    res = csl_stats.measurement_invariance(merged, M2, "size", ordered=True, estimator="wlsmv",
+                                           nan_policy="pairwise")
+    groups = REF["invariance_groups"]
+    assert res.groups == groups and list(res.table.index) == list(INV_LEVELS)
+    for lv in INV_LEVELS:
+        ref = REF[f"invariance_{lv}"]
+        fit = res.fits[lv].fit_indices
+        for ours, lav in INV_FIT.items():
+            assert fit[ours] == pytest.approx(ref["fit"][lav], abs=1e-5, rel=1e-6), (lv, ours)
+        lav = pd.DataFrame({k: ref[k] for k in ("lhs", "op", "rhs", "group", "est", "se")})
+        lav["group"] = [groups[g - 1] for g in lav["group"]]
+        both = res.fits[lv].params.merge(lav, on=["lhs", "op", "rhs", "group"])
+        assert len(both) == len(lav[lav["op"].isin(["=~", "|", "~~", "~1", "~*~"])])
+        # lavaan's optimiser stops about 5e-5 short of the minimum here; the tolerance of the task is 1e-3
+        np.testing.assert_allclose(both["estimate"], both["est"], atol=1e-4)
+        np.testing.assert_allclose(both["se_x"], both["se_y"], atol=1e-5)
+    lrt = REF["invariance_lrt"]
+    tab = res.table.iloc[1:]
+    np.testing.assert_allclose(tab["chisq_diff"], lrt["chisq_diff"], atol=1e-4)
+    np.testing.assert_allclose(tab["df_diff"], lrt["df_diff"])
+    np.testing.assert_allclose(tab["p_diff"], lrt["p"], atol=1e-5)
+    means = res.latent_means
+    assert set(means["group"]) == set(groups) and (means.loc[means["group"] == groups[0], "estimate"] == 0).all()
+
+
+def test_wlsmv_invariance_bad_input(survey, merged):
+    with pytest.raises(ScaleError, match=r"item 'sat3' has the answer values .* in group"):
+        csl_stats.measurement_invariance(survey, M2, "size", ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    with pytest.raises(ArgumentError, match="free .* not available with estimator='wlsmv'"):
+        csl_stats.measurement_invariance(merged, M2, "size", ordered=True, estimator="wlsmv",
+                                         nan_policy="pairwise", free=["sat =~ sat2"])
+    with pytest.raises(ArgumentError, match="levels"):
+        csl_stats.measurement_invariance(merged, M2, "size", ordered=True, estimator="wlsmv",
+                                         nan_policy="pairwise", levels=["metric"])
+    with pytest.raises(ArgumentError, match="estimator='wlsmv' is for ordered"):
+        csl_stats.measurement_invariance(merged, M2, "size", estimator="wlsmv")

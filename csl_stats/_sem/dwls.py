@@ -64,9 +64,17 @@ class OrdinalMoments:
 
 def ordinal_moments(data: pd.DataFrame, items: Sequence[Hashable], nan_policy: str) -> OrdinalMoments:
     """Run :func:`csl_stats.polychoric` on ``items`` and arrange its output for the DWLS fit."""
+    from ..errors import ScaleError
     from ..ordinal import polychoric
 
-    pc = polychoric(data, list(items), nan_policy=nan_policy)
+    try:
+        pc = polychoric(data, list(items), nan_policy=nan_policy)
+    except ScaleError as err:
+        hint = ", or pass collapse_empty=True to use only the observed categories"
+        if hint not in str(err):
+            raise
+        # polychoric's own option is not an argument of cfa/sem: point at the recode instead
+        raise ScaleError(str(err).replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
     pos = {it: k for k, it in enumerate(items)}
     th = pc.thresholds
     n_th = len(th)
@@ -352,6 +360,13 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     p = len(corr)
     resid = (corr - sigma)[np.triu_indices(p)]
     out["srmr"] = float(np.sqrt(np.mean(resid**2)))
+    if df == 0:  # a saturated model reproduces the statistics: lavaan's conventions
+        out.update(chisq=0.0, chisq_scaled=0.0, scaling_factor=np.nan, shift_parameter=np.nan)
+        for k in ("cfi", "tli", "cfi_scaled", "tli_scaled", "cfi_robust", "tli_robust"):
+            out[k] = 1.0
+        for k in ("rmsea", "rmsea_ci_low", "rmsea_ci_high", "rmsea_scaled", "rmsea_ci_low_scaled",
+                  "rmsea_ci_high_scaled", "rmsea_robust", "rmsea_ci_low_robust", "rmsea_ci_high_robust"):
+            out[k] = 0.0
     extra = {"fmin": fmin, "scaling_a": a, "shift_b": b, "info": info, "delta": dl}
     return cov, out, extra
 
