@@ -38,6 +38,7 @@ import pandas as pd
 from scipy import special
 
 from ._results import Result, result_dataclass
+from ._threads import blas_single_thread
 from ._validation import (
     apply_nan_policy,
     check_choice,
@@ -712,23 +713,11 @@ def polychoric(
     1    q1  spend  polyserial  0.451  0.040
     2    q2  spend  polyserial  0.268  0.045
     """
-    with _blas_single_thread():
+    with blas_single_thread():
         return _polychoric(
             data, items, continuous=continuous, nan_policy=nan_policy, collapse_empty=collapse_empty,
             smooth=smooth, tol=tol, max_iter=max_iter,
         )
-
-
-def _blas_single_thread():
-    """BLAS limited to one thread: the products here are small, and on a busy machine multi-threaded
-    BLAS spends more time synchronising (and its spinning threads slow the rest) than computing."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (a pingouin dependency)
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _polychoric(data, items, *, continuous, nan_policy, collapse_empty, smooth, tol, max_iter) -> PolychoricResult:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._threads import blas_single_thread
 from .._validation import stacklevel
 from ..errors import ConvergenceWarning, HeywoodWarning, ModelSpecificationError
 from .fitting import Fit, _first_loading_positive, start_values
@@ -374,9 +375,7 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
 # --------------------------------------------------------------------------------------------- one call
 def estimate_wlsmv(*args, **kwargs):
     """Fit ``spec`` to the ordered items of ``data`` by WLSMV (BLAS limited to one thread, as the ML fits)."""
-    from .run import _blas_single_thread
-
-    with _blas_single_thread():
+    with blas_single_thread():
         return _estimate_wlsmv(*args, **kwargs)
 
 

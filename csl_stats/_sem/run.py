@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._threads import blas_single_thread
 from .._validation import as_generator, check_min_rows, check_not_constant, check_numeric, stacklevel
 from ..errors import (
     CollinearityError,
@@ -220,21 +221,9 @@ def bootstrap(
     return out[~np.isnan(out).any(axis=1)], failed, improper
 
 
-def _blas_single_thread():
-    """BLAS limited to one thread while fitting: the matrices are small (p <= a few dozen), and on a
-    busy machine multi-threaded BLAS spends more time synchronising than computing."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn (a pingouin dependency)
-        import contextlib
-
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=1, user_api="blas")
-
-
 def estimate(*args, **kwargs) -> Outcome:
     """Fit the model and compute SEs, fit indices, standardized solution, R^2 and effects."""
-    with _blas_single_thread():
+    with blas_single_thread():
         return _estimate(*args, **kwargs)
 
 
