@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result_dataclass
-from ._sem.dwls import check_ordered, estimate_wlsmv
+from ._sem.dwls import check_ordered, estimate_wlsmv, ordered_items
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement
 from ._validation import check_choice, check_columns, check_dataframe, check_int, check_number, stacklevel
@@ -371,7 +371,7 @@ def cfa(
     check_choice(nan_policy, "nan_policy", ("listwise", "fiml", "raise", "pairwise"))
     check_choice(estimator, "estimator", ("ml", "mlr", "wlsmv"))
     model_spec = Spec({k: list(v) for k, v in spec.items()}, [], [])
-    wlsmv = check_ordered(ordered, model_spec.items, estimator, nan_policy)
+    wlsmv = check_ordered(ordered, model_spec.items, estimator, nan_policy, mixed=True)
     if nan_policy == "pairwise" and not wlsmv:
         raise ArgumentError(
             "nan_policy must be one of ['listwise', 'fiml', 'raise']; got 'pairwise', which is for ordered "
@@ -387,7 +387,7 @@ def cfa(
     check_columns(data, model_spec.items, arg="constructs")
     if wlsmv:
         out = estimate_wlsmv(model_spec, data, nan_policy=nan_policy, std_lv=True, max_iter=max_iter,
-                             tol=min(tol, 1e-9))
+                             tol=min(tol, 1e-9), ordered=ordered_items(ordered, model_spec.items))
         n_obs, n_dropped = int(out.info["n_obs"]), int(out.info["n_excluded"])
     else:
         prepared = prepare(data, model_spec.items, nan_policy)

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from ._results import Result, result_dataclass
-from ._sem.dwls import check_ordered, estimate_wlsmv
+from ._sem.dwls import check_ordered, estimate_wlsmv, ordered_items
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement, check_pairs, check_structural
 from ._validation import (
@@ -183,8 +183,8 @@ class _Counts:
         self.n_dropped = int(out.info["n_excluded"])
 
 
-def _check_ordinal(ordered: Any, items: list, estimator: str, nan_policy: str) -> bool:
-    wlsmv = check_ordered(ordered, items, estimator, nan_policy)
+def _check_ordinal(ordered: Any, items: list, estimator: str, nan_policy: str, *, mixed: bool = False) -> bool:
+    wlsmv = check_ordered(ordered, items, estimator, nan_policy, mixed=mixed)
     if nan_policy == "pairwise" and not wlsmv:
         raise ArgumentError(
             "nan_policy must be one of ['listwise', 'fiml', 'raise']; got 'pairwise', which is for ordered "
@@ -399,14 +399,15 @@ def sem(
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     ci = check_probability(ci, "ci")
     check_choice(ci_method, "ci_method", ("percentile", "bc"))
-    if _check_ordinal(ordered, spec.items, estimator, nan_policy):
+    if _check_ordinal(ordered, spec.items, estimator, nan_policy, mixed=True):
         if n_boot:
             raise ArgumentError(
                 "n_boot > 0 is not available with estimator='wlsmv' (its robust standard errors already use "
                 "the full asymptotic covariance of the polychoric correlations); pass n_boot=0."
             )
         warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
-        out = estimate_wlsmv(spec, data, nan_policy=nan_policy, std_lv=bool(std_lv), ci=ci, max_iter=max_iter)
+        out = estimate_wlsmv(spec, data, nan_policy=nan_policy, std_lv=bool(std_lv), ci=ci, max_iter=max_iter,
+                             ordered=ordered_items(ordered, spec.items))
         return _make_result(spec, out, _Counts(out), estimator, nan_policy, 0)
     prepared = prepare(data, spec.items, nan_policy)
     warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
