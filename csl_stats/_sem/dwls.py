@@ -93,11 +93,17 @@ def ordinal_moments(
     try:
         pc = polychoric(data, list(items), nan_policy=nan_policy, continuous=cont or None)
     except ScaleError as err:
+        # polychoric's own options are not arguments of cfa/sem: say it in their terms
+        msg = str(err)
         hint = ", or pass collapse_empty=True to use only the observed categories"
-        if hint not in str(err):
-            raise
-        # polychoric's own option is not an argument of cfa/sem: point at the recode instead
-        raise ScaleError(str(err).replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
+        if hint in msg:
+            raise ScaleError(msg.replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
+        if "rather than as ordered categories: continuous=" in msg:
+            raise ScaleError(msg.split(": continuous=")[0] + ": leave it out of ordered (a continuous "
+                             "indicator).") from None
+        if "(list it in items, not in continuous)" in msg:
+            raise ScaleError(msg.replace("(list it in items, not in continuous)", "(list it in ordered)")) from None
+        raise
     pos = {it: k for k, it in enumerate(items)}
     th = pc.thresholds
     labels = list(pc.acov.index)
