@@ -258,7 +258,10 @@ def sem(
         scaled-shifted chi-square; see :func:`csl_stats.cfa`).
     ordered : True or list of item names, optional
         The items are ordered categories (whole-number answers); needs
-        ``estimator="wlsmv"``; a list must name every item of the model.
+        ``estimator="wlsmv"``. A list names the ordered items; the items it
+        leaves out are continuous indicators (lavaan's ``ordered = c(...)``):
+        free loading, intercept (``op`` ``"~1"``) and residual variance in their
+        own metric, and they may be a construct's marker.
     std_lv : bool
         Identify constructs by unit (residual) variances instead of a first
         loading fixed to 1.
@@ -338,6 +341,14 @@ def sem(
     estimates, SEs, std.all and every fit measure agree with lavaan 0.6-14's
     ``sem(..., ordered = TRUE, estimator = "WLSMV", missing = "pairwise")``
     within 1e-6 (``tests/test_wlsmv.py``). Bootstrap is not available with WLSMV.
+    With ``ordered=[some items]`` the other items are continuous indicators
+    (polyserial and Pearson statistics, see :func:`csl_stats.cfa`): the same model
+    with ``recommend`` and ``share_of_wallet`` as continuous indicators of loyalty,
+    and a model whose loyalty marker is ``share_of_wallet``, agree with lavaan
+    within 1e-6 for estimates, 1e-7 for SEs and a relative 4e-8 for the fit
+    measures (``tests/test_wlsmv_mixed.py``). Observed variables enter the
+    structural part as single-item constructs; a continuous one then has its
+    residual variance fixed at 0, as an ML single-item construct.
 
     Simulation (``benchmarks/sim_sem.py``): with two factors, n = 300 and MAR
     missingness on one factor's items (500 replications, Monte Carlo SE of a

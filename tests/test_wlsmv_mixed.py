@@ -51,14 +51,14 @@ def survey() -> pd.DataFrame:
     return s
 
 
-def _compare(res, ref: dict, *, atol: float) -> None:
+def _compare(params: pd.DataFrame, fit: pd.Series, ref: dict, *, atol: float) -> None:
     """Every free parameter of lavaan (incl. the intercepts ``~1`` of continuous indicators), its SE,
     std.all and its SE, and every fit measure (lavaan's NA -> NaN) within ``atol``."""
     lav = pd.DataFrame({k: ref[k] for k in ("lhs", "op", "rhs", "est", "se", "std_est", "std_se")})
     lav["rhs"] = lav["rhs"].fillna("")
     lav = lav[lav["op"].isin(["=~", "~", "|", "~~", "~1"])]
     loads = lav[lav["op"] == "=~"]
-    ours = res.params.set_index(["lhs", "op", "rhs"])
+    ours = params.set_index(["lhs", "op", "rhs"])
     for f in loads["lhs"].unique():  # std.lv: the sign of a factor is arbitrary (ours: first loading positive)
         first = loads[loads["lhs"] == f].iloc[0]
         if np.sign(first["est"]) != np.sign(ours.loc[(f, "=~", first["rhs"]), "estimate"]):
@@ -75,7 +75,6 @@ def _compare(res, ref: dict, *, atol: float) -> None:
         np.testing.assert_allclose(ours.loc[keys, mine], lav.loc[keys, theirs], atol=atol, err_msg=mine)
     fk = [k for k in keys if lav.loc[k, "std_se"] == lav.loc[k, "std_se"]]  # lavaan: NA for fixed rows
     np.testing.assert_allclose(ours.loc[fk, "std_se"], lav.loc[fk, "std_se"], atol=atol, err_msg="std_se")
-    fit = res.fit_indices
     for mine, theirs in FIT.items():
         want = ref["fit"][theirs]
         if want == "NA":  # lavaan's robust (catML) measures are not defined with continuous indicators
@@ -93,7 +92,7 @@ def test_wlsmv_mixed_cfa_against_R(survey):
     ref = REF["cfa_mixed_pairwise"]
     res = csl_stats.cfa(survey, M, ordered=ORDERED, estimator="wlsmv", nan_policy="pairwise")
     assert res.n_obs == ref["n"] and res.converged
-    _compare(res, ref, atol=1e-5)
+    _compare(res.params, res.fit_indices, ref, atol=1e-5)
     # lavaan's implied covariance matrix: unit diagonal for the latent responses, raw metric for continuous
     np.testing.assert_allclose(res.implied_cov.to_numpy(), np.array(ref["implied"]), atol=1e-5)
     # thresholds of ordered items only; intercepts of continuous indicators are their sample means
@@ -129,7 +128,7 @@ def test_wlsmv_mixed_sem_against_R(survey):
         warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)  # 0-1 share beside 1-7 items
         res = csl_stats.sem(survey, M, PATHS, ordered=ORDERED, estimator="wlsmv", nan_policy="pairwise")
     assert res.n_obs == ref["n"] and res.estimator == "wlsmv"
-    _compare(res, ref, atol=1e-5)
+    _compare(res.params, res.fit_indices, ref, atol=1e-5)
     assert 0 < res.r2["loy"] < 1
 
 
@@ -142,7 +141,7 @@ def test_wlsmv_mixed_continuous_marker_against_R(survey):
         warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
         res = csl_stats.sem(survey, M2, [("sat", "loy")], ordered=ORDERED2, estimator="wlsmv",
                             nan_policy="pairwise")
-    _compare(res, ref, atol=1e-5)
+    _compare(res.params, res.fit_indices, ref, atol=1e-5)
 
 
 def test_wlsmv_mixed_listwise_against_R(survey):
@@ -212,3 +211,20 @@ def test_wlsmv_mixed_bad_input(survey):
     before = survey.copy()
     csl_stats.cfa(survey, M, ordered=ORDERED, estimator="wlsmv", nan_policy="pairwise")
     pd.testing.assert_frame_equal(survey, before)  # the caller's data are not touched
+
+
+def test_wlsmv_observed_outcome_against_R(survey):
+    """R: ``sem("sat =~ sat1 + sat2 + sat3; share_of_wallet ~ sat", ordered = c("sat1", "sat2", "sat3"),
+    estimator = "WLSMV", missing = "pairwise")``: a continuous observed outcome of a construct of ordered
+    items. Here it is the single-item construct ``sow`` (loading 1, residual variance 0), whose path and
+    disturbance variance are lavaan's regression ``share_of_wallet ~ sat`` and residual variance."""
+    ref = REF["sem_observed_outcome"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
+        res = csl_stats.sem(survey, {"sat": M["sat"], "sow": ["share_of_wallet"]}, [("sat", "sow")],
+                            ordered=M["sat"], estimator="wlsmv", nan_policy="pairwise")
+    p = res.params
+    single = ((p["lhs"] == "sow") & (p["op"] == "=~")) | ((p["lhs"] == "share_of_wallet") & (p["op"] == "~~"))
+    assert (p.loc[single, "estimate"].to_numpy() == [1.0, 0.0]).all()
+    p = p[~single].replace({"lhs": {"sow": "share_of_wallet"}, "rhs": {"sow": "share_of_wallet"}})
+    _compare(p, res.fit_indices, ref, atol=1e-5)

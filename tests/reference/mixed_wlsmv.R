@@ -45,5 +45,9 @@ m2 <- "loy =~ share_of_wallet + loy1 + loy2 + loy3\n sat =~ sat1 + sat2 + sat3 +
 out$sem_marker_continuous <- one(paste(m2, "\n loy ~ sat"), x, c("loy1", "loy2", "loy3", "sat1", "sat2", "sat3"),
                                  "pairwise", FALSE, fun = sem)
 
+# a continuous observed outcome in the structural part (csl_stats: a single-item construct)
+out$sem_observed_outcome <- one("sat =~ sat1 + sat2 + sat3\n share_of_wallet ~ sat", x, c("sat1", "sat2", "sat3"),
+                                "pairwise", FALSE, fun = sem)
+
 out$versions <- list(lavaan = as.character(packageVersion("lavaan")))
 write_json(out, "tests/reference/mixed_wlsmv.json", digits = NA, auto_unbox = TRUE, pretty = FALSE)
