@@ -7,7 +7,6 @@ satisfaction, trust and loyalty items ordered and ``recommend`` (0-10) and ``sha
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -124,9 +123,7 @@ def test_wlsmv_mixed_sem_against_R(survey):
     missing = "pairwise")`` (marker identification, loy1 ordered marker): paths, loadings, thresholds,
     intercepts, (residual) variances, SEs, std.all and ``fitMeasures``."""
     ref = REF["sem_mixed_pairwise"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)  # 0-1 share beside 1-7 items
-        res = csl_stats.sem(survey, M, PATHS, ordered=ORDERED, estimator="wlsmv", nan_policy="pairwise")
+    res = csl_stats.sem(survey, M, PATHS, ordered=ORDERED, estimator="wlsmv", nan_policy="pairwise")
     assert res.n_obs == ref["n"] and res.estimator == "wlsmv"
     _compare(res.params, res.fit_indices, ref, atol=1e-5)
     assert 0 < res.r2["loy"] < 1
@@ -137,10 +134,7 @@ def test_wlsmv_mixed_continuous_marker_against_R(survey):
     loy ~ sat", ordered = c("loy1", "loy2", "loy3", "sat1", "sat2", "sat3"), estimator = "WLSMV",
     missing = "pairwise")``: the scale of loy is that of share of wallet (a continuous marker)."""
     ref = REF["sem_marker_continuous"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
-        res = csl_stats.sem(survey, M2, [("sat", "loy")], ordered=ORDERED2, estimator="wlsmv",
-                            nan_policy="pairwise")
+    res = csl_stats.sem(survey, M2, [("sat", "loy")], ordered=ORDERED2, estimator="wlsmv", nan_policy="pairwise")
     _compare(res.params, res.fit_indices, ref, atol=1e-5)
 
 
@@ -219,10 +213,8 @@ def test_wlsmv_observed_outcome_against_R(survey):
     items. Here it is the single-item construct ``sow`` (loading 1, residual variance 0), whose path and
     disturbance variance are lavaan's regression ``share_of_wallet ~ sat`` and residual variance."""
     ref = REF["sem_observed_outcome"]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", csl_stats.errors.ReverseKeyWarning)
-        res = csl_stats.sem(survey, {"sat": M["sat"], "sow": ["share_of_wallet"]}, [("sat", "sow")],
-                            ordered=M["sat"], estimator="wlsmv", nan_policy="pairwise")
+    res = csl_stats.sem(survey, {"sat": M["sat"], "sow": ["share_of_wallet"]}, [("sat", "sow")],
+                        ordered=M["sat"], estimator="wlsmv", nan_policy="pairwise")
     p = res.params
     single = ((p["lhs"] == "sow") & (p["op"] == "=~")) | ((p["lhs"] == "share_of_wallet") & (p["op"] == "~~"))
     assert (p.loc[single, "estimate"].to_numpy() == [1.0, 0.0]).all()

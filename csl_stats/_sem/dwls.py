@@ -23,6 +23,16 @@ mean-and-variance adjusted ("scaled-shifted") version :math:`aT + b` with
 (Asparouhov & Muthen 2010), scaled CFI/TLI/RMSEA from the scaled statistics
 and the "robust" CFI/TLI/RMSEA of Savalei (2021) from the ML discrepancy of
 the polychoric matrix (lavaan's ``catML``).
+
+With continuous indicators beside the ordered items (``ordered=[subset]``, one
+group), :math:`s` is lavaan's ``wls.obs`` for mixed data
+(``polychoric(..., continuous=...).wls_obs``): thresholds and minus the means,
+then the variances of the continuous indicators, then polychoric correlations
+and, for pairs with a continuous indicator, covariances (polyserial or Pearson
+correlation times standard deviations). The model keeps continuous indicators in
+their metric (free residual variances; intercepts saturated, equal to the means),
+the structured part of :math:`s` is :math:`\Sigma^*` at those variances and pairs,
+the baseline frees the variances, and the catML measures are NaN (lavaan: NA).
 """
 
 from __future__ import annotations
@@ -67,9 +77,9 @@ class OrdinalMoments:
     pj: np.ndarray
     corr: np.ndarray  # polychoric / polyserial / Pearson correlation matrix (model order)
     thresholds: pd.DataFrame
-    uni_item: np.ndarray = None  # type: ignore[assignment]  # variable position of every univariate statistic
-    continuous: np.ndarray = None  # type: ignore[assignment]  # positions of the continuous variables
-    sd: np.ndarray = None  # type: ignore[assignment]  # standard deviations (1 for ordered items)
+    uni_item: np.ndarray  # variable position (model order) of every univariate statistic
+    continuous: np.ndarray  # positions of the continuous variables
+    sd: np.ndarray  # standard deviations (1 for ordered items)
 
     @property
     def cov(self) -> np.ndarray:
@@ -382,7 +392,7 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     corr = om.corr
     x3 = n * _ml_discrepancy(corr, sigma)
     x3b = n * _ml_discrepancy(corr, np.eye(len(corr)))
-    mixed = om.continuous is not None and om.continuous.size > 0
+    mixed = om.continuous.size > 0
     # with continuous indicators lavaan reports the robust (catML) measures as NA: so do we
     if not mixed and df > 0 and np.isfinite(x3) and np.linalg.eigvalsh(corr)[0] >= np.sqrt(np.finfo(float).eps):
         si = np.linalg.inv(sigma)
@@ -503,7 +513,7 @@ def _estimate_wlsmv(
 def _means(om: OrdinalMoments, p: int) -> np.ndarray:
     """Sample means of the continuous variables (0 for ordered items), from the statistics ``-mean``."""
     mu = np.zeros(p)
-    cont = np.flatnonzero(~np.isin(om.uni_item, om.th_item)) if om.uni_item is not None else np.zeros(0, int)
+    cont = np.flatnonzero(~np.isin(om.uni_item, om.th_item))
     mu[om.uni_item[cont]] = -om.s[cont]
     return mu
 
