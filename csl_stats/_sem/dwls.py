@@ -31,7 +31,7 @@ then the variances of the continuous indicators, then polychoric correlations
 and, for pairs with a continuous indicator, covariances (polyserial or Pearson
 correlation times standard deviations). The model keeps continuous indicators in
 their metric (free residual variances; intercepts saturated, equal to the means),
-the structured part of :math:`s` is :math:`\Sigma^*` at those variances and pairs,
+the structured part of :math:`s` is :math:`\\Sigma^*` at those variances and pairs,
 the baseline frees the variances, and the catML measures are NaN (lavaan: NA).
 """
 
