@@ -26,7 +26,7 @@ The robust intervals cover 93-96 % and the scaled-shifted test keeps its level (
 correlation's interval is slightly narrow (92.8 %, 1.9 Monte Carlo SEs below 95 %), as in the all-ordered
 simulation of ``sim_ordinal.py`` part 2 (92.7 %).
 
-Run: ``python benchmarks/sim_wlsmv_mixed.py [n_rep]`` (about 0.1 s per replication).
+Run: ``python benchmarks/sim_wlsmv_mixed.py [n_rep]`` (about 0.2 s per replication).
 """
 
 from __future__ import annotations

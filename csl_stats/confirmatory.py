@@ -324,7 +324,12 @@ def cfa(
     ``share_of_wallet`` continuous, n = 1,000, pairwise) estimates and standardized
     estimates agree with lavaan 0.6-14 within 1.3e-6 (lavaan's optimizer tolerance), SEs
     within 1e-7, the chi-square statistics within a relative 4e-8 and CFI/TLI/RMSEA/SRMR
-    within 2e-8 (``tests/reference/mixed_wlsmv.R``). Multi-group WLSMV
+    within 2e-8 (``tests/reference/mixed_wlsmv.R``); that fit takes about 0.3 s (lavaan about 2 s).
+    Simulation (``benchmarks/sim_wlsmv_mixed.py``: two factors, five skewed 5-point items and two
+    continuous indicators, n = 300, 400 replications): the 95 % Wald intervals cover the loadings of
+    ordered items in 94.3 %, of continuous indicators in 94.2 %, their residual variances in 95.6 % and
+    the factor correlation in 92.8 % of samples; the scaled-shifted test rejects the true model in 4.5 %.
+    Multi-group WLSMV
     (:func:`csl_stats.measurement_invariance`) still needs every item ordered.
 
     On psych's
