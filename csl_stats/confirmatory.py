@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ._results import Result, result_dataclass
-from ._sem.dwls import check_ordered, estimate_wlsmv
+from ._sem.dwls import check_ordered, estimate_wlsmv, ordered_items
 from ._sem.run import estimate, prepare
 from ._sem.specification import Spec, check_measurement
 from ._validation import check_choice, check_columns, check_dataframe, check_int, check_number, stacklevel
@@ -80,7 +80,9 @@ class CFAResult(Result):
         ``loglik``, ``loglik_h1``, ``aic``, ``bic``, ``npar``.
     sample_cov : DataFrame
         The covariance matrix analysed (divisor N, as lavaan); with
-        ``estimator="wlsmv"`` the polychoric correlation matrix.
+        ``estimator="wlsmv"`` the polychoric correlation matrix (with continuous
+        indicators: polyserial / Pearson correlations rescaled to covariances by
+        their standard deviations, the variances on the diagonal).
     n_obs, n_dropped : int
         Rows used, and rows dropped for missing values.
     n_iter : int
@@ -220,9 +222,10 @@ def cfa(
         (lavaan's ``estimator = "WLSMV"``, see Notes).
     ordered : True or list of item names, optional
         Treat the items as ordered categories (whole-number answers such as
-        1-7); needs ``estimator="wlsmv"``. ``True`` means every item; a list must
-        name every item of the model (a mix of ordered and continuous items is
-        refused).
+        1-7); needs ``estimator="wlsmv"``. ``True`` means every item; a list
+        names the ordered items, and the items it leaves out are continuous
+        indicators (spend, share of wallet, a 0-10 recommendation score), as
+        lavaan's ``ordered = c(...)``.
     max_iter : int
         Maximum number of Fisher-scoring iterations.
     tol : float
@@ -306,7 +309,30 @@ def cfa(
     statistics, what Mplus and most papers report), ``cfi_robust``/
     ``tli_robust``/``rmsea_robust`` (Savalei 2021: from the ML discrepancy of
     the polychoric matrix; NaN if that matrix is not positive definite) and
-    ``srmr`` (residual correlations). See ``csl_stats._sem.dwls``. On psych's
+    ``srmr`` (residual correlations). See ``csl_stats._sem.dwls``.
+
+    *Ordered and continuous indicators* (``ordered=[some items]``). The statistics are
+    those of ``polychoric(data, items, continuous=[the others])`` in lavaan's layout
+    (``wls_obs``): thresholds and minus the means, the variances of the continuous
+    indicators, then polychoric correlations, and covariances (polyserial or Pearson
+    correlation times the standard deviations) for pairs with a continuous indicator. A
+    continuous indicator keeps its own metric: its loading, residual variance and intercept
+    (``op`` ``"~1"``, equal to its mean) are free parameters, while ordered items stay in
+    the delta parameterization. The baseline model frees the variances too; the robust
+    (Savalei) measures are NaN, as lavaan reports them (NA) with continuous indicators. On
+    the survey (satisfaction, trust and loyalty items ordered, ``recommend`` and
+    ``share_of_wallet`` continuous, n = 1,000, pairwise) estimates and standardized
+    estimates agree with lavaan 0.6-14 within 1.3e-6 (lavaan's optimizer tolerance), SEs
+    within 1e-7, the chi-square statistics within a relative 4e-8 and CFI/TLI/RMSEA/SRMR
+    within 2e-8 (``tests/reference/mixed_wlsmv.R``); that fit takes about 0.3 s (lavaan about 2 s).
+    Simulation (``benchmarks/sim_wlsmv_mixed.py``: two factors, five skewed 5-point items and two
+    continuous indicators, n = 300, 400 replications): the 95 % Wald intervals cover the loadings of
+    ordered items in 94.3 %, of continuous indicators in 94.2 %, their residual variances in 95.6 % and
+    the factor correlation in 92.8 % of samples; the scaled-shifted test rejects the true model in 4.5 %.
+    Multi-group WLSMV
+    (:func:`csl_stats.measurement_invariance`) still needs every item ordered.
+
+    On psych's
     ``bfi`` agreeableness and conscientiousness items (2,800 respondents,
     pairwise) every estimate, SE and fit measure agrees with lavaan 0.6-14's
     ``cfa(..., ordered = TRUE, estimator = "WLSMV", missing = "pairwise")``
@@ -363,6 +389,13 @@ def cfa(
     [['sat1', 't1'], ['sat1', 't2']]
     >>> bool(w.fit_indices["pvalue_scaled"] > 0.05)
     True
+
+    Ordered answers beside a continuous indicator (share of wallet, a proportion):
+
+    >>> m = csl_stats.cfa(data, {"loy": ["loy1", "loy2", "loy3", "share_of_wallet"]},
+    ...                   ordered=["loy1", "loy2", "loy3"], estimator="wlsmv", nan_policy="pairwise")
+    >>> m.params.query("op == '~1'")[["lhs", "op"]].values.tolist()
+    [['share_of_wallet', '~1']]
     """
     data = check_dataframe(data, unique_columns=False)
     spec = _check_constructs(constructs)
@@ -371,7 +404,7 @@ def cfa(
     check_choice(nan_policy, "nan_policy", ("listwise", "fiml", "raise", "pairwise"))
     check_choice(estimator, "estimator", ("ml", "mlr", "wlsmv"))
     model_spec = Spec({k: list(v) for k, v in spec.items()}, [], [])
-    wlsmv = check_ordered(ordered, model_spec.items, estimator, nan_policy)
+    wlsmv = check_ordered(ordered, model_spec.items, estimator, nan_policy, mixed=True)
     if nan_policy == "pairwise" and not wlsmv:
         raise ArgumentError(
             "nan_policy must be one of ['listwise', 'fiml', 'raise']; got 'pairwise', which is for ordered "
@@ -387,7 +420,7 @@ def cfa(
     check_columns(data, model_spec.items, arg="constructs")
     if wlsmv:
         out = estimate_wlsmv(model_spec, data, nan_policy=nan_policy, std_lv=True, max_iter=max_iter,
-                             tol=min(tol, 1e-9))
+                             tol=min(tol, 1e-9), ordered=ordered_items(ordered, model_spec.items))
         n_obs, n_dropped = int(out.info["n_obs"]), int(out.info["n_excluded"])
     else:
         prepared = prepare(data, model_spec.items, nan_policy)

@@ -163,8 +163,13 @@ def test_wlsmv_bad_input(survey):
         csl_stats.cfa(survey, M3, ordered=True, estimator="wlsmv", nan_policy="fiml")
     with pytest.raises(ArgumentError, match="got 'pairwise', which is for ordered items"):
         csl_stats.cfa(survey, M3, nan_policy="pairwise")
-    with pytest.raises(ModelSpecificationError, match=r"leaves out item\(s\) \['loy4'\]"):
-        csl_stats.cfa(survey, M3, ordered=[it for its in M3.values() for it in its][:-1], estimator="wlsmv")
+    # a mix of ordered and continuous indicators: single-group cfa/sem fit it (tests/test_wlsmv_mixed.py),
+    # multi-group WLSMV refuses it
+    with pytest.raises(ModelSpecificationError, match=r"leaves out item\(s\) \['loy4'\].*one group"):
+        csl_stats.measurement_invariance(survey, M3, "size", ordered=[it for its in M3.values() for it in its][:-1],
+                                         estimator="wlsmv", nan_policy="pairwise")
+    with pytest.raises(ModelSpecificationError, match="ordered is an empty list"):
+        csl_stats.cfa(survey, M3, ordered=[], estimator="wlsmv")
     with pytest.raises(ModelSpecificationError, match="not items of the model"):
         csl_stats.cfa(survey, M3, ordered=["sat1", "nps"], estimator="wlsmv")
     with pytest.raises(ArgumentTypeError, match="ordered must be True"):

@@ -23,6 +23,16 @@ mean-and-variance adjusted ("scaled-shifted") version :math:`aT + b` with
 (Asparouhov & Muthen 2010), scaled CFI/TLI/RMSEA from the scaled statistics
 and the "robust" CFI/TLI/RMSEA of Savalei (2021) from the ML discrepancy of
 the polychoric matrix (lavaan's ``catML``).
+
+With continuous indicators beside the ordered items (``ordered=[subset]``, one
+group), :math:`s` is lavaan's ``wls.obs`` for mixed data
+(``polychoric(..., continuous=...).wls_obs``): thresholds and minus the means,
+then the variances of the continuous indicators, then polychoric correlations
+and, for pairs with a continuous indicator, covariances (polyserial or Pearson
+correlation times standard deviations). The model keeps continuous indicators in
+their metric (free residual variances; intercepts saturated, equal to the means),
+the structured part of :math:`s` is :math:`\\Sigma^*` at those variances and pairs,
+the baseline frees the variances, and the catML measures are NaN (lavaan: NA).
 """
 
 from __future__ import annotations
@@ -42,46 +52,90 @@ from .fitting import Fit, _first_loading_positive, start_values
 from .inference import effects_table, jacobian, r_squared, rmsea_ci, standardized
 from .specification import LAMBDA, THETA, Model, Spec, build_model
 
-__all__ = ["OrdinalMoments", "ordinal_moments", "DeltaModel", "estimate_wlsmv"]
+__all__ = ["OrdinalMoments", "ordinal_moments", "DeltaModel", "estimate_wlsmv", "check_ordered", "ordered_items"]
 
 
 @dataclass
 class OrdinalMoments:
-    """Sample statistics of ordered items for DWLS: thresholds then polychoric correlations."""
+    """Sample statistics for DWLS in lavaan's layout (``polychoric(...).wls_obs``).
 
-    s: np.ndarray  # (n_th + n_pairs,)
+    First the saturated univariate statistics (thresholds of ordered items, minus the means of
+    continuous variables, variable by variable; ``n_th`` of them), then the structured ones: the
+    variances of continuous variables and the polychoric / polyserial / Pearson statistics of every
+    pair (covariances for pairs with a continuous variable), located by ``(pi, pj)``.
+    """
+
+    s: np.ndarray  # (n_th + n_structured,)
     w: np.ndarray  # DWLS weights, 1 / diag(gamma)
     gamma: np.ndarray  # NACOV (N * acov)
     n: int
     n_excluded: int
     n_th: int
-    th_item: np.ndarray  # item position (model order) of every threshold
+    th_item: np.ndarray  # item position (model order) of every threshold (ordered items only)
     th_num: np.ndarray  # threshold number (1, 2, ...)
-    pi: np.ndarray  # pair rows (model order), i < j not required
+    pi: np.ndarray  # rows of the structured statistics in Sigma (model order); pi == pj for variances
     pj: np.ndarray
-    corr: np.ndarray  # polychoric matrix (model order)
+    corr: np.ndarray  # polychoric / polyserial / Pearson correlation matrix (model order)
     thresholds: pd.DataFrame
+    uni_item: np.ndarray  # variable position (model order) of every univariate statistic
+    continuous: np.ndarray  # positions of the continuous variables
+    sd: np.ndarray  # standard deviations (1 for ordered items)
+
+    @property
+    def cov(self) -> np.ndarray:
+        """The sample matrix the model is fitted to: correlations, rescaled to covariances for continuous."""
+        return self.corr * np.outer(self.sd, self.sd)
+
+    @property
+    def pair_rows(self) -> np.ndarray:
+        """Positions (in the structured part) of the pair statistics (not the variances of continuous)."""
+        return np.flatnonzero(self.pi != self.pj)
 
 
-def ordinal_moments(data: pd.DataFrame, items: Sequence[Hashable], nan_policy: str) -> OrdinalMoments:
-    """Run :func:`csl_stats.polychoric` on ``items`` and arrange its output for the DWLS fit."""
+def ordinal_moments(
+    data: pd.DataFrame, items: Sequence[Hashable], nan_policy: str, continuous: Sequence[Hashable] = ()
+) -> OrdinalMoments:
+    """Run :func:`csl_stats.polychoric` on ``items`` (``continuous`` among them) and arrange it for DWLS."""
     from ..errors import ScaleError
     from ..ordinal import polychoric
 
+    cont = [it for it in items if it in set(continuous)]
     try:
-        pc = polychoric(data, list(items), nan_policy=nan_policy)
+        pc = polychoric(data, list(items), nan_policy=nan_policy, continuous=cont or None)
     except ScaleError as err:
+        # polychoric's own options are not arguments of cfa/sem: say it in their terms
+        msg = str(err)
         hint = ", or pass collapse_empty=True to use only the observed categories"
-        if hint not in str(err):
-            raise
-        # polychoric's own option is not an argument of cfa/sem: point at the recode instead
-        raise ScaleError(str(err).replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
+        if hint in msg:
+            raise ScaleError(msg.replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
+        if "rather than as ordered categories: continuous=" in msg:
+            raise ScaleError(msg.split(": continuous=")[0] + ": leave it out of ordered (a continuous "
+                             "indicator).") from None
+        if "(list it in items, not in continuous)" in msg:
+            raise ScaleError(msg.replace("(list it in items, not in continuous)", "(list it in ordered)")) from None
+        raise
     pos = {it: k for k, it in enumerate(items)}
     th = pc.thresholds
-    n_th = len(th)
+    labels = list(pc.acov.index)
+    names = [str(it) for it in items]
+    lab_pos = {nm: k for k, nm in enumerate(names)}
+    uni = [k for k, lab in enumerate(labels) if "|" in lab or lab.endswith("~1")]
+    n_th = len(uni)
+    if uni != list(range(n_th)):  # polychoric's layout: univariate statistics first
+        raise RuntimeError("unexpected layout of the polychoric statistics")
+    uni_item = np.array([lab_pos[lab.split("|")[0] if "|" in lab else lab[:-2]] for lab in labels[:n_th]])
     acov = pc.acov.to_numpy()
-    s = np.concatenate([th["estimate"].to_numpy(), pc.pairs["rho"].to_numpy()])
+    s = pc.wls_obs.to_numpy()
     gamma = acov * pc.n_obs
+    var = dict(zip(pc.moments["variable"], pc.moments["variance"], strict=True)) if cont else {}
+    sd = np.array([np.sqrt(var[it]) if it in var else 1.0 for it in items])
+    n_var = len(cont)
+    cpos = np.array([pos[it] for it in cont], dtype=int)
+    pi = np.concatenate([cpos, pc.pairs["item1"].map(pos).to_numpy()]).astype(int)
+    pj = np.concatenate([cpos, pc.pairs["item2"].map(pos).to_numpy()]).astype(int)
+    if len(pi) != len(s) - n_th or n_var and not all(labels[n_th + k] == f"{names[c]}~~{names[c]}"
+                                                     for k, c in enumerate(cpos)):
+        raise RuntimeError("unexpected layout of the polychoric statistics")
     return OrdinalMoments(
         s=s,
         w=1.0 / np.diag(gamma),
@@ -91,10 +145,13 @@ def ordinal_moments(data: pd.DataFrame, items: Sequence[Hashable], nan_policy: s
         n_th=n_th,
         th_item=th["item"].map(pos).to_numpy(),
         th_num=th["threshold"].to_numpy(),
-        pi=pc.pairs["item1"].map(pos).to_numpy(),
-        pj=pc.pairs["item2"].map(pos).to_numpy(),
+        pi=pi,
+        pj=pj,
         corr=pc.correlation.to_numpy(),
         thresholds=th,
+        uni_item=uni_item,
+        continuous=cpos,
+        sd=sd,
     )
 
 
@@ -317,12 +374,13 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     out.update(chisq_scaled=x2s, df_scaled=df,
                pvalue_scaled=float(stats.chi2.sf(x2s, df)) if df > 0 else np.nan,
                scaling_factor=1.0 / a, shift_parameter=b)
-    # baseline: thresholds free, correlations zero
+    # baseline: thresholds, means and variances free, correlations / covariances zero
     m = len(r)
-    x2b = (n - 1) * float(np.sum(w_r * r * r))
-    dfb = float(m)
+    pr = om.pair_rows
+    x2b = (n - 1) * float(np.sum(w_r[pr] * r[pr] ** 2))
+    dfb = float(len(pr))
     g_rr = gamma[nt:, nt:]
-    ub_g = w_r[:, None] * g_rr
+    ub_g = w_r[pr, None] * g_rr[np.ix_(pr, pr)]
     ab, bb = _scaled_shifted(ub_g, dfb)
     x2bs = ab * x2b + bb
     out.update(baseline_chisq=x2b, baseline_df=dfb, baseline_chisq_scaled=x2bs,
@@ -334,7 +392,9 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     corr = om.corr
     x3 = n * _ml_discrepancy(corr, sigma)
     x3b = n * _ml_discrepancy(corr, np.eye(len(corr)))
-    if df > 0 and np.isfinite(x3) and np.linalg.eigvalsh(corr)[0] >= np.sqrt(np.finfo(float).eps):
+    mixed = om.continuous.size > 0
+    # with continuous indicators lavaan reports the robust (catML) measures as NA: so do we
+    if not mixed and df > 0 and np.isfinite(x3) and np.linalg.eigvalsh(corr)[0] >= np.sqrt(np.finfo(float).eps):
         si = np.linalg.inv(sigma)
         i, j = om.pi, om.pj
         v = si[i[:, None], i[None, :]] * si[j[:, None], j[None, :]] + si[i[:, None], j[None, :]] * si[
@@ -359,7 +419,8 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
     out["rmsea_ci_low_scaled"], out["rmsea_ci_high_scaled"] = rmsea_ci(x2s, df, n - 1)
     # SRMR: root mean square of the residual correlations (lavaan's srmr for categorical data)
     p = len(corr)
-    resid = (corr - sigma)[np.triu_indices(p)]
+    dg = np.sqrt(np.diag(sigma))
+    resid = (corr - sigma / np.outer(dg, dg))[np.triu_indices(p)]
     out["srmr"] = float(np.sqrt(np.mean(resid**2)))
     if df == 0:  # a saturated model reproduces the statistics: lavaan's conventions
         out.update(chisq=0.0, chisq_scaled=0.0, scaling_factor=np.nan, shift_parameter=np.nan)
@@ -388,21 +449,25 @@ def _estimate_wlsmv(
     ci: float = 0.95,
     max_iter: int = 200,
     tol: float = 1e-9,
+    ordered: Sequence[Hashable] | None = None,
 ):
     """Fit ``spec`` to the ordered items of ``data`` by WLSMV; returns the engine's ``Outcome``."""
     from .run import Outcome, _heywood
 
-    om = ordinal_moments(data, spec.items, nan_policy)
+    ordered = list(spec.items) if ordered is None else list(ordered)
+    continuous = [it for it in spec.items if it not in set(ordered)]
+    om = ordinal_moments(data, spec.items, nan_policy, continuous)
     base = build_model(spec, std_lv=std_lv, meanstructure=False, n_groups=1)
-    model = DeltaModel(base, spec.items)
+    model = DeltaModel(base, ordered)
     df = len(om.s) - model.q - om.n_th
     if df < 0:
         raise ModelSpecificationError(
-            f"the model has {model.q} free parameters besides the thresholds but only {len(om.pi)} polychoric "
-            "correlations; it is not identified (give constructs more items, or drop paths or residual "
+            f"the model has {model.q} free parameters besides the thresholds and means but only {len(om.pi)} "
+            "correlations and variances; it is not identified (give constructs more items, or drop paths or residual "
             "covariances)."
         )
-    theta0 = start_values(model, [(np.zeros(model.p), om.corr)], std_lv)
+    h1 = [(_means(om, model.p), om.cov)]
+    theta0 = start_values(model, h1, std_lv)
     _check_identification(model, om, theta0)
     theta, n_iter, converged = _dwls(model, om, theta0, max_iter, tol)
     if std_lv:
@@ -417,7 +482,6 @@ def _estimate_wlsmv(
     cov_full, fit_ind, extra = wlsmv_inference(model, om, theta)
     q = model.q
     cov = cov_full[:q, :q]
-    se_full = np.sqrt(np.clip(np.diag(cov_full), 0, None))
     if np.linalg.eigvalsh((cov_full + cov_full.T) / 2)[0] < -1e-10 * np.abs(cov_full).max():
         warnings.warn(
             "the covariance matrix of the estimates is not positive definite; standard errors are unreliable "
@@ -425,8 +489,7 @@ def _estimate_wlsmv(
             HeywoodWarning,
             stacklevel=stacklevel(),
         )
-    params = _params_table(model, om, theta, cov, se_full, ci)
-    h1 = [(np.zeros(model.p), om.corr)]
+    params = _params_table(model, om, theta, cov, cov_full, ci)
     fit = Fit(model, None, theta, n_iter, converged, h1)  # type: ignore[arg-type]
     eff = effects_table(model, theta, cov, ci)
     r2 = r_squared(model, theta)[0]
@@ -447,13 +510,22 @@ def _estimate_wlsmv(
     return Outcome(model, fit, params, pd.Series(fit_ind, dtype=float), cov, r2, eff, info)
 
 
+def _means(om: OrdinalMoments, p: int) -> np.ndarray:
+    """Sample means of the continuous variables (0 for ordered items), from the statistics ``-mean``."""
+    mu = np.zeros(p)
+    cont = np.flatnonzero(~np.isin(om.uni_item, om.th_item))
+    mu[om.uni_item[cont]] = -om.s[cont]
+    return mu
+
+
 def _params_table(
-    model: DeltaModel, om: OrdinalMoments, theta: np.ndarray, cov: np.ndarray, se_full: np.ndarray, ci: float
+    model: DeltaModel, om: OrdinalMoments, theta: np.ndarray, cov: np.ndarray, cov_full: np.ndarray, ci: float
 ) -> pd.DataFrame:
     """lavaan's ``parameterEstimates`` layout: loadings, regressions, thresholds (op ``|``), (co)variances,
     scale factors (op ``~*~``, fixed at 1 in the delta parameterization)."""
     t = model.table
     q = model.q
+    se_full = np.sqrt(np.clip(np.diag(cov_full), 0, None))
     vals = model.values(theta)
     free = t["free"].to_numpy()
     se_rows = np.where(free >= 0, se_full[np.maximum(free, 0)], 0.0)
@@ -463,14 +535,29 @@ def _params_table(
     body = pd.DataFrame({"lhs": t["lhs"], "op": t["op"], "rhs": t["rhs"], "estimate": vals, "se": se_rows,
                          "std_estimate": std, "std_se": std_se, "_free": free >= 0})
     items = model.ov
-    tau = om.s[: om.n_th]
-    se_tau = se_full[q : q + om.n_th]
+    uni = om.s[: om.n_th]
+    se_uni = se_full[q : q + om.n_th]
+    is_th = np.isin(om.uni_item, om.th_item)
+    tau, se_tau = uni[is_th], se_uni[is_th]
     th = pd.DataFrame({"lhs": [items[k] for k in om.th_item], "op": "|", "rhs": [f"t{k}" for k in om.th_num],
                        "estimate": tau, "se": se_tau, "std_estimate": tau, "std_se": se_tau, "_free": True})
-    scale = pd.DataFrame({"lhs": items, "op": "~*~", "rhs": items, "estimate": 1.0, "se": 0.0,
+    # intercepts of continuous indicators (the statistic is minus the mean): saturated, estimate = sample mean
+    cont = om.uni_item[~is_th]
+    sd_impl = np.sqrt(np.diag(model.implied(theta)[0][0]))[cont]
+    nu_hat = -uni[~is_th]
+    # std.all of an intercept, nu / sqrt(sigma_jj(theta)): delta method over the statistic and the model parameters
+    d_sig = model.delta(theta)[0][0][:, cont, cont]  # (q, n_cont)
+    grad = np.zeros((len(cont), q + om.n_th))
+    grad[:, :q] = (-nu_hat / (2 * sd_impl**3) * d_sig).T
+    grad[np.arange(len(cont)), q + np.flatnonzero(~is_th)] = -1.0 / sd_impl
+    nu_std_se = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", grad, cov_full, grad), 0, None))
+    nu = pd.DataFrame({"lhs": [items[k] for k in cont], "op": "~1", "rhs": "", "estimate": nu_hat,
+                       "se": se_uni[~is_th], "std_estimate": nu_hat / sd_impl, "std_se": nu_std_se, "_free": True})
+    ordered = [items[k] for k in model.ordered_pos]
+    scale = pd.DataFrame({"lhs": ordered, "op": "~*~", "rhs": ordered, "estimate": 1.0, "se": 0.0,
                           "std_estimate": 1.0, "std_se": 0.0, "_free": False})
     head = body["op"].isin(["=~", "~"]).to_numpy() & (t["mat"].isin([LAMBDA, 1])).to_numpy()
-    out = pd.concat([body[head], th, body[~head], scale], ignore_index=True)
+    out = pd.concat([body[head], th, body[~head], nu, scale], ignore_index=True)
     is_free = out.pop("_free").to_numpy(dtype=bool)
     est, se = out["estimate"].to_numpy(dtype=float), out["se"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -487,12 +574,22 @@ def _params_table(
 ORDINAL_NAN_POLICIES = ("listwise", "pairwise")
 
 
-def check_ordered(ordered, items: Sequence[Hashable], estimator: str, nan_policy: str) -> bool:
+def ordered_items(ordered, items: Sequence[Hashable]) -> list[Hashable]:
+    """The ordered items of the model in model order (``ordered`` already checked by :func:`check_ordered`)."""
+    if ordered is True:
+        return list(items)
+    listed = set(ordered)
+    return [it for it in items if it in listed]
+
+
+def check_ordered(ordered, items: Sequence[Hashable], estimator: str, nan_policy: str, *,
+                  mixed: bool = False) -> bool:
     """Validate ``ordered`` / ``estimator`` / ``nan_policy`` together; True when the fit is WLSMV.
 
     ``ordered`` is None/False (continuous items), True (every item of the model) or a list of item
-    names, which must then name every item of the model: WLSMV with a mix of ordered and
-    continuous indicators needs polyserial correlations and is refused with that explanation.
+    names. With ``mixed=True`` (single-group ``cfa`` / ``sem``) the list may leave out items, which are
+    then continuous indicators (polyserial and Pearson statistics, as lavaan); otherwise (multi-group)
+    it must name every item of the model and a mix is refused with that explanation.
     """
     from ..errors import ArgumentError, ArgumentTypeError
 
@@ -516,12 +613,17 @@ def check_ordered(ordered, items: Sequence[Hashable], estimator: str, nan_policy
             raise ModelSpecificationError(
                 f"ordered names {unknown}, which are not items of the model (items: {list(items)})."
             )
-        missing = [it for it in items if it not in listed]
-        if missing:
+        if not listed:
             raise ModelSpecificationError(
-                f"ordered leaves out item(s) {missing} of the model. WLSMV here needs every item to be ordered "
-                "(a mix of ordered and continuous indicators needs polyserial correlations); pass ordered=True, "
-                "or treat all items as continuous with estimator='ml' or 'mlr'."
+                "ordered is an empty list: name the ordered items, or drop ordered= and use estimator='ml' or "
+                "'mlr' for continuous items."
+            )
+        missing = [it for it in items if it not in listed]
+        if missing and not mixed:
+            raise ModelSpecificationError(
+                f"ordered leaves out item(s) {missing} of the model. Multi-group WLSMV here needs every item "
+                "to be ordered (a mix of ordered and continuous indicators is available in cfa and sem, one "
+                "group); pass ordered=True, or treat all items as continuous with estimator='ml' or 'mlr'."
             )
     if estimator != "wlsmv":
         raise ArgumentError(
