@@ -511,25 +511,31 @@ def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
 
     pairs = lf.with_columns(_period_key(freq).alias("k")).group_by("customer", "k").agg(nw.len().alias("_orders"))
     windows = pairs.implementation != nw.Implementation.DASK
-    if windows:
-        pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
-    else:
-        first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
-        pairs = pairs.join(first, on="customer", how="inner")
+    if by_cohort or not windows:
+        if windows:
+            pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+        else:
+            first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
+            pairs = pairs.join(first, on="customer", how="inner")
     if by_cohort:
         out = pairs.with_columns((nw.col("k") - nw.col("first_k")).alias("age")).group_by("first_k", "age").agg(
             nw.len().alias("count")
         )
         return out.collect().to_pandas()
     if windows:
+        # one ordered window gives both flags: a pair without a previous active period is the customer's
+        # first (new); with the previous one exactly one period earlier, the customer was retained
         prev = nw.col("k").shift(1).over("customer", order_by="k")
-        pairs = pairs.with_columns((prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"))
+        pairs = pairs.with_columns(
+            (prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"),
+            prev.is_null().cast(nw.Int64).alias("_new"),
+        )
     else:
         earlier = pairs.select("customer", (nw.col("k") + 1).alias("k"), nw.lit(1).alias("_was"))
         pairs = pairs.join(earlier, on=["customer", "k"], how="left").with_columns(
-            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret")
+            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret"),
+            (nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"),
         )
-    pairs = pairs.with_columns((nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"))
     out = pairs.group_by("k").agg(
         nw.len().alias("active"), nw.col("_new").sum().alias("new"), nw.col("_ret").sum().alias("retained"),
         nw.col("_orders").sum().alias("orders"),
