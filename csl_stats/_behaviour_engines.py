@@ -331,9 +331,11 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
 
     if "order" in roles:
         # one scan comparing the count with the distinct count (30 % less CPU than a grouped count in DuckDB;
-        # both spill to disk within its memory_limit); only when they differ, a grouped count names
-        # the repeated ids
-        st = _one_row(lf, nw.len().alias("n"), nw.col("order").n_unique().alias("u"))
+        # both spill to disk within its memory_limit); integer ids on DuckDB are counted in a bitmap instead
+        # of a hash table; only when the counts differ, a grouped count names the repeated ids
+        st = _bitmap_unique(lf)
+        if st is None:
+            st = _one_row(lf, nw.len().alias("n"), nw.col("order").n_unique().alias("u"))
         if int(st["u"]) < int(st["n"]):
             repeated = lf.group_by("order").agg(nw.len().alias("k")).filter(nw.col("k") > 1)
             dup = repeated.select("order").head(5).collect().to_pandas()["order"].tolist()
@@ -351,6 +353,33 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
                 f"{int(n_dup)} rows are exact duplicates (same customer, date and amount): probably loaded twice. "
                 "Drop them, or pass order=... with the order ids if they are genuinely separate orders."
             )
+
+
+#: Widest range of integer order ids counted in a bitmap (bits; 2**30 bits = 128 MB per thread).
+_BITMAP_BITS = 2**30
+
+
+def _bitmap_unique(lf: Any) -> dict[str, int] | None:
+    """{"n": rows, "u": distinct order ids} for integer ids on DuckDB, or None (then the caller counts distinct
+    values in a hash table).
+
+    Order ids are usually integers from a sequence, so they span a range not much wider than their number.
+    DuckDB's ``bitstring_agg`` sets one bit per id in a bitmap over that range, and the number of set bits is
+    the number of distinct ids: exact, without the hash table of a distinct count, which for 100 M ids
+    outgrows the memory limit and spills to disk (at 20 M ids: 0.3 s instead of 3 s)."""
+    import narwhals.stable.v2 as nw
+
+    if lf.implementation != nw.Implementation.DUCKDB or not lf.collect_schema()["order"].is_integer():
+        return None
+    rel = lf.select("order").to_native()
+    n, lo, hi = rel.aggregate('count(*), min("order"), max("order")').fetchall()[0]
+    if not n:
+        return {"n": 0, "u": 0}
+    lo, hi = int(lo), int(hi)
+    if hi - lo + 1 > _BITMAP_BITS or lo < -(2**63) or hi >= 2**63:  # too wide, or not a BIGINT
+        return None
+    (u,) = rel.aggregate(f'bit_count(bitstring_agg(CAST("order" AS BIGINT), {lo}, {hi}))').fetchall()[0]
+    return {"n": int(n), "u": int(u)}
 
 
 # --------------------------------------------------------------------------- RFM
