@@ -538,6 +538,10 @@ def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
     the same pairs one period later). Both give the same counts."""
     import narwhals.stable.v2 as nw
 
+    if not by_cohort:
+        counts = _bitmask_counts(lf, freq)
+        if counts is not None:
+            return counts
     pairs = lf.with_columns(_period_key(freq).alias("k")).group_by("customer", "k").agg(nw.len().alias("_orders"))
     windows = pairs.implementation != nw.Implementation.DASK
     if by_cohort or not windows:
@@ -570,6 +574,55 @@ def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
         nw.col("_orders").sum().alias("orders"),
     )
     return out.collect().to_pandas()
+
+
+#: Most 64-bit words of active periods per customer in :func:`_bitmask_counts` (1024 periods).
+_MASK_WORDS = 16
+
+
+def _bitmask_counts(lf: Any, freq: str) -> pd.DataFrame | None:
+    """Per-period counts on DuckDB from one row per customer instead of one per (customer, period) pair;
+    None on other engines or for more than ``64 * _MASK_WORDS`` periods.
+
+    Orders per period are a grouped count over the few periods. The customers' active periods are a bitmap
+    per customer (``bit_or`` of ``1 << period`` in 64-bit words), aggregated in the same hash table size as
+    the RFM table (one row per customer) rather than the pairs (a dozen per customer for quarters), and with
+    no window sort. The bitmaps (8 bytes per customer and word) are counted with NumPy: active customers
+    (bit set), new ones (lowest set bit) and retained ones (this bit and the previous one set). The same
+    counts as the pairs and window path, which the other engines use."""
+    import narwhals.stable.v2 as nw
+
+    if lf.implementation != nw.Implementation.DUCKDB:
+        return None
+    rel = lf.select("customer", _period_key(freq).alias("k")).to_native()
+    orders = rel.aggregate("k, count(*) AS orders", "k").fetchdf()
+    lo, hi = int(orders["k"].min()), int(orders["k"].max())
+    n_periods = hi - lo + 1
+    n_words = -(-n_periods // 64)
+    if n_words > _MASK_WORDS:
+        return None
+    words = ", ".join(
+        f"bit_or(CASE WHEN k - {lo} BETWEEN {64 * j} AND {64 * j + 63} "
+        f"THEN CAST(1 AS UBIGINT) << CAST(k - {lo + 64 * j} AS UBIGINT) ELSE CAST(0 AS UBIGINT) END) AS w{j}"
+        for j in range(n_words)
+    )
+    # (an unsigned shift amount keeps the words UBIGINT: a signed one widens them to HUGEINT, fetched as floats)
+    native = rel.aggregate(words, "customer").fetchnumpy()
+    if any(np.asarray(native[f"w{j}"]).dtype != np.uint64 for j in range(n_words)):  # pragma: no cover
+        return None
+    masks = np.column_stack([np.asarray(native[f"w{j}"]).astype("<u8") for j in range(n_words)])
+    active = np.zeros(n_periods, dtype="int64")
+    new = np.zeros(n_periods, dtype="int64")
+    retained = np.zeros(n_periods, dtype="int64")
+    step = 1 << 18  # customers per chunk: bounds the bit matrix at step * periods bytes
+    for at in range(0, len(masks), step):
+        chunk = np.ascontiguousarray(masks[at:at + step])
+        bits = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")[:, :n_periods].astype(bool)
+        active += bits.sum(axis=0)
+        new += np.bincount(bits.argmax(axis=1), minlength=n_periods)
+        retained[1:] += (bits[:, 1:] & bits[:, :-1]).sum(axis=0)
+    out = pd.DataFrame({"k": np.arange(lo, hi + 1), "active": active, "new": new, "retained": retained})
+    return out.merge(orders, on="k", how="left")
 
 
 def retention_table(counts: pd.DataFrame, freq: str, by_cohort: bool) -> pd.DataFrame:

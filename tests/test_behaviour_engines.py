@@ -566,3 +566,20 @@ def test_integer_order_ids_checked_in_a_bitmap_on_duckdb(monkeypatch, ids):
     monkeypatch.setattr(eng, "_BITMAP_BITS", 8)  # the hash-table path gives the same answer
     with pytest.raises(DataError, match=repeated):
         csl_stats.rfm(_duckdb(dup), order="order_id")
+
+
+def test_retention_bitmaps_on_duckdb_span_several_words(monkeypatch):
+    """On DuckDB, per-period counts come from a bitmap of active periods per customer: weeks over two years
+    need two 64-bit words; the same table as pandas, and as the pairs-and-window path (too many words)."""
+    from csl_stats import _behaviour_engines as eng
+
+    df = load_transactions()
+    expected = csl_stats.retention(df, period="W")
+    assert len(expected) > 64
+    lf = eng.as_engine_frame(_duckdb(df)).lazy().rename({"customer_id": "customer"})
+    assert eng._bitmask_counts(lf, "W") is not None
+    for make in (_duckdb, _arrow):
+        _same_retention(expected, _to_pandas(csl_stats.retention(make(df), period="W")), False)
+    monkeypatch.setattr(eng, "_MASK_WORDS", 1)
+    assert eng._bitmask_counts(lf, "W") is None
+    _same_retention(expected, _to_pandas(csl_stats.retention(_duckdb(df), period="W")), False)
