@@ -535,7 +535,8 @@ def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
     first period and previous active period come from window functions over the customer's pairs where
     the engine has them (DuckDB, Polars, Spark); Dask has no ordered windows, so there they come from
     joins and elementary group-by aggregations (the pairs joined to each customer's first period and to
-    the same pairs one period later). Both give the same counts."""
+    the same pairs one period later). On DuckDB, per-period counts (not cohorts) come from one bitmap of
+    active periods per customer instead (:func:`_bitmask_counts`). All give the same counts."""
     import narwhals.stable.v2 as nw
 
     if not by_cohort:
