@@ -201,12 +201,10 @@ def prepare(
     schema = lf.collect_schema()
     check_columns(pd.DataFrame(columns=list(schema.names())), list(roles.values()), arg="transactions columns")
     lf = lf.select(*[nw.col(col).alias(role) for role, col in roles.items()])
-    # missing values
-    counts = _one_row(
-        lf, *[nw.col(r).null_count().alias(r) for r in roles], nw.len().alias("_n"),
-        nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False).cast(nw.Int64).sum().alias("_dropped"),
-    )
-    n, dropped = int(counts.pop("_n")), int(counts.pop("_dropped"))
+    # missing values: rows minus non-missing values, which DuckDB answers from a Parquet file's statistics
+    # without reading the columns when they record no nulls; incomplete rows are counted only if there are any
+    counts = _one_row(lf, *[(nw.len() - nw.col(r).count()).alias(r) for r in roles], nw.len().alias("_n"))
+    n = int(counts.pop("_n"))
     counts = {r: int(k) for r, k in counts.items() if k}
     if counts and nan_policy == "raise":
         detail = ", ".join(f"{roles[r]!r}: {k}" for r, k in counts.items())
@@ -214,6 +212,8 @@ def prepare(
             f"missing values found ({detail}) and nan_policy='raise'; use nan_policy='listwise' to drop incomplete rows."
         )
     if counts:
+        incomplete = nw.any_horizontal(*[nw.col(r).is_null() for r in roles], ignore_nulls=False)
+        dropped = int(_one_row(lf, incomplete.cast(nw.Int64).sum().alias("_dropped"))["_dropped"])
         if n and dropped / n > 0.2:  # as apply_nan_policy does for pandas
             worst = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
             warnings.warn(
@@ -331,9 +331,11 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
 
     if "order" in roles:
         # one scan comparing the count with the distinct count (30 % less CPU than a grouped count in DuckDB;
-        # both spill to disk within its memory_limit); only when they differ, a grouped count names
-        # the repeated ids
-        st = _one_row(lf, nw.len().alias("n"), nw.col("order").n_unique().alias("u"))
+        # both spill to disk within its memory_limit); integer ids on DuckDB are counted in a bitmap instead
+        # of a hash table; only when the counts differ, a grouped count names the repeated ids
+        st = _bitmap_unique(lf)
+        if st is None:
+            st = _one_row(lf, nw.len().alias("n"), nw.col("order").n_unique().alias("u"))
         if int(st["u"]) < int(st["n"]):
             repeated = lf.group_by("order").agg(nw.len().alias("k")).filter(nw.col("k") > 1)
             dup = repeated.select("order").head(5).collect().to_pandas()["order"].tolist()
@@ -351,6 +353,33 @@ def _unique(lf: Any, roles: dict[str, Hashable]) -> None:
                 f"{int(n_dup)} rows are exact duplicates (same customer, date and amount): probably loaded twice. "
                 "Drop them, or pass order=... with the order ids if they are genuinely separate orders."
             )
+
+
+#: Widest range of integer order ids counted in a bitmap (bits; 2**30 bits = 128 MB per thread).
+_BITMAP_BITS = 2**30
+
+
+def _bitmap_unique(lf: Any) -> dict[str, int] | None:
+    """{"n": rows, "u": distinct order ids} for integer ids on DuckDB, or None (then the caller counts distinct
+    values in a hash table).
+
+    Order ids are usually integers from a sequence, so they span a range not much wider than their number.
+    DuckDB's ``bitstring_agg`` sets one bit per id in a bitmap over that range, and the number of set bits is
+    the number of distinct ids: exact, without the hash table of a distinct count, which for 100 M ids
+    outgrows the memory limit and spills to disk (at 20 M ids: 0.3 s instead of 3 s)."""
+    import narwhals.stable.v2 as nw
+
+    if lf.implementation != nw.Implementation.DUCKDB or not lf.collect_schema()["order"].is_integer():
+        return None
+    rel = lf.select("order").to_native()
+    n, lo, hi = rel.aggregate('count(*), min("order"), max("order")').fetchall()[0]
+    if not n:
+        return {"n": 0, "u": 0}
+    lo, hi = int(lo), int(hi)
+    if hi - lo + 1 > _BITMAP_BITS or lo < -(2**63) or hi >= 2**63:  # too wide, or not a BIGINT
+        return None
+    (u,) = rel.aggregate(f'bit_count(bitstring_agg(CAST("order" AS BIGINT), {lo}, {hi}))').fetchall()[0]
+    return {"n": int(n), "u": int(u)}
 
 
 # --------------------------------------------------------------------------- RFM
@@ -506,35 +535,95 @@ def retention_counts(lf: Any, freq: str, by_cohort: bool) -> pd.DataFrame:
     first period and previous active period come from window functions over the customer's pairs where
     the engine has them (DuckDB, Polars, Spark); Dask has no ordered windows, so there they come from
     joins and elementary group-by aggregations (the pairs joined to each customer's first period and to
-    the same pairs one period later). Both give the same counts."""
+    the same pairs one period later). On DuckDB, per-period counts (not cohorts) come from one bitmap of
+    active periods per customer instead (:func:`_bitmask_counts`). All give the same counts."""
     import narwhals.stable.v2 as nw
 
+    if not by_cohort:
+        counts = _bitmask_counts(lf, freq)
+        if counts is not None:
+            return counts
     pairs = lf.with_columns(_period_key(freq).alias("k")).group_by("customer", "k").agg(nw.len().alias("_orders"))
     windows = pairs.implementation != nw.Implementation.DASK
-    if windows:
-        pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
-    else:
-        first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
-        pairs = pairs.join(first, on="customer", how="inner")
+    if by_cohort or not windows:
+        if windows:
+            pairs = pairs.with_columns(nw.col("k").min().over("customer").alias("first_k"))
+        else:
+            first = pairs.group_by("customer").agg(nw.col("k").min().alias("first_k"))
+            pairs = pairs.join(first, on="customer", how="inner")
     if by_cohort:
         out = pairs.with_columns((nw.col("k") - nw.col("first_k")).alias("age")).group_by("first_k", "age").agg(
             nw.len().alias("count")
         )
         return out.collect().to_pandas()
     if windows:
+        # one ordered window gives both flags: a pair without a previous active period is the customer's
+        # first (new); with the previous one exactly one period earlier, the customer was retained
         prev = nw.col("k").shift(1).over("customer", order_by="k")
-        pairs = pairs.with_columns((prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"))
+        pairs = pairs.with_columns(
+            (prev == nw.col("k") - 1).fill_null(False).cast(nw.Int64).alias("_ret"),
+            prev.is_null().cast(nw.Int64).alias("_new"),
+        )
     else:
         earlier = pairs.select("customer", (nw.col("k") + 1).alias("k"), nw.lit(1).alias("_was"))
         pairs = pairs.join(earlier, on=["customer", "k"], how="left").with_columns(
-            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret")
+            (~nw.col("_was").is_null()).cast(nw.Int64).alias("_ret"),
+            (nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"),
         )
-    pairs = pairs.with_columns((nw.col("k") == nw.col("first_k")).cast(nw.Int64).alias("_new"))
     out = pairs.group_by("k").agg(
         nw.len().alias("active"), nw.col("_new").sum().alias("new"), nw.col("_ret").sum().alias("retained"),
         nw.col("_orders").sum().alias("orders"),
     )
     return out.collect().to_pandas()
+
+
+#: Most 64-bit words of active periods per customer in :func:`_bitmask_counts` (1024 periods).
+_MASK_WORDS = 16
+
+
+def _bitmask_counts(lf: Any, freq: str) -> pd.DataFrame | None:
+    """Per-period counts on DuckDB from one row per customer instead of one per (customer, period) pair;
+    None on other engines or for more than ``64 * _MASK_WORDS`` periods.
+
+    Orders per period are a grouped count over the few periods. The customers' active periods are a bitmap
+    per customer (``bit_or`` of ``1 << period`` in 64-bit words), aggregated in the same hash table size as
+    the RFM table (one row per customer) rather than the pairs (a dozen per customer for quarters), and with
+    no window sort. The bitmaps (8 bytes per customer and word) are counted with NumPy: active customers
+    (bit set), new ones (lowest set bit) and retained ones (this bit and the previous one set). The same
+    counts as the pairs and window path, which the other engines use."""
+    import narwhals.stable.v2 as nw
+
+    if lf.implementation != nw.Implementation.DUCKDB:
+        return None
+    rel = lf.select("customer", _period_key(freq).alias("k")).to_native()
+    orders = rel.aggregate("k, count(*) AS orders", "k").fetchdf()
+    lo, hi = int(orders["k"].min()), int(orders["k"].max())
+    n_periods = hi - lo + 1
+    n_words = -(-n_periods // 64)
+    if n_words > _MASK_WORDS:
+        return None
+    words = ", ".join(
+        f"bit_or(CASE WHEN k - {lo} BETWEEN {64 * j} AND {64 * j + 63} "
+        f"THEN CAST(1 AS UBIGINT) << CAST(k - {lo + 64 * j} AS UBIGINT) ELSE CAST(0 AS UBIGINT) END) AS w{j}"
+        for j in range(n_words)
+    )
+    # (an unsigned shift amount keeps the words UBIGINT: a signed one widens them to HUGEINT, fetched as floats)
+    native = rel.aggregate(words, "customer").fetchnumpy()
+    if any(np.asarray(native[f"w{j}"]).dtype != np.uint64 for j in range(n_words)):  # pragma: no cover
+        return None
+    masks = np.column_stack([np.asarray(native[f"w{j}"]).astype("<u8") for j in range(n_words)])
+    active = np.zeros(n_periods, dtype="int64")
+    new = np.zeros(n_periods, dtype="int64")
+    retained = np.zeros(n_periods, dtype="int64")
+    step = 1 << 18  # customers per chunk: bounds the bit matrix at step * periods bytes
+    for at in range(0, len(masks), step):
+        chunk = np.ascontiguousarray(masks[at:at + step])
+        bits = np.unpackbits(chunk.view(np.uint8), axis=1, bitorder="little")[:, :n_periods].astype(bool)
+        active += bits.sum(axis=0)
+        new += np.bincount(bits.argmax(axis=1), minlength=n_periods)
+        retained[1:] += (bits[:, 1:] & bits[:, :-1]).sum(axis=0)
+    out = pd.DataFrame({"k": np.arange(lo, hi + 1), "active": active, "new": new, "retained": retained})
+    return out.merge(orders, on="k", how="left")
 
 
 def retention_table(counts: pd.DataFrame, freq: str, by_cohort: bool) -> pd.DataFrame:

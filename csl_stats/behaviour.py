@@ -496,7 +496,8 @@ def retention(
         (``"2024Q1"``, ``"2024-03"``) and, for cohorts, text column names
         ``"0"``, ``"1"``, .... The counts per period (and per cohort and age) are
         computed by the engine (distinct customer-period pairs, a window over
-        each customer's periods); only that small table comes back to Python,
+        each customer's periods; on DuckDB, one bitmap of active periods per
+        customer, counted with NumPy); only that small table comes back to Python,
         where empty periods are filled in, so a lazy input gives a lazy frame
         over an already computed table.
 

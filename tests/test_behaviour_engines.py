@@ -538,3 +538,48 @@ def test_lifetimes_spark_matches_pandas(spark):
     out, engine_warned = _warned(lambda: csl_stats.customer_lifetimes(spark.createDataFrame(df), **kwargs))
     assert engine_warned == warned
     _same_lifetimes(expected, _spark_to_pandas(out), "customer_id")
+
+
+@pytest.mark.parametrize("ids", ["sequence", "negative", "wide"])
+def test_integer_order_ids_checked_in_a_bitmap_on_duckdb(monkeypatch, ids):
+    """Integer order ids on DuckDB are counted in a bitmap over their range (the hash-table distinct count
+    when the range is too wide): the same results, and a repeated id is refused as by pandas."""
+    from csl_stats import _behaviour_engines as eng
+
+    df = load_transactions().head(400).copy()
+    start = {"sequence": 1, "negative": -250, "wide": 0}[ids]
+    df["order_id"] = np.arange(start, start + len(df), dtype="int64")
+    if ids == "wide":
+        df.loc[df.index[-1], "order_id"] = 2**40  # wider than the bitmap: the distinct count instead
+    lf = eng.as_engine_frame(_duckdb(df)).lazy().rename({"order_id": "order"})
+    assert (eng._bitmap_unique(lf) is None) == (ids == "wide")
+    expected = csl_stats.rfm(df, order="order_id")
+    for make in (_duckdb, _arrow):
+        _same_rfm(expected, _to_pandas(csl_stats.rfm(make(df), order="order_id")), "customer_id")
+    dup = df.assign(order_id=df["order_id"].where(df.index != 7, df["order_id"][3]))
+    repeated = rf"must be unique .* \[{df['order_id'][3]}\] occur more than once"
+    with pytest.raises(DataError, match=repeated):
+        csl_stats.rfm(dup, order="order_id")
+    for make in (_duckdb, _arrow):
+        with pytest.raises(DataError, match=repeated):
+            csl_stats.rfm(make(dup), order="order_id")
+    monkeypatch.setattr(eng, "_BITMAP_BITS", 8)  # the hash-table path gives the same answer
+    with pytest.raises(DataError, match=repeated):
+        csl_stats.rfm(_duckdb(dup), order="order_id")
+
+
+def test_retention_bitmaps_on_duckdb_span_several_words(monkeypatch):
+    """On DuckDB, per-period counts come from a bitmap of active periods per customer: weeks over two years
+    need two 64-bit words; the same table as pandas, and as the pairs-and-window path (too many words)."""
+    from csl_stats import _behaviour_engines as eng
+
+    df = load_transactions()
+    expected = csl_stats.retention(df, period="W")
+    assert len(expected) > 64
+    lf = eng.as_engine_frame(_duckdb(df)).lazy().rename({"customer_id": "customer"})
+    assert eng._bitmask_counts(lf, "W") is not None
+    for make in (_duckdb, _arrow):
+        _same_retention(expected, _to_pandas(csl_stats.retention(make(df), period="W")), False)
+    monkeypatch.setattr(eng, "_MASK_WORDS", 1)
+    assert eng._bitmask_counts(lf, "W") is None
+    _same_retention(expected, _to_pandas(csl_stats.retention(_duckdb(df), period="W")), False)
