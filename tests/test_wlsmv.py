@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_names import WLSMV_FIT_NAMES
 
 import csl_stats
 from csl_stats.errors import ArgumentError, ArgumentTypeError, ModelSpecificationError, ScaleError
@@ -17,20 +18,6 @@ REF_DIR = Path(__file__).parent / "reference"
 REF = json.loads((REF_DIR / "ordinal_wlsmv.json").read_text())
 BFI = REF_DIR / "external" / "bfi_ac.csv"
 
-# our fit-index names -> lavaan's fitMeasures() names
-WLSMV_FIT = {
-    "npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue", "chisq_scaled": "chisq.scaled",
-    "df_scaled": "df.scaled", "pvalue_scaled": "pvalue.scaled", "scaling_factor": "chisq.scaling.factor",
-    "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df",
-    "baseline_chisq_scaled": "baseline.chisq.scaled", "baseline_pvalue_scaled": "baseline.pvalue.scaled",
-    "baseline_scaling_factor": "baseline.chisq.scaling.factor", "cfi": "cfi", "tli": "tli",
-    "cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled", "cfi_robust": "cfi.robust", "tli_robust": "tli.robust",
-    "rmsea": "rmsea", "rmsea_ci_low": "rmsea.ci.lower", "rmsea_ci_high": "rmsea.ci.upper",
-    "rmsea_scaled": "rmsea.scaled", "rmsea_ci_low_scaled": "rmsea.ci.lower.scaled",
-    "rmsea_ci_high_scaled": "rmsea.ci.upper.scaled", "rmsea_robust": "rmsea.robust",
-    "rmsea_ci_low_robust": "rmsea.ci.lower.robust", "rmsea_ci_high_robust": "rmsea.ci.upper.robust",
-    "srmr": "srmr",
-}
 M3 = {"sat": ["sat1", "sat2", "sat3"], "trs": ["trs1", "trs2", "trs3", "trs4"],
       "loy": ["loy1", "loy2", "loy3", "loy4"]}
 BLOCKS = {"img": 4, "exp": 3, "dlv": 4, "qlt": 4, "srv": 4, "val": 3, "sat": 3, "cph": 3, "trs": 4, "swc": 3, "loy": 4}
@@ -67,7 +54,7 @@ def _compare(params: pd.DataFrame, fit: pd.Series, ref: dict, *, atol: float, fi
     np.testing.assert_allclose(ours.loc[keys, "std_estimate"], lav.loc[keys, "std_est"], atol=atol)
     fk = [k for k in keys if lav.loc[k, "std_se"] == lav.loc[k, "std_se"]]  # lavaan: NA for fixed rows
     np.testing.assert_allclose(ours.loc[fk, "std_se"], lav.loc[fk, "std_se"], atol=atol)
-    for ours_name, lav_name in WLSMV_FIT.items():
+    for ours_name, lav_name in WLSMV_FIT_NAMES.items():
         # RMSEA limits: lavaan's uniroot stops at a tolerance of about 1e-4 on the noncentrality (ours: brentq)
         tol = 1e-4 if "_ci_" in ours_name else fit_atol
         assert fit[ours_name] == pytest.approx(ref["fit"][lav_name], abs=tol, rel=1e-6), ours_name

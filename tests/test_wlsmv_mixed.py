@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lavaan_names import WLSMV_FIT_NAMES
 from scipy import stats
 
 import csl_stats
@@ -19,20 +20,6 @@ from csl_stats.errors import ModelSpecificationError, ScaleError
 
 REF = json.loads((Path(__file__).parent / "reference" / "mixed_wlsmv.json").read_text())
 
-# our fit-index names -> lavaan's fitMeasures() names
-FIT = {
-    "npar": "npar", "chisq": "chisq", "df": "df", "pvalue": "pvalue", "chisq_scaled": "chisq.scaled",
-    "df_scaled": "df.scaled", "pvalue_scaled": "pvalue.scaled", "scaling_factor": "chisq.scaling.factor",
-    "baseline_chisq": "baseline.chisq", "baseline_df": "baseline.df",
-    "baseline_chisq_scaled": "baseline.chisq.scaled", "baseline_pvalue_scaled": "baseline.pvalue.scaled",
-    "baseline_scaling_factor": "baseline.chisq.scaling.factor", "cfi": "cfi", "tli": "tli",
-    "cfi_scaled": "cfi.scaled", "tli_scaled": "tli.scaled", "cfi_robust": "cfi.robust", "tli_robust": "tli.robust",
-    "rmsea": "rmsea", "rmsea_ci_low": "rmsea.ci.lower", "rmsea_ci_high": "rmsea.ci.upper",
-    "rmsea_scaled": "rmsea.scaled", "rmsea_ci_low_scaled": "rmsea.ci.lower.scaled",
-    "rmsea_ci_high_scaled": "rmsea.ci.upper.scaled", "rmsea_robust": "rmsea.robust",
-    "rmsea_ci_low_robust": "rmsea.ci.lower.robust", "rmsea_ci_high_robust": "rmsea.ci.upper.robust",
-    "srmr": "srmr",
-}
 CONT = ["recommend", "share_of_wallet"]
 M = {"sat": ["sat1", "sat2", "sat3"], "trs": ["trs1", "trs2", "trs3", "trs4"],
      "loy": ["loy1", "loy2", "loy3", "loy4", "recommend", "share_of_wallet"]}
@@ -74,7 +61,7 @@ def _compare(params: pd.DataFrame, fit: pd.Series, ref: dict, *, atol: float) ->
         np.testing.assert_allclose(ours.loc[keys, mine], lav.loc[keys, theirs], atol=atol, err_msg=mine)
     fk = [k for k in keys if lav.loc[k, "std_se"] == lav.loc[k, "std_se"]]  # lavaan: NA for fixed rows
     np.testing.assert_allclose(ours.loc[fk, "std_se"], lav.loc[fk, "std_se"], atol=atol, err_msg="std_se")
-    for mine, theirs in FIT.items():
+    for mine, theirs in WLSMV_FIT_NAMES.items():
         want = ref["fit"][theirs]
         if want == "NA":  # lavaan's robust (catML) measures are not defined with continuous indicators
             assert np.isnan(fit[mine]), mine
