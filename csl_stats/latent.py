@@ -652,12 +652,7 @@ def measurement_invariance(
         rows.append(row)
         prev = res
     table = pd.DataFrame(rows, index=pd.Index(levels, name="level"))
-    means = pd.DataFrame(columns=["construct", "group", "estimate", "se", "z", "p"])
-    if "scalar" in fits:
-        pt = fits["scalar"].params
-        lvm = pt[(pt["op"] == "~1") & pt["lhs"].isin(list(spec.measurement))]
-        means = lvm.rename(columns={"lhs": "construct"})[["construct", "group", "estimate", "se", "z", "p"]]
-        means = means.reset_index(drop=True)
+    means = _latent_means(fits.get("scalar"), spec)
     return InvarianceResult(
         table=table,
         latent_means=means,
@@ -730,12 +725,7 @@ def _ordinal_invariance(data: pd.DataFrame, spec: Spec, group: Hashable, levels:
         fits[lv] = res
         prev = res
     table = pd.DataFrame(rows, index=pd.Index(levels, name="level"))
-    means = pd.DataFrame(columns=["construct", "group", "estimate", "se", "z", "p"])
-    if "intercepts" in fits:
-        pt = fits["intercepts"].params
-        lvm = pt[(pt["op"] == "~1") & pt["lhs"].isin(list(spec.measurement))]
-        means = lvm.rename(columns={"lhs": "construct"})[["construct", "group", "estimate", "se", "z", "p"]]
-        means = means.reset_index(drop=True)
+    means = _latent_means(fits.get("intercepts"), spec)
     return InvarianceResult(
         table=table,
         latent_means=means,
@@ -762,3 +752,13 @@ def _ordinal_level_result(spec: Spec, res, nan_policy: str) -> SEMResult:
         n_iter=0,
         converged=bool(res.converged),
     )
+
+
+def _latent_means(fit: Any, spec: Any) -> pd.DataFrame:
+    """The latent means (``~1`` rows of the constructs) of the level that frees them, one row per group."""
+    cols = ["construct", "group", "estimate", "se", "z", "p"]
+    if fit is None:
+        return pd.DataFrame(columns=cols)
+    pt = fit.params
+    lvm = pt[(pt["op"] == "~1") & pt["lhs"].isin(list(spec.measurement))]
+    return lvm.rename(columns={"lhs": "construct"})[cols].reset_index(drop=True)

@@ -245,15 +245,8 @@ def _dwls(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray, max_iter: in
             step = np.linalg.solve(h, g)
         except np.linalg.LinAlgError:
             step = np.linalg.lstsq(h, g, rcond=None)[0]
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            f_new = f(cand)
-            if f_new <= fval + 1e-14 * max(abs(fval), 1.0) or t < 1e-8:
-                break
-            t /= 2
-        small = np.max(np.abs(t * step)) < tol
-        theta, fval = cand, f_new
+        theta, fval, moved = backtrack(f, theta, step, fval)
+        small = np.max(np.abs(moved)) < tol
         if small:
             return theta, it, True
     return theta, max_iter, False
@@ -431,6 +424,18 @@ def wlsmv_inference(model: DeltaModel, om: OrdinalMoments, theta: np.ndarray) ->
             out[k] = 0.0
     extra = {"fmin": fmin, "scaling_a": a, "shift_b": b, "info": info, "delta": dl}
     return cov, out, extra
+
+
+def backtrack(f, theta: np.ndarray, step: np.ndarray, fval: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """A Gauss-Newton step halved until the DWLS function does not increase (or the step is tiny):
+    ``(new theta, its function value, the step taken)``; shared by the one- and multi-group fits."""
+    t = 1.0
+    while True:
+        cand = theta + t * step
+        f_new = f(cand)
+        if f_new <= fval + 1e-14 * max(abs(fval), 1.0) or t < 1e-8:
+            return cand, f_new, t * step
+        t /= 2
 
 
 # --------------------------------------------------------------------------------------------- one call

@@ -33,7 +33,7 @@ import pandas as pd
 from scipy import linalg, stats
 
 from ..errors import ScaleError
-from .dwls import OrdinalMoments, _relative, _rmsea, ordinal_moments
+from .dwls import OrdinalMoments, _relative, _rmsea, backtrack, ordinal_moments
 from .fitting import start_values
 from .inference import jacobian
 from .specification import ALPHA, NU, PSI, Model, Spec, build_model
@@ -165,15 +165,8 @@ def _gauss_newton(lev: _Level, theta: np.ndarray, max_iter: int, tol: float):
         e = np.concatenate(s) - lev.stacked(theta)
         h = d.T @ (wall[:, None] * d)
         step = np.linalg.lstsq(h, d.T @ (wall * e), rcond=None)[0]
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            f_new = f(cand)
-            if f_new <= fval + 1e-14 * max(abs(fval), 1.0) or t < 1e-8:
-                break
-            t /= 2
-        small = np.max(np.abs(t * step)) < tol
-        theta, fval = cand, f_new
+        theta, fval, moved = backtrack(f, theta, step, fval)
+        small = np.max(np.abs(moved)) < tol
         if small:
             return theta, True
     return theta, False
