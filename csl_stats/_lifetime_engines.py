@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ._validation import preview, stacklevel
-from .errors import ArgumentError, DataError, InconsistencyWarning
+from .errors import DataError, InconsistencyWarning
 
 
 def lifetimes_engine(
@@ -60,18 +60,13 @@ def lifetimes_engine(
     late = days.filter(nw.col("day") > as_of.to_pydatetime())
     n_late = int(eng._one_row(late, nw.len().alias("n"))["n"])
     if n_late:
+        from .lifetimes import _late_orders_error
+
         sample = late.sort("day").head(5).collect().to_pandas()
-        raise DataError(
-            f"{n_late} order day(s) are after as_of = {as_of.date()}: "
-            f"{preview(sorted(pd.to_datetime(sample['day']).dt.strftime('%Y-%m-%d').unique()))} (customers "
-            f"{preview(sample['customer'].unique().tolist())}). The log must be complete up to as_of; correct the "
-            "dates or choose a later as_of.")
-    end_obs = as_of if observation_end is None else one_date(observation_end, "observation_end")
-    if end_obs > as_of:
-        raise ArgumentError(f"observation_end ({end_obs.date()}) must not be after as_of ({as_of.date()}).")
-    org = None if origin is None else one_date(origin, "origin")
-    if org is not None and org >= end_obs:
-        raise ArgumentError(f"origin ({org.date()}) must be before observation_end ({end_obs.date()}).")
+        raise _late_orders_error(f"{n_late} order day(s) are", as_of, sample["day"], sample["customer"])
+    from .lifetimes import _window_bounds
+
+    end_obs, org = _window_bounds(as_of, observation_end, origin)
 
     w = _dt.timedelta(days=inactivity)
     a, e = as_of.to_pydatetime(), end_obs.to_pydatetime()

@@ -59,6 +59,26 @@ def _engine_kind(obj: Any) -> str:
     return type(obj).__module__.split(".")[0]
 
 
+def _late_orders_error(what: str, as_of: pd.Timestamp, dates: pd.Series, customers: pd.Series) -> DataError:
+    """The error for orders after ``as_of`` (``dates`` and ``customers``: those orders, or a sample)."""
+    return DataError(
+        f"{what} after as_of = {as_of.date()}: "
+        f"{preview(sorted(pd.to_datetime(dates).dt.strftime('%Y-%m-%d').unique()))} (customers "
+        f"{preview(pd.unique(customers).tolist())}). The log must be complete up to as_of; correct the "
+        "dates or choose a later as_of.")
+
+
+def _window_bounds(as_of: pd.Timestamp, observation_end: Any, origin: Any) -> tuple[pd.Timestamp, Any]:
+    """``observation_end`` (default ``as_of``) and ``origin`` (or None), checked against each other."""
+    end_obs = as_of if observation_end is None else _one_date(observation_end, "observation_end")
+    if end_obs > as_of:
+        raise ArgumentError(f"observation_end ({end_obs.date()}) must not be after as_of ({as_of.date()}).")
+    org = None if origin is None else _one_date(origin, "origin")
+    if org is not None and org >= end_obs:
+        raise ArgumentError(f"origin ({org.date()}) must be before observation_end ({end_obs.date()}).")
+    return end_obs, org
+
+
 def _one_date(value: Any, name: str) -> pd.Timestamp:
     if value is None:
         raise ArgumentError(f"{name} must be a date; got None.")
@@ -247,17 +267,8 @@ def customer_lifetimes(
     as_of = dates.max() if as_of is None else _one_date(as_of, "as_of")
     late = dates > as_of
     if late.any():
-        raise DataError(
-            f"{int(late.sum())} order(s) are dated after as_of = {as_of.date()}: "
-            f"{preview(sorted(dates[late].dt.strftime('%Y-%m-%d').unique()))} (customers "
-            f"{preview(ids[late].unique().tolist())}). The log must be complete up to as_of; correct the "
-            "dates or choose a later as_of.")
-    end_obs = as_of if observation_end is None else _one_date(observation_end, "observation_end")
-    if end_obs > as_of:
-        raise ArgumentError(f"observation_end ({end_obs.date()}) must not be after as_of ({as_of.date()}).")
-    org = None if origin is None else _one_date(origin, "origin")
-    if org is not None and org >= end_obs:
-        raise ArgumentError(f"origin ({org.date()}) must be before observation_end ({end_obs.date()}).")
+        raise _late_orders_error(f"{int(late.sum())} order(s) are dated", as_of, dates[late], ids[late])
+    end_obs, org = _window_bounds(as_of, observation_end, origin)
 
     if gap_multiple is not None and (isinstance(gap_multiple, bool) or not isinstance(gap_multiple, int | float)
                                      or not np.isfinite(gap_multiple) or gap_multiple <= 0):
