@@ -62,13 +62,17 @@ else:
 
 @pytest.fixture(scope="module", autouse=True)
 def dask_cluster():
-    """A small distributed LocalCluster (two one-thread workers, 1 GB each): Dask inputs are computed by the
+    """A small distributed LocalCluster (two one-thread workers): Dask inputs are computed by the
     distributed scheduler, as on a real cluster. Workers are threads to keep CI time down; with worker
-    processes (processes=True, the graph pickled to them) the same tests pass, about 1.7x slower."""
+    processes (processes=True, the graph pickled to them) the same tests pass, about 1.7x slower.
+
+    No worker memory limit (``memory_limit=0``): thread workers measure the RSS of the whole test
+    process, and a worker pauses at 80 % of its limit, so with a 1 GB limit the tests hung for good
+    once the pytest process had grown past 800 MB."""
     if dd is None:  # pragma: no cover
         yield None
         return
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="1GB", processes=False,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=0, processes=False,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         yield client
 
