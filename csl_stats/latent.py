@@ -213,6 +213,31 @@ def _make_result(spec: Spec, out, prepared, estimator: str, nan_policy: str, n_b
     )
 
 
+def _check_single_ordered(spec: Any, ordered: Sequence[Hashable], std_lv: bool) -> None:
+    """Refuse a single-item construct whose item is ordered, unless it is exogenous with ``std_lv=True``.
+
+    With the delta parameterisation an ordered item's latent response has variance 1 and its residual
+    variance is derived, ``1 - lambda^2 psi``; the single-item convention (loading 1, residual variance 0)
+    then needs the construct's variance fixed at 1: true for an exogenous construct with ``std_lv=True``,
+    wrong for an endogenous one (its disturbance variance would be fixed at 1, the derived residual
+    variance ``-b^2 var(cause)``) and not identified with ``std_lv=False``.
+    """
+    endogenous = {b for _, b in spec.structural}
+    for c, items in spec.measurement.items():
+        if len(items) != 1 or items[0] not in set(ordered):
+            continue
+        if std_lv and c not in endogenous:
+            continue
+        why = ("it is endogenous (its disturbance variance cannot also be fixed)" if c in endogenous
+               else "with std_lv=False its variance is not identified")
+        raise ModelSpecificationError(
+            f"construct {c!r} has the single ordered item {items[0]!r}: with WLSMV an ordered item's latent "
+            f"response has variance 1, so a single-item construct is only available as an exogenous construct "
+            f"with std_lv=True, and {why}. Give {c!r} more items, or treat {items[0]!r} as continuous "
+            "(leave it out of ordered=)."
+        )
+
+
 def sem(
     data: pd.DataFrame,
     measurement: Mapping[str, Sequence[Hashable]],
@@ -239,7 +264,8 @@ def sem(
     measurement : dict
         ``{"construct": ["item", ...]}`` as :func:`csl_stats.pls_pm` takes it.
         A single-item construct has its loading fixed to 1 and the item's
-        residual variance to 0.
+        residual variance to 0 (with WLSMV, a single *ordered* item only for
+        an exogenous construct with ``std_lv=True``; otherwise it is refused).
     structural : list of (from, to)
         Directed paths among constructs (recursive: cycles are refused).
         Exogenous constructs covary freely, as in lavaan's ``sem()``.
@@ -417,6 +443,7 @@ def sem(
                 "the full asymptotic covariance of the polychoric correlations); pass n_boot=0."
             )
         warn_reverse_keyed(check_numeric(data, spec.items), spec.measurement)
+        _check_single_ordered(spec, ordered_items(ordered, spec.items), bool(std_lv))
         out = estimate_wlsmv(spec, data, nan_policy=nan_policy, std_lv=bool(std_lv), ci=ci, max_iter=max_iter,
                              ordered=ordered_items(ordered, spec.items))
         return _make_result(spec, out, _Counts(out), estimator, nan_policy, 0)

@@ -266,3 +266,37 @@ def test_wlsmv_invariance_bad_input(survey, merged):
                                          nan_policy="pairwise", levels=["metric"])
     with pytest.raises(ArgumentError, match="estimator='wlsmv' is for ordered"):
         csl_stats.measurement_invariance(merged, M2, "size", estimator="wlsmv")
+
+
+def test_wlsmv_single_ordered_item_construct(survey):
+    """A construct measured by one ordered item: with the delta parameterisation the item's latent
+    response has variance 1 and its residual variance is derived (1 - lambda^2 psi), so the single-item
+    convention (loading 1, residual variance 0) only holds for an exogenous construct with std_lv=True.
+    Endogenous (its disturbance variance fixed at 1 by std_lv, the derived residual variance is
+    -b^2 var(cause): a wrong model, formerly fitted with a misleading Heywood warning) or with std_lv=False
+    (not identified) it is refused, naming the construct and the item.
+
+    The exogenous case is checked against lavaan 0.6 (``tests/reference/single_ordered_item.R``, output
+    ``single_ordered_item.txt``)::
+
+        sem("sat =~ NA*sat1 + sat2 + sat3; sat ~~ 1*sat; one =~ 1*trs1; one ~~ 1*one; sat ~ one",
+            ordered = TRUE, estimator = "WLSMV", missing = "pairwise")
+    """
+    meas = {"sat": ["sat1", "sat2", "sat3"], "one": ["trs1"]}
+    with pytest.raises(ModelSpecificationError, match=r"'one'.*single ordered item 'trs1'"):
+        csl_stats.sem(survey, meas, [("sat", "one")], ordered=True, estimator="wlsmv", std_lv=True,
+                      nan_policy="pairwise")
+    with pytest.raises(ModelSpecificationError, match=r"'one'.*single ordered item 'trs1'"):
+        csl_stats.sem(survey, meas, [("one", "sat")], ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    # exogenous, std_lv=True: loading 1, variance 1, residual variance 0 (exactly the convention)
+    res = csl_stats.sem(survey, meas, [("one", "sat")], ordered=True, estimator="wlsmv", std_lv=True,
+                        nan_policy="pairwise")
+    p = res.params.set_index(["lhs", "op", "rhs"])
+    assert p.loc[("trs1", "~~", "trs1"), "estimate"] == pytest.approx(0.0, abs=1e-10)
+    np.testing.assert_allclose(p.loc[("sat", "~", "one"), ["estimate", "se", "std_estimate"]].to_numpy(float),
+                               [0.52593837, 0.04074179, 0.46548483], atol=1e-6)
+    assert res.fit_indices["chisq_scaled"] == pytest.approx(0.13437509, abs=1e-6)
+    assert res.fit_indices["df_scaled"] == 2
+    # a continuous single item stays available (the observed-outcome case of test_wlsmv_mixed.py)
+    csl_stats.sem(survey, {"sat": ["sat1", "sat2", "sat3"], "sow": ["share_of_wallet"]}, [("sat", "sow")],
+                  ordered=["sat1", "sat2", "sat3"], estimator="wlsmv", nan_policy="pairwise")
