@@ -29,9 +29,10 @@ from ._validation import (
     check_numeric,
     check_probability,
     check_rng,
+    warn,
     warn_reverse_keyed,
 )
-from .errors import ArgumentError, ArgumentTypeError, ModelSpecificationError
+from .errors import ArgumentError, ArgumentTypeError, CSLWarning, ModelSpecificationError
 
 __all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
 
@@ -574,9 +575,15 @@ def measurement_invariance(
     (equal thresholds; intercepts and scales of the latent responses free in
     all groups but the first), ``loadings`` (also equal loadings; latent
     variances free but in the first group) and ``intercepts`` (also intercepts
-    0 in every group; latent means free but in the first group). With
-    thresholds equal the configural and threshold models differ only with 3+
-    categories per item. The table reports the DWLS ``chisq``, the
+    0 in every group; latent means free but in the first group). The
+    configural and threshold models are equivalent (same df and fit, no
+    difference test) with 2 or 3 categories per item. A binary item (one
+    threshold) cannot have both its intercept and its scale free: as semTools,
+    its intercept is free at the thresholds and loadings levels and its scale
+    only at the intercepts level, so with binary items the intercepts level has
+    fewer df than the loadings level and no difference test (a ``CSLWarning``
+    says so; binary items are checked against semTools in
+    ``tests/test_wlsmv.py``). The table reports the DWLS ``chisq``, the
     scaled-shifted ``chisq_scaled`` (``pvalue_scaled``, ``scaling_factor``),
     ``cfi_scaled``, ``tli_scaled``, ``rmsea_scaled``, ``srmr``, and for each
     level the scaled-shifted difference test of lavaan's ``lavTestLRT``
@@ -746,6 +753,14 @@ def _ordinal_invariance(data: pd.DataFrame, spec: Spec, group: Hashable, levels:
             row.update(chisq_diff=np.nan, df_diff=np.nan, p_diff=np.nan, delta_cfi=np.nan, delta_rmsea=np.nan)
         else:
             row.update(difference_test(prev, res))
+            if row["df_diff"] <= 0:
+                warn(
+                    f"level {lv!r} has {int(f['df'])} degrees of freedom and the level before it "
+                    f"{int(prev.fit['df'])}: with binary items (one threshold, Wu & Estabrook 2016) the levels are "
+                    "not nested by degrees of freedom, so chisq_diff and p_diff are NaN; compare the levels' fit "
+                    "(chisq_scaled, cfi_scaled, rmsea_scaled) instead.",
+                    CSLWarning,
+                )
             row.update(delta_cfi=f["cfi_scaled"] - prev.fit["cfi_scaled"],
                        delta_rmsea=f["rmsea_scaled"] - prev.fit["rmsea_scaled"])
         rows.append(row)

@@ -300,3 +300,37 @@ def test_wlsmv_single_ordered_item_construct(survey):
     # a continuous single item stays available (the observed-outcome case of test_wlsmv_mixed.py)
     csl_stats.sem(survey, {"sat": ["sat1", "sat2", "sat3"], "sow": ["share_of_wallet"]}, [("sat", "sow")],
                   ordered=["sat1", "sat2", "sat3"], estimator="wlsmv", nan_policy="pairwise")
+
+
+def test_wlsmv_invariance_binary_items_against_R():
+    """Binary items (one threshold each): Wu & Estabrook (2016) cannot free both an item's intercept and its
+    scale. As ``semTools::measEq.syntax(..., ID.cat = "Wu.Estabrook.2016", parameterization = "delta")`` the
+    intercept is freed at the thresholds and loadings levels and the scale at the intercepts level. Formerly
+    both were freed: the thresholds level had df 10 < configural 16 and the run crashed (ZeroDivisionError).
+
+    R (``tests/reference/binary_invariance.R``, output ``binary_invariance.txt``)::
+
+        s <- measEq.syntax(m, data = d, ordered = paste0("x", 1:6), parameterization = "delta",
+                           ID.fac = "std.lv", ID.cat = "Wu.Estabrook.2016", group = "g", group.equal = ...)
+        cfa(as.character(s), d, group = "g", ordered = paste0("x", 1:6), estimator = "WLSMV")
+    """
+    ref_dir = Path(__file__).parent / "reference"
+    data = pd.read_csv(ref_dir / "binary_invariance_data.csv")
+    ref = {}
+    for line in (ref_dir / "binary_invariance.txt").read_text().splitlines():
+        name, *kv = line.split()
+        ref[name] = {k: float(v) for k, v in zip(kv[::2], kv[1::2], strict=True)}
+    model = {"F1": ["x1", "x2", "x3"], "F2": ["x4", "x5", "x6"]}
+    with pytest.warns(csl_stats.errors.CSLWarning, match=r"not nested by degrees of freedom"):
+        res = csl_stats.measurement_invariance(data, model, "g", ordered=True, estimator="wlsmv")
+    t = res.table
+    for lv in ("configural", "thresholds", "loadings", "intercepts"):
+        r = ref[lv]
+        assert t.at[lv, "df"] == r["df"]
+        np.testing.assert_allclose(t.loc[lv, ["chisq", "chisq_scaled", "cfi_scaled", "srmr"]].to_numpy(float),
+                                   [r["chisq"], r["chisq.scaled"], r["cfi.scaled"], r["srmr"]], atol=1e-5)
+    d = ref["loadings-vs-thresholds"]
+    np.testing.assert_allclose([t.at["loadings", "chisq_diff"], t.at["loadings", "p_diff"]],
+                               [d["chisq.diff"], d["p"]], atol=1e-5)
+    assert t.at["loadings", "df_diff"] == d["df"]
+    assert t.at["thresholds", "df_diff"] == 0 and np.isnan(t.at["thresholds", "p_diff"])  # equivalent models

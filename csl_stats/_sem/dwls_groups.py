@@ -11,7 +11,8 @@ identification are those of ``semTools::measEq.syntax(ID.fac = "std.lv", ID.cat 
 
 * configural: thresholds free in every group; intercepts 0, scales 1, latent means 0 and
   variances 1 in every group;
-* thresholds: thresholds equal; intercepts and scales free in all groups but the first;
+* thresholds: thresholds equal; intercepts and scales free in all groups but the first (a binary
+  item, with one threshold, only its intercept; its scale is freed at the intercepts level);
 * loadings (and thresholds): loadings equal as well; latent variances free in all groups but the first;
 * intercepts (and loadings and thresholds): intercepts 0 in every group; latent means free in all
   groups but the first.
@@ -58,8 +59,12 @@ class GroupFit:
     converged: bool
 
 
-def _tables(spec: Spec, n_groups: int, level: str, n_th: list[int]):
+def _tables(spec: Spec, n_groups: int, level: str, n_th: list[int], binary: Sequence = ()):
     k = ORDINAL_LEVELS.index(level)
+    # a binary item has a single threshold, so its intercept and scale cannot both be free (Wu & Estabrook
+    # 2016); as semTools, at the thresholds and loadings levels its intercept is free and its scale fixed
+    # at 1, at the intercepts level its intercept is 0 and its scale free
+    is_bin = np.array([it in set(binary) for it in spec.items])
     equal = ("loadings",) if k >= 2 else ()
     base = build_model(spec, std_lv=True, meanstructure=True, n_groups=n_groups, group_equal=equal)
     t = base.table.copy()
@@ -98,16 +103,26 @@ def _tables(spec: Spec, n_groups: int, level: str, n_th: list[int]):
     else:
         th_index = [q + np.arange(n_th[0]) for _ in range(n_groups)]
         n_extra = n_th[0]
-    p = len(spec.items)
     sc_index = []
     start = q + n_extra
+    free_sc = ~is_bin if k in (1, 2) else np.ones(len(spec.items), dtype=bool)
     for g in range(n_groups):
-        if k == 0 or g == 0:
+        if k == 0 or g == 0 or not free_sc.any():
             sc_index.append(None)
         else:
-            sc_index.append(start + np.arange(p))
-            start += p
+            idx = np.full(len(spec.items), -1)
+            idx[free_sc] = start + np.arange(int(free_sc.sum()))
+            sc_index.append(idx)
+            start += int(free_sc.sum())
     return model, th_index, sc_index, start
+
+
+def _scales(theta: np.ndarray, idx: np.ndarray | None, p: int) -> np.ndarray:
+    """The scale factors of one group: 1 where fixed (``idx`` -1 or no free scale), else from ``theta``."""
+    sc = np.ones(p)
+    if idx is not None:
+        sc[idx >= 0] = theta[idx[idx >= 0]]
+    return sc
 
 
 class _Level:
@@ -117,7 +132,8 @@ class _Level:
         n_th = [m.n_th for m in moms]
         if len(set(n_th)) > 1 or any((m.th_item != moms[0].th_item).any() for m in moms):
             raise ScaleError("the groups differ in the answer categories of some item; merge rare categories first.")
-        self.model, self.th_index, self.sc_index, self.n_par = _tables(spec, self.G, level, n_th)
+        binary = [it for j, it in enumerate(spec.items) if int(np.sum(moms[0].th_item == j)) == 1]
+        self.model, self.th_index, self.sc_index, self.n_par = _tables(spec, self.G, level, n_th, binary)
         self.n = np.array([m.n for m in moms], dtype=float)
         self.fg = self.n / self.n.sum()
 
@@ -129,7 +145,7 @@ class _Level:
             la = mat["lambda"] @ mat["a"]
             common = la @ mat["psi"] @ la.T
             mu = mat["nu"] + la @ mat["alpha"]
-            sc = np.ones(self.model.p) if self.sc_index[g] is None else theta[self.sc_index[g]]
+            sc = _scales(theta, self.sc_index[g], self.model.p)
             tau = theta[self.th_index[g]]
             th = sc[m.th_item] * (tau - mu[m.th_item])
             rho = sc[m.pi] * sc[m.pj] * common[m.pi, m.pj]
@@ -146,7 +162,7 @@ class _Level:
         for g in range(self.G):
             theta[self.th_index[g]] = self.moms[g].s[: self.moms[g].n_th]
             if self.sc_index[g] is not None:
-                theta[self.sc_index[g]] = 1.0
+                theta[self.sc_index[g][self.sc_index[g] >= 0]] = 1.0
         return theta
 
 
@@ -258,7 +274,7 @@ def fit_level(spec: Spec, data_groups: list[pd.DataFrame], groups: Sequence, lev
     for g, mat in enumerate(lev.model.matrices(theta[: lev.model.q])):
         la = mat["lambda"] @ mat["a"]
         common = np.einsum("ij,jk,ik->i", la, mat["psi"], la)
-        sc = np.ones(lev.model.p) if lev.sc_index[g] is None else theta[lev.sc_index[g]]
+        sc = _scales(theta, lev.sc_index[g], lev.model.p)
         rows = np.flatnonzero((lab["g"] == g).to_numpy() & (lab["op"] == "~~").to_numpy()
                               & (lab["lhs"] == lab["rhs"]).to_numpy() & lab["lhs"].isin(spec.items).to_numpy())
         for r in rows:
@@ -279,6 +295,8 @@ def difference_test(m1: GroupFit, m0: GroupFit) -> dict:
     """
     t1, t0 = m1.fit["chisq"], m0.fit["chisq"]
     m = m0.fit["df"] - m1.fit["df"]
+    if m <= 0:  # not nested by df (binary items: equal thresholds is configural again): no test, as lavaan
+        return {"chisq_diff": np.nan, "df_diff": m, "p_diff": np.nan}
     d1 = np.vstack(m1.delta)
     d0 = np.vstack(m0.delta)
     h = np.linalg.pinv(d1) @ d0
