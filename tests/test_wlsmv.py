@@ -167,8 +167,10 @@ def test_wlsmv_bad_input(survey):
         csl_stats.cfa(bad, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
     gap = survey.copy()
     gap.loc[gap["trs2"] == 2, "trs2"] = 1  # nobody answers 2
-    with pytest.raises(ScaleError, match=r"'trs2'.*\[2\].*chosen by nobody.*recode\) before fitting"):
+    with pytest.raises(ScaleError, match=r"'trs2'.*\[2\].*chosen by nobody.*recode\) before fitting") as err:
         csl_stats.cfa(gap, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")
+    # lavaan does not refuse such an item: it uses the observed categories (the message must not say otherwise)
+    assert "as lavaan" not in str(err.value) and "lavaan uses only the observed categories" in str(err.value)
     few = survey.assign(sat1=survey["sat1"].clip(upper=1))
     with pytest.raises(csl_stats.errors.ConstantError, match="'sat1'"):
         csl_stats.cfa(few, M3, ordered=True, estimator="wlsmv", nan_policy="pairwise")

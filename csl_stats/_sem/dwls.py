@@ -107,7 +107,8 @@ def ordinal_moments(
         msg = str(err)
         hint = ", or pass collapse_empty=True to use only the observed categories"
         if hint in msg:
-            raise ScaleError(msg.replace(hint, " before fitting (as lavaan, empty categories are refused)")) from None
+            raise ScaleError(msg.replace(hint, " before fitting (lavaan uses only the observed categories, which is the same as merging the empty one "
+                               "away; here that recode is explicit)")) from None
         if "rather than as ordered categories: continuous=" in msg:
             raise ScaleError(msg.split(": continuous=")[0] + ": leave it out of ordered (a continuous "
                              "indicator).") from None
