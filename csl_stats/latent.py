@@ -32,7 +32,14 @@ from ._validation import (
     warn,
     warn_reverse_keyed,
 )
-from .errors import ArgumentError, ArgumentTypeError, CSLWarning, ModelSpecificationError
+from .errors import (
+    ArgumentError,
+    ArgumentTypeError,
+    ConvergenceWarning,
+    CSLWarning,
+    HeywoodWarning,
+    ModelSpecificationError,
+)
 
 __all__ = ["SEMResult", "InvarianceResult", "sem", "measurement_invariance"]
 
@@ -558,6 +565,13 @@ def measurement_invariance(
     -------
     InvarianceResult
 
+    Warns
+    -----
+    HeywoodWarning, ConvergenceWarning
+        With ``estimator="wlsmv"``: a level with a negative residual variance of
+        a latent response (naming level, group and items), or a level whose fit
+        did not converge.
+
     Notes
     -----
     Differences are likelihood-ratio tests between nested models (with
@@ -746,6 +760,7 @@ def _ordinal_invariance(data: pd.DataFrame, spec: Spec, group: Hashable, levels:
     prev = None
     for lv in levels:
         res = fit_level(spec, [], labels, lv, nan_policy=nan_policy, moms=moms)
+        _warn_level(res, lv, spec)
         f = res.fit
         row = {k: f[k] for k in ("chisq", "df", "pvalue", "chisq_scaled", "scaling_factor", "pvalue_scaled",
                                   "cfi_scaled", "tli_scaled", "rmsea_scaled", "srmr")}
@@ -776,6 +791,24 @@ def _ordinal_invariance(data: pd.DataFrame, spec: Spec, group: Hashable, levels:
         groups=labels,
         n_obs=int(sum(m.n for m in moms)),
     )
+
+
+def _warn_level(res: Any, level: str, spec: Spec) -> None:
+    """ConvergenceWarning / HeywoodWarning for one level of the ordinal invariance fit, naming level and group."""
+    if not res.converged:
+        warn(f"the WLSMV fit of level {level!r} did not converge (parameter steps still above 1e-9 after 200 "
+             "Gauss-Newton iterations): the level may be weakly identified (e.g. binary items at the intercepts "
+             "level); its estimates may be unreliable, check their standard errors.", ConvergenceWarning)
+    p = res.params
+    resid = p[(p["op"] == "~~") & (p["lhs"] == p["rhs"]) & p["lhs"].isin(spec.items) & (p["estimate"] < 0)]
+    if len(resid):
+        where = "; ".join(f"group {g!r}: {list(dict.fromkeys(r['lhs']))}" for g, r in resid.groupby("group", sort=False))
+        warn(
+            f"improper solution (Heywood case) at level {level!r}: negative residual variance of the latent "
+            f"response of item(s) ({where}). Do not interpret these estimates as they are (over-factoring, nearly "
+            "redundant items or constructs, or too small a sample).",
+            HeywoodWarning,
+        )
 
 
 def _ordinal_level_result(spec: Spec, res, nan_policy: str) -> SEMResult:

@@ -323,8 +323,11 @@ def test_wlsmv_invariance_binary_items_against_R():
         name, *kv = line.split()
         ref[name] = {k: float(v) for k, v in zip(kv[::2], kv[1::2], strict=True)}
     model = {"F1": ["x1", "x2", "x3"], "F2": ["x4", "x5", "x6"]}
-    with pytest.warns(csl_stats.errors.CSLWarning, match=r"not nested by degrees of freedom"):
+    # the semTools intercepts level of binary items is weakly identified here (smallest singular value of the
+    # Jacobian 1.5e-4, SE of a latent mean 7.0, as lavaan's): the parameters crawl and a ConvergenceWarning says so
+    with pytest.warns(csl_stats.errors.CSLWarning, match=r"not nested by degrees of freedom|'intercepts' did not"):
         res = csl_stats.measurement_invariance(data, model, "g", ordered=True, estimator="wlsmv")
+    assert not res.fits["intercepts"].converged and res.fits["loadings"].converged
     t = res.table
     for lv in ("configural", "thresholds", "loadings", "intercepts"):
         r = ref[lv]
@@ -336,3 +339,22 @@ def test_wlsmv_invariance_binary_items_against_R():
                                [d["chisq.diff"], d["p"]], atol=1e-5)
     assert t.at["loadings", "df_diff"] == d["df"]
     assert t.at["thresholds", "df_diff"] == 0 and np.isnan(t.at["thresholds", "p_diff"])  # equivalent models
+
+
+def test_wlsmv_invariance_warns_heywood():
+    """Ordinal invariance used to fit improper solutions silently (cfa/sem warn): a construct whose first item
+    correlates .85 with two items correlating .5 has loading^2 = .85^2/.5 > 1, so the latent response's residual
+    variance (1 - loading^2 in the delta parameterization) is negative in every group and at every level."""
+    rng = np.random.default_rng(3)
+    r = np.array([[1, 0.85, 0.85], [0.85, 1, 0.5], [0.85, 0.5, 1]])
+    z = np.hstack([rng.multivariate_normal(np.zeros(3), r, size=500),
+                   rng.multivariate_normal(np.zeros(3), np.eye(3) * 0.5 + 0.5, size=500)])
+    data = pd.DataFrame(np.digitize(z, [-1, 0, 1]) + 1, columns=["a", "b", "c", "e0", "e1", "e2"])
+    data["g"] = np.where(np.arange(500) % 2 == 0, "A", "B")
+    model = {"F": ["a", "b", "c"], "G": ["e0", "e1", "e2"]}
+    with pytest.warns(csl_stats.errors.HeywoodWarning, match=r"Heywood case\) at level") as rec:
+        csl_stats.measurement_invariance(data, model, "g", ordered=True, estimator="wlsmv")
+    msgs = [str(w.message) for w in rec if issubclass(w.category, csl_stats.errors.HeywoodWarning)]
+    assert [m.split("level ")[1].split(":")[0] for m in msgs] == [
+        "'configural'", "'thresholds'", "'loadings'", "'intercepts'"]
+    assert all("group 'A': ['a']; group 'B': ['a']" in m for m in msgs)
