@@ -201,6 +201,10 @@ def prepare(
     schema = lf.collect_schema()
     check_columns(pd.DataFrame(columns=list(schema.names())), list(roles.values()), arg="transactions columns")
     lf = lf.select(*[nw.col(col).alias(role) for role, col in roles.items()])
+    # a float NaN is a missing value, as in pandas (Polars and DuckDB keep NaN apart from null)
+    nan_roles = [role for role, col in roles.items() if schema[col].is_float()]
+    if nan_roles:
+        lf = lf.with_columns(*[nw.col(r).fill_nan(None) for r in nan_roles])
     # missing values: rows minus non-missing values, which DuckDB answers from a Parquet file's statistics
     # without reading the columns when they record no nulls; incomplete rows are counted only if there are any
     counts = _one_row(lf, *[(nw.len() - nw.col(r).count()).alias(r) for r in roles], nw.len().alias("_n"))

@@ -587,3 +587,37 @@ def test_retention_bitmaps_on_duckdb_span_several_words(monkeypatch):
     monkeypatch.setattr(eng, "_MASK_WORDS", 1)
     assert eng._bitmask_counts(lf, "W") is None
     _same_retention(expected, _to_pandas(csl_stats.retention(_duckdb(df), period="W")), False)
+
+
+# --------------------------------------------------------------------------- review (issue 16): NaN is missing
+def _native_nan(engine: str, df: pd.DataFrame):
+    """The frame built natively, keeping float NaN as NaN (not null), as a Polars or DuckDB user's own data
+    holds it (``pl.from_pandas`` and Arrow turn NaN into null, hiding the case)."""
+    frame = pl.from_pandas(df, nan_to_null=False)
+    if engine == "polars":
+        return frame
+    if engine == "polars-lazy":
+        return frame.lazy()
+    return duckdb.from_arrow(frame.to_arrow())
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+@pytest.mark.parametrize("column", ["amount", "customer_id"])
+def test_float_nan_is_missing_as_in_pandas(engine, column):
+    """A float NaN (not null) in the customer or amount column is a missing value, as for pandas: refused
+    with nan_policy="raise", dropped with "listwise". It used to become a customer "NaN" with scores, or an
+    "infinite values" error that listwise deletion could not clear."""
+    df = load_transactions().head(300).copy()
+    if column == "customer_id":
+        df[column] = df[column].str.slice(1).astype("float64")
+    df.loc[[4, 9], column] = np.nan
+    native = _native_nan(engine, df)
+    with pytest.raises(InsufficientDataError, match="missing values"):
+        csl_stats.rfm(df)
+    with pytest.raises(InsufficientDataError, match="missing values"):
+        csl_stats.rfm(native)
+    expected = csl_stats.rfm(df, nan_policy="listwise")
+    _same_rfm(expected, _to_pandas(csl_stats.rfm(native, nan_policy="listwise")), "customer_id")
+    if column == "customer_id":
+        with pytest.raises(InsufficientDataError, match="missing values"):
+            csl_stats.retention(native)
