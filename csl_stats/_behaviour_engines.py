@@ -209,6 +209,8 @@ def prepare(
     # without reading the columns when they record no nulls; incomplete rows are counted only if there are any
     counts = _one_row(lf, *[(nw.len() - nw.col(r).count()).alias(r) for r in roles], nw.len().alias("_n"))
     n = int(counts.pop("_n"))
+    if not n:  # as check_dataframe says for an empty pandas frame
+        raise InsufficientDataError("transactions has no rows.")
     counts = {r: int(k) for r, k in counts.items() if k}
     if counts and nan_policy == "raise":
         detail = ", ".join(f"{roles[r]!r}: {k}" for r, k in counts.items())

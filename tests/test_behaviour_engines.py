@@ -621,3 +621,16 @@ def test_float_nan_is_missing_as_in_pandas(engine, column):
     if column == "customer_id":
         with pytest.raises(InsufficientDataError, match="missing values"):
             csl_stats.retention(native)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_empty_log_same_error_on_every_function(engine):
+    """An empty log is refused with the pandas path's InsufficientDataError and message by rfm, retention and
+    customer_lifetimes (customer_lifetimes raised DataError on Polars and a bare TypeError on DuckDB/Arrow)."""
+    empty = load_transactions().iloc[:0]
+    for func in (csl_stats.rfm, csl_stats.retention, csl_stats.customer_lifetimes):
+        with pytest.raises(InsufficientDataError, match="has no rows") as pandas_error:
+            func(empty)
+        with pytest.raises(InsufficientDataError, match="has no rows") as engine_error:
+            func(ENGINES[engine](empty))
+        assert str(engine_error.value) == str(pandas_error.value)
