@@ -45,6 +45,8 @@ def lifetimes_engine(
 
     schema = lf.collect_schema()
     lf = lf.select(nw.col(customer_name).alias("customer"), nw.col(date_name).alias("date"))
+    if schema[customer_name].is_float():  # a float NaN is a missing id, as in pandas (not null in Polars, DuckDB)
+        lf = lf.with_columns(nw.col("customer").fill_nan(None))
     # rows minus non-missing values: an empty log gives 0 (a null count can be NULL on DuckDB)
     miss = eng._one_row(lf, (nw.len() - nw.col("customer").count()).alias("c"),
                         (nw.len() - nw.col("date").count()).alias("d"), nw.len().alias("n"))

@@ -634,3 +634,16 @@ def test_empty_log_same_error_on_every_function(engine):
         with pytest.raises(InsufficientDataError, match="has no rows") as engine_error:
             func(ENGINES[engine](empty))
         assert str(engine_error.value) == str(pandas_error.value)
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+def test_lifetimes_float_nan_customer_is_missing(engine):
+    """customer_lifetimes refuses a float NaN customer id on a native Polars/DuckDB frame as pandas does
+    (it used to follow a customer "NaN")."""
+    df = load_transactions().head(300).copy()
+    df["customer_id"] = df["customer_id"].str.slice(1).astype("float64")
+    df.loc[7, "customer_id"] = np.nan
+    with pytest.raises(DataError, match="'customer_id' is missing"):
+        csl_stats.customer_lifetimes(df)
+    with pytest.raises(DataError, match="'customer_id' is missing in 1 row"):
+        csl_stats.customer_lifetimes(_native_nan(engine, df))
