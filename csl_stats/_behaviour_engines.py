@@ -245,6 +245,12 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
         dayfirst = check_flag(dayfirst, "dayfirst")
     where = f"date column {name!r}"
     d = nw.col("date")
+    if dtype == nw.Unknown and lf.implementation == nw.Implementation.DASK:
+        # narwhals does not map pandas' datetime64[ns, <zone>] when the zone's name has an underscore
+        # (America/New_York): the partitions' own dtype tells the zone
+        native = lf.to_native()._meta["date"].dtype
+        if isinstance(native, pd.DatetimeTZDtype):
+            return lf.with_columns(d.dt.replace_time_zone(None)), str(native.tz)
     if dtype == nw.Datetime:
         tz = getattr(dtype, "time_zone", None)
         if tz is not None and lf.implementation == nw.Implementation.DUCKDB:

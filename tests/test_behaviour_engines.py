@@ -647,3 +647,20 @@ def test_lifetimes_float_nan_customer_is_missing(engine):
         csl_stats.customer_lifetimes(df)
     with pytest.raises(DataError, match="'customer_id' is missing in 1 row"):
         csl_stats.customer_lifetimes(_native_nan(engine, df))
+
+
+@needs_dask
+@pytest.mark.parametrize("tz", ["America/New_York", "Asia/Ho_Chi_Minh"])
+def test_dask_time_zone_with_underscore(dask_cluster, tz):
+    """Time zones whose name has an underscore are read by narwhals' Dask backend as an Unknown dtype: they
+    used to be refused ("holds Unknown values, not dates") where pandas and Polars bucket them locally."""
+    df = load_transactions().head(300).copy()
+    df["date"] = (df["date"] + pd.Timedelta(hours=23)).dt.tz_localize(tz)
+    expected = csl_stats.rfm(df, as_of="2024-02-29")
+    for make in (_dask, _polars):
+        got = _to_pandas(csl_stats.rfm(make(df), as_of="2024-02-29"))
+        for col in ("first_order", "last_order"):
+            got[col] = pd.to_datetime(got[col]).dt.tz_localize(None)
+        _same_rfm(expected, got, "customer_id")
+    _same_retention(csl_stats.retention(df, period="M"),
+                    _to_pandas(csl_stats.retention(_dask(df), period="M")), by_cohort=False)
