@@ -119,8 +119,10 @@ def _transactions_frame(
     data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = _roles(customer=customer, date=date, amount=amount, order=order)
     check_columns(data, list(roles.values()), arg="transactions columns")
-    frame = pd.DataFrame({role: data[col] for role, col in roles.items()}, index=data.index)
+    # missing values are reported under the caller's column names, then the columns take their role names
+    frame = pd.DataFrame({col: data[col] for col in roles.values()}, index=data.index)
     frame = apply_nan_policy(frame, nan_policy, allowed=("raise", "listwise"))
+    frame.columns = list(roles)
     if frame.empty:
         raise InsufficientDataError("transactions: no complete rows left after dropping missing values.")
 

@@ -664,3 +664,19 @@ def test_dask_time_zone_with_underscore(dask_cluster, tz):
         _same_rfm(expected, got, "customer_id")
     _same_retention(csl_stats.retention(df, period="M"),
                     _to_pandas(csl_stats.retention(_dask(df), period="M")), by_cohort=False)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_missing_customer_ids_named_by_column(engine):
+    """The missing-value error names the caller's column ('cust'), on pandas as on the engines (the pandas
+    path named the role, 'customer')."""
+    df = load_transactions().head(200).rename(columns={"customer_id": "cust"})
+    df.loc[3, "cust"] = None
+    with pytest.raises(InsufficientDataError) as pandas_error:
+        csl_stats.rfm(df, customer="cust")
+    with pytest.raises(InsufficientDataError) as engine_error:
+        csl_stats.rfm(ENGINES[engine](df), customer="cust")
+    assert "'cust': 1" in str(pandas_error.value)
+    assert str(engine_error.value) == str(pandas_error.value)
+    with pytest.raises(InsufficientDataError, match="'cust': 1"):
+        csl_stats.retention(df, customer="cust")
