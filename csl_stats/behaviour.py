@@ -440,6 +440,11 @@ def rfm(
 
 
 # --------------------------------------------------------------------------- retention
+def _end_cutoff(hi: pd.Timestamp) -> tuple[str, pd.Timestamp]:
+    """The last instant kept for ``end``: a date without a time includes the whole day, as ``as_of`` in rfm."""
+    return ("<", hi + pd.Timedelta(days=1)) if hi == hi.normalize() else ("<=", hi)
+
+
 def retention(
     transactions: pd.DataFrame,
     *,
@@ -467,8 +472,10 @@ def retention(
         Calendar period; the pandas offset aliases ``"ME"``, ``"QE"``,
         ``"YE"`` are accepted too.
     start, end : date, optional
-        Restrict to orders in ``[start, end]``; the first and last periods are
-        complete only if ``start``/``end`` fall on period boundaries.
+        Restrict to orders in ``[start, end]``; an ``end`` without a time
+        includes the whole day (as ``as_of`` in :func:`rfm`). The first and
+        last periods are complete only if ``start``/``end`` fall on period
+        boundaries.
     by_cohort : bool, default False
         Return a cohort table instead (see Returns).
     date_format, nan_policy, dayfirst, memory_limit
@@ -546,7 +553,7 @@ def retention(
         if lo is not None:
             lf = lf.filter(eng.after(lo))
         if hi is not None:
-            lf = lf.filter(eng.before(("<=", hi)))
+            lf = lf.filter(eng.before(_end_cutoff(hi)))
         if eng.date_range(lf)[2] == 0:
             raise InsufficientDataError("no orders between start and end.")
         table = eng.retention_table(eng.retention_counts(lf, freq, by_cohort), freq, by_cohort)
@@ -568,7 +575,8 @@ def retention(
     if lo is not None:
         frame = frame[frame["date"] >= lo]
     if hi is not None:
-        frame = frame[frame["date"] <= hi]
+        op, cut = _end_cutoff(hi)
+        frame = frame[frame["date"] < cut] if op == "<" else frame[frame["date"] <= cut]
     if frame.empty:
         raise InsufficientDataError("no orders between start and end.")
     frame = frame.assign(period=frame["date"].dt.to_period(freq))

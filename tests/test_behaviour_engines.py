@@ -680,3 +680,18 @@ def test_missing_customer_ids_named_by_column(engine):
     assert str(engine_error.value) == str(pandas_error.value)
     with pytest.raises(InsufficientDataError, match="'cust': 1"):
         csl_stats.retention(df, customer="cust")
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_retention_end_date_includes_the_whole_day(engine):
+    """end="2024-06-30" keeps the orders placed during that day (as as_of does in rfm); an order at 15:00 on
+    the quarter's last day was silently left out of the quarter."""
+    tx = pd.DataFrame({"customer_id": ["A", "B", "A", "B"],
+                       "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-04-02", "2024-06-30 15:00"],
+                                             format="ISO8601")})
+    expected = csl_stats.retention(tx, end="2024-06-30")
+    assert expected.loc[pd.Period("2024Q2", "Q"), "active"] == 2
+    assert expected.loc[pd.Period("2024Q2", "Q"), "retained"] == 2
+    assert csl_stats.retention(tx, end="2024-06-30 12:00").loc[pd.Period("2024Q2", "Q"), "active"] == 1
+    _same_retention(expected, _to_pandas(csl_stats.retention(ENGINES[engine](tx), end="2024-06-30")),
+                    by_cohort=False)
