@@ -110,8 +110,23 @@ def arrow_relation(table: Any) -> Any:
             "transactions is a PyArrow table; csl_stats computes on it with DuckDB: pip install \"csl-stats[duckdb]\"."
         ) from None
     import narwhals.stable.v2 as nw
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    # an Arrow timestamp keeps its zone, which DuckDB's TIMESTAMP WITH TIME ZONE would drop: the local
+    # wall-clock times go to DuckDB (orders are bucketed in their own zone), the zone stays in the schema
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            table = table.set_column(i, field.name, pc.local_timestamp(table.column(i)))
     return nw.from_native(duckdb.from_arrow(table))
+
+
+def arrow_zone(table: Any, name: Hashable) -> str | None:
+    """The time zone of a PyArrow table's timestamp column ``name`` (None if naive or not a timestamp)."""
+    import pyarrow as pa
+
+    kind = table.schema.field(str(name)).type
+    return kind.tz if pa.types.is_timestamp(kind) else None
 
 
 def is_path(obj: Any) -> bool:

@@ -331,7 +331,8 @@ def rfm(
     for pandas, or come with ``date_format``. Time-zone-aware Polars dates
     are bucketed in their own zone, as for pandas; DuckDB's ``TIMESTAMP WITH
     TIME ZONE`` keeps no zone, so it is refused (convert it with
-    ``timezone('Europe/Berlin', date)`` first); Spark's ``TIMESTAMP`` is
+    ``timezone('Europe/Berlin', date)`` first), while a PyArrow table's
+    zoned timestamps are bucketed in their zone; Spark's ``TIMESTAMP`` is
     read in the session time zone (``spark.sql.session.timeZone``). Dask
     (``csl-stats[dask]``) has no rank over a whole frame: the per-customer
     table is moved into one partition and ranked there by a pandas task on
@@ -378,6 +379,8 @@ def rfm(
 
         roles = _roles(customer=customer, date=date, amount=amount, order=order)
         lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        if kind == "arrow":  # zoned Arrow timestamps reach DuckDB as local times; the zone is in the schema
+            tz = eng.arrow_zone(transactions, date)
         cutoff = None
         if as_of is None:
             ref = eng.date_range(lf)[1]
@@ -546,6 +549,8 @@ def retention(
 
         roles = _roles(customer=customer, date=date, amount=None, order=order)
         lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        if kind == "arrow":  # zoned Arrow timestamps reach DuckDB as local times; the zone is in the schema
+            tz = eng.arrow_zone(transactions, date)
         lo = None if start is None else _as_timestamp(start, "start", tz)
         hi = None if end is None else _as_timestamp(end, "end", tz)
         if lo is not None and hi is not None and lo > hi:

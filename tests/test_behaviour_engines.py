@@ -695,3 +695,19 @@ def test_retention_end_date_includes_the_whole_day(engine):
     assert csl_stats.retention(tx, end="2024-06-30 12:00").loc[pd.Period("2024Q2", "Q"), "active"] == 1
     _same_retention(expected, _to_pandas(csl_stats.retention(ENGINES[engine](tx), end="2024-06-30")),
                     by_cohort=False)
+
+
+def test_pyarrow_time_zone_bucketed_locally():
+    """A PyArrow table keeps its timestamps' zone (unlike DuckDB's TIMESTAMP WITH TIME ZONE): it is bucketed
+    in that zone as for pandas and Polars, a zoned as_of converted to it; it used to be refused."""
+    df = load_transactions().head(300).copy()
+    df["date"] = (df["date"] + pd.Timedelta(hours=23)).dt.tz_localize("America/New_York")
+    table = _arrow(df)
+    as_of = pd.Timestamp("2024-03-01 02:00", tz="UTC")  # 2024-02-29 21:00 in New York
+    _same_rfm(csl_stats.rfm(df, as_of=as_of), _to_pandas(csl_stats.rfm(table, as_of=as_of)), "customer_id")
+    _same_retention(csl_stats.retention(df, period="M", end=as_of),
+                    _to_pandas(csl_stats.retention(table, period="M", end=as_of)), by_cohort=False)
+    expected, warned = _warned(lambda: csl_stats.customer_lifetimes(df, inactivity=30))
+    got, engine_warned = _warned(lambda: csl_stats.customer_lifetimes(table, inactivity=30))
+    assert engine_warned == warned
+    _same_lifetimes(expected, _to_pandas(got), "customer_id")
