@@ -110,8 +110,23 @@ def arrow_relation(table: Any) -> Any:
             "transactions is a PyArrow table; csl_stats computes on it with DuckDB: pip install \"csl-stats[duckdb]\"."
         ) from None
     import narwhals.stable.v2 as nw
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
+    # an Arrow timestamp keeps its zone, which DuckDB's TIMESTAMP WITH TIME ZONE would drop: the local
+    # wall-clock times go to DuckDB (orders are bucketed in their own zone), the zone stays in the schema
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            table = table.set_column(i, field.name, pc.local_timestamp(table.column(i)))
     return nw.from_native(duckdb.from_arrow(table))
+
+
+def arrow_zone(table: Any, name: Hashable) -> str | None:
+    """The time zone of a PyArrow table's timestamp column ``name`` (None if naive or not a timestamp)."""
+    import pyarrow as pa
+
+    kind = table.schema.field(str(name)).type
+    return kind.tz if pa.types.is_timestamp(kind) else None
 
 
 def is_path(obj: Any) -> bool:
@@ -201,10 +216,16 @@ def prepare(
     schema = lf.collect_schema()
     check_columns(pd.DataFrame(columns=list(schema.names())), list(roles.values()), arg="transactions columns")
     lf = lf.select(*[nw.col(col).alias(role) for role, col in roles.items()])
+    # a float NaN is a missing value, as in pandas (Polars and DuckDB keep NaN apart from null)
+    nan_roles = [role for role, col in roles.items() if schema[col].is_float()]
+    if nan_roles:
+        lf = lf.with_columns(*[nw.col(r).fill_nan(None) for r in nan_roles])
     # missing values: rows minus non-missing values, which DuckDB answers from a Parquet file's statistics
     # without reading the columns when they record no nulls; incomplete rows are counted only if there are any
     counts = _one_row(lf, *[(nw.len() - nw.col(r).count()).alias(r) for r in roles], nw.len().alias("_n"))
     n = int(counts.pop("_n"))
+    if not n:  # as check_dataframe says for an empty pandas frame
+        raise InsufficientDataError("transactions has no rows.")
     counts = {r: int(k) for r, k in counts.items() if k}
     if counts and nan_policy == "raise":
         detail = ", ".join(f"{roles[r]!r}: {k}" for r, k in counts.items())
@@ -239,6 +260,12 @@ def _dates(lf: Any, dtype: Any, name: Hashable, date_format: str | None, dayfirs
         dayfirst = check_flag(dayfirst, "dayfirst")
     where = f"date column {name!r}"
     d = nw.col("date")
+    if dtype == nw.Unknown and lf.implementation == nw.Implementation.DASK:
+        # narwhals does not map pandas' datetime64[ns, <zone>] when the zone's name has an underscore
+        # (America/New_York): the partitions' own dtype tells the zone
+        native = lf.to_native()._meta["date"].dtype
+        if isinstance(native, pd.DatetimeTZDtype):
+            return lf.with_columns(d.dt.replace_time_zone(None)), str(native.tz)
     if dtype == nw.Datetime:
         tz = getattr(dtype, "time_zone", None)
         if tz is not None and lf.implementation == nw.Implementation.DUCKDB:

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ._validation import preview, stacklevel
-from .errors import DataError, InconsistencyWarning
+from .errors import DataError, InconsistencyWarning, InsufficientDataError
 
 
 def lifetimes_engine(
@@ -43,8 +43,15 @@ def lifetimes_engine(
 
     from . import _behaviour_engines as eng
 
+    schema = lf.collect_schema()
     lf = lf.select(nw.col(customer_name).alias("customer"), nw.col(date_name).alias("date"))
-    miss = eng._one_row(lf, nw.col("customer").null_count().alias("c"), nw.col("date").null_count().alias("d"))
+    if schema[customer_name].is_float():  # a float NaN is a missing id, as in pandas (not null in Polars, DuckDB)
+        lf = lf.with_columns(nw.col("customer").fill_nan(None))
+    # rows minus non-missing values: an empty log gives 0 (a null count can be NULL on DuckDB)
+    miss = eng._one_row(lf, (nw.len() - nw.col("customer").count()).alias("c"),
+                        (nw.len() - nw.col("date").count()).alias("d"), nw.len().alias("n"))
+    if not int(miss["n"]):
+        raise InsufficientDataError("transactions has no rows.")
     for role, name in (("c", customer_name), ("d", date_name)):
         if int(miss[role]):
             raise DataError(f"column {name!r} is missing in {int(miss[role])} row(s).")

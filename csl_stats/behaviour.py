@@ -119,8 +119,10 @@ def _transactions_frame(
     data = check_dataframe(transactions, name="transactions", unique_columns=False)
     roles = _roles(customer=customer, date=date, amount=amount, order=order)
     check_columns(data, list(roles.values()), arg="transactions columns")
-    frame = pd.DataFrame({role: data[col] for role, col in roles.items()}, index=data.index)
+    # missing values are reported under the caller's column names, then the columns take their role names
+    frame = pd.DataFrame({col: data[col] for col in roles.values()}, index=data.index)
     frame = apply_nan_policy(frame, nan_policy, allowed=("raise", "listwise"))
+    frame.columns = list(roles)
     if frame.empty:
         raise InsufficientDataError("transactions: no complete rows left after dropping missing values.")
 
@@ -329,7 +331,8 @@ def rfm(
     for pandas, or come with ``date_format``. Time-zone-aware Polars dates
     are bucketed in their own zone, as for pandas; DuckDB's ``TIMESTAMP WITH
     TIME ZONE`` keeps no zone, so it is refused (convert it with
-    ``timezone('Europe/Berlin', date)`` first); Spark's ``TIMESTAMP`` is
+    ``timezone('Europe/Berlin', date)`` first), while a PyArrow table's
+    zoned timestamps are bucketed in their zone; Spark's ``TIMESTAMP`` is
     read in the session time zone (``spark.sql.session.timeZone``). Dask
     (``csl-stats[dask]``) has no rank over a whole frame: the per-customer
     table is moved into one partition and ranked there by a pandas task on
@@ -376,6 +379,8 @@ def rfm(
 
         roles = _roles(customer=customer, date=date, amount=amount, order=order)
         lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        if kind == "arrow":  # zoned Arrow timestamps reach DuckDB as local times; the zone is in the schema
+            tz = eng.arrow_zone(transactions, date)
         cutoff = None
         if as_of is None:
             ref = eng.date_range(lf)[1]
@@ -438,6 +443,11 @@ def rfm(
 
 
 # --------------------------------------------------------------------------- retention
+def _end_cutoff(hi: pd.Timestamp) -> tuple[str, pd.Timestamp]:
+    """The last instant kept for ``end``: a date without a time includes the whole day, as ``as_of`` in rfm."""
+    return ("<", hi + pd.Timedelta(days=1)) if hi == hi.normalize() else ("<=", hi)
+
+
 def retention(
     transactions: pd.DataFrame,
     *,
@@ -465,8 +475,10 @@ def retention(
         Calendar period; the pandas offset aliases ``"ME"``, ``"QE"``,
         ``"YE"`` are accepted too.
     start, end : date, optional
-        Restrict to orders in ``[start, end]``; the first and last periods are
-        complete only if ``start``/``end`` fall on period boundaries.
+        Restrict to orders in ``[start, end]``; an ``end`` without a time
+        includes the whole day (as ``as_of`` in :func:`rfm`). The first and
+        last periods are complete only if ``start``/``end`` fall on period
+        boundaries.
     by_cohort : bool, default False
         Return a cohort table instead (see Returns).
     date_format, nan_policy, dayfirst, memory_limit
@@ -537,6 +549,8 @@ def retention(
 
         roles = _roles(customer=customer, date=date, amount=None, order=order)
         lf, tz = eng.prepare(lf, roles, date_format=date_format, dayfirst=dayfirst, nan_policy=nan_policy)
+        if kind == "arrow":  # zoned Arrow timestamps reach DuckDB as local times; the zone is in the schema
+            tz = eng.arrow_zone(transactions, date)
         lo = None if start is None else _as_timestamp(start, "start", tz)
         hi = None if end is None else _as_timestamp(end, "end", tz)
         if lo is not None and hi is not None and lo > hi:
@@ -544,7 +558,7 @@ def retention(
         if lo is not None:
             lf = lf.filter(eng.after(lo))
         if hi is not None:
-            lf = lf.filter(eng.before(("<=", hi)))
+            lf = lf.filter(eng.before(_end_cutoff(hi)))
         if eng.date_range(lf)[2] == 0:
             raise InsufficientDataError("no orders between start and end.")
         table = eng.retention_table(eng.retention_counts(lf, freq, by_cohort), freq, by_cohort)
@@ -566,7 +580,8 @@ def retention(
     if lo is not None:
         frame = frame[frame["date"] >= lo]
     if hi is not None:
-        frame = frame[frame["date"] <= hi]
+        op, cut = _end_cutoff(hi)
+        frame = frame[frame["date"] < cut] if op == "<" else frame[frame["date"] <= cut]
     if frame.empty:
         raise InsufficientDataError("no orders between start and end.")
     frame = frame.assign(period=frame["date"].dt.to_period(freq))

@@ -587,3 +587,127 @@ def test_retention_bitmaps_on_duckdb_span_several_words(monkeypatch):
     monkeypatch.setattr(eng, "_MASK_WORDS", 1)
     assert eng._bitmask_counts(lf, "W") is None
     _same_retention(expected, _to_pandas(csl_stats.retention(_duckdb(df), period="W")), False)
+
+
+# --------------------------------------------------------------------------- review (issue 16): NaN is missing
+def _native_nan(engine: str, df: pd.DataFrame):
+    """The frame built natively, keeping float NaN as NaN (not null), as a Polars or DuckDB user's own data
+    holds it (``pl.from_pandas`` and Arrow turn NaN into null, hiding the case)."""
+    frame = pl.from_pandas(df, nan_to_null=False)
+    if engine == "polars":
+        return frame
+    if engine == "polars-lazy":
+        return frame.lazy()
+    return duckdb.from_arrow(frame.to_arrow())
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+@pytest.mark.parametrize("column", ["amount", "customer_id"])
+def test_float_nan_is_missing_as_in_pandas(engine, column):
+    """A float NaN (not null) in the customer or amount column is a missing value, as for pandas: refused
+    with nan_policy="raise", dropped with "listwise". It used to become a customer "NaN" with scores, or an
+    "infinite values" error that listwise deletion could not clear."""
+    df = load_transactions().head(300).copy()
+    if column == "customer_id":
+        df[column] = df[column].str.slice(1).astype("float64")
+    df.loc[[4, 9], column] = np.nan
+    native = _native_nan(engine, df)
+    with pytest.raises(InsufficientDataError, match="missing values"):
+        csl_stats.rfm(df)
+    with pytest.raises(InsufficientDataError, match="missing values"):
+        csl_stats.rfm(native)
+    expected = csl_stats.rfm(df, nan_policy="listwise")
+    _same_rfm(expected, _to_pandas(csl_stats.rfm(native, nan_policy="listwise")), "customer_id")
+    if column == "customer_id":
+        with pytest.raises(InsufficientDataError, match="missing values"):
+            csl_stats.retention(native)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_empty_log_same_error_on_every_function(engine):
+    """An empty log is refused with the pandas path's InsufficientDataError and message by rfm, retention and
+    customer_lifetimes (customer_lifetimes raised DataError on Polars and a bare TypeError on DuckDB/Arrow)."""
+    empty = load_transactions().iloc[:0]
+    for func in (csl_stats.rfm, csl_stats.retention, csl_stats.customer_lifetimes):
+        with pytest.raises(InsufficientDataError, match="has no rows") as pandas_error:
+            func(empty)
+        with pytest.raises(InsufficientDataError, match="has no rows") as engine_error:
+            func(ENGINES[engine](empty))
+        assert str(engine_error.value) == str(pandas_error.value)
+
+
+@pytest.mark.parametrize("engine", ["polars", "polars-lazy", "duckdb"])
+def test_lifetimes_float_nan_customer_is_missing(engine):
+    """customer_lifetimes refuses a float NaN customer id on a native Polars/DuckDB frame as pandas does
+    (it used to follow a customer "NaN")."""
+    df = load_transactions().head(300).copy()
+    df["customer_id"] = df["customer_id"].str.slice(1).astype("float64")
+    df.loc[7, "customer_id"] = np.nan
+    with pytest.raises(DataError, match="'customer_id' is missing"):
+        csl_stats.customer_lifetimes(df)
+    with pytest.raises(DataError, match="'customer_id' is missing in 1 row"):
+        csl_stats.customer_lifetimes(_native_nan(engine, df))
+
+
+@needs_dask
+@pytest.mark.parametrize("tz", ["America/New_York", "Asia/Ho_Chi_Minh"])
+def test_dask_time_zone_with_underscore(dask_cluster, tz):
+    """Time zones whose name has an underscore are read by narwhals' Dask backend as an Unknown dtype: they
+    used to be refused ("holds Unknown values, not dates") where pandas and Polars bucket them locally."""
+    df = load_transactions().head(300).copy()
+    df["date"] = (df["date"] + pd.Timedelta(hours=23)).dt.tz_localize(tz)
+    expected = csl_stats.rfm(df, as_of="2024-02-29")
+    for make in (_dask, _polars):
+        got = _to_pandas(csl_stats.rfm(make(df), as_of="2024-02-29"))
+        for col in ("first_order", "last_order"):
+            got[col] = pd.to_datetime(got[col]).dt.tz_localize(None)
+        _same_rfm(expected, got, "customer_id")
+    _same_retention(csl_stats.retention(df, period="M"),
+                    _to_pandas(csl_stats.retention(_dask(df), period="M")), by_cohort=False)
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_missing_customer_ids_named_by_column(engine):
+    """The missing-value error names the caller's column ('cust'), on pandas as on the engines (the pandas
+    path named the role, 'customer')."""
+    df = load_transactions().head(200).rename(columns={"customer_id": "cust"})
+    df.loc[3, "cust"] = None
+    with pytest.raises(InsufficientDataError) as pandas_error:
+        csl_stats.rfm(df, customer="cust")
+    with pytest.raises(InsufficientDataError) as engine_error:
+        csl_stats.rfm(ENGINES[engine](df), customer="cust")
+    assert "'cust': 1" in str(pandas_error.value)
+    assert str(engine_error.value) == str(pandas_error.value)
+    with pytest.raises(InsufficientDataError, match="'cust': 1"):
+        csl_stats.retention(df, customer="cust")
+
+
+@pytest.mark.parametrize("engine", list(ENGINES))
+def test_retention_end_date_includes_the_whole_day(engine):
+    """end="2024-06-30" keeps the orders placed during that day (as as_of does in rfm); an order at 15:00 on
+    the quarter's last day was silently left out of the quarter."""
+    tx = pd.DataFrame({"customer_id": ["A", "B", "A", "B"],
+                       "date": pd.to_datetime(["2024-01-05", "2024-02-01", "2024-04-02", "2024-06-30 15:00"],
+                                             format="ISO8601")})
+    expected = csl_stats.retention(tx, end="2024-06-30")
+    assert expected.loc[pd.Period("2024Q2", "Q"), "active"] == 2
+    assert expected.loc[pd.Period("2024Q2", "Q"), "retained"] == 2
+    assert csl_stats.retention(tx, end="2024-06-30 12:00").loc[pd.Period("2024Q2", "Q"), "active"] == 1
+    _same_retention(expected, _to_pandas(csl_stats.retention(ENGINES[engine](tx), end="2024-06-30")),
+                    by_cohort=False)
+
+
+def test_pyarrow_time_zone_bucketed_locally():
+    """A PyArrow table keeps its timestamps' zone (unlike DuckDB's TIMESTAMP WITH TIME ZONE): it is bucketed
+    in that zone as for pandas and Polars, a zoned as_of converted to it; it used to be refused."""
+    df = load_transactions().head(300).copy()
+    df["date"] = (df["date"] + pd.Timedelta(hours=23)).dt.tz_localize("America/New_York")
+    table = _arrow(df)
+    as_of = pd.Timestamp("2024-03-01 02:00", tz="UTC")  # 2024-02-29 21:00 in New York
+    _same_rfm(csl_stats.rfm(df, as_of=as_of), _to_pandas(csl_stats.rfm(table, as_of=as_of)), "customer_id")
+    _same_retention(csl_stats.retention(df, period="M", end=as_of),
+                    _to_pandas(csl_stats.retention(table, period="M", end=as_of)), by_cohort=False)
+    expected, warned = _warned(lambda: csl_stats.customer_lifetimes(df, inactivity=30))
+    got, engine_warned = _warned(lambda: csl_stats.customer_lifetimes(table, inactivity=30))
+    assert engine_warned == warned
+    _same_lifetimes(expected, _to_pandas(got), "customer_id")
