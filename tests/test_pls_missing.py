@@ -14,28 +14,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from pls_models import CORP_MM, CORP_MODES, CORP_SM, SURVEY_MM, SURVEY_SM
 from scipy import stats
 
 import csl_stats
 from csl_stats import _pls_core as core
 from csl_stats.errors import ArgumentError, ArgumentTypeError, MissingDataWarning, PoolingError
-
-CORP_MM = {
-    "QUAL": [f"qual_{i}" for i in range(1, 9)],
-    "PERF": [f"perf_{i}" for i in range(1, 6)],
-    "CSOR": [f"csor_{i}" for i in range(1, 6)],
-    "ATTR": [f"attr_{i}" for i in range(1, 4)],
-    "COMP": [f"comp_{i}" for i in range(1, 4)],
-    "LIKE": [f"like_{i}" for i in range(1, 4)],
-    "CUSA": ["cusa"],
-    "CUSL": [f"cusl_{i}" for i in range(1, 4)],
-}
-CORP_MODES = {"QUAL": "B", "PERF": "B", "CSOR": "B", "ATTR": "B"}
-CORP_SM = [(a, b) for a in ("QUAL", "PERF", "CSOR", "ATTR") for b in ("COMP", "LIKE")] + [
-    ("COMP", "CUSA"), ("COMP", "CUSL"), ("LIKE", "CUSA"), ("LIKE", "CUSL"), ("CUSA", "CUSL"),
-]
-SURVEY_MM = {"SAT": ["sat1", "sat2", "sat3"], "TRS": ["trs1", "trs2", "trs3"], "LOY": ["loy1", "loy2", "loy3"]}
-SURVEY_SM = [("SAT", "TRS"), ("SAT", "LOY"), ("TRS", "LOY")]
 
 
 def _seminr():
