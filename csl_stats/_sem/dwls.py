@@ -191,28 +191,14 @@ class DeltaModel(Model):
         return v
 
     def matrices(self, theta: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """The engine's matrices, with the residual variance of each ordered item set to 1 - its common variance."""
         base_vals = Model.values(self, theta)
-        base_vals = np.where(np.isnan(base_vals), 0.0, base_vals)
-        p, m = self.p, self.m
-        out = []
-        for per in self._index():
-            mats = [np.zeros((p, m)), np.zeros((m, m)), np.zeros((m, m)), np.zeros((p, p)), np.zeros(p),
-                    np.zeros(m)]
-            for code, (s, r, c) in enumerate(per):
-                val = base_vals[s]
-                if code in (4, 5):
-                    mats[code][r] = val
-                else:
-                    mats[code][r, c] = val
-                    if code in (2, 3):
-                        mats[code][c, r] = val
-            lam, beta, psi, th, nu, alpha = mats
-            a = np.linalg.inv(np.eye(m) - beta) if beta.any() else np.eye(m)
-            la = lam @ a
-            common = np.einsum("ij,jk,ik->i", la, psi, la)
-            o = self.ordered_pos
-            th[o, o] = 1.0 - common[o]
-            out.append({"lambda": lam, "beta": beta, "psi": psi, "theta": th, "nu": nu, "alpha": alpha, "a": a})
+        out = self._assemble(np.where(np.isnan(base_vals), 0.0, base_vals))
+        o = self.ordered_pos
+        for mat in out:
+            la = mat["lambda"] @ mat["a"]
+            common = np.einsum("ij,jk,ik->i", la, mat["psi"], la)
+            mat["theta"][o, o] = 1.0 - common[o]
         return out
 
 

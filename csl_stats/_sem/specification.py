@@ -216,7 +216,10 @@ class Model:
         return cached
 
     def matrices(self, theta: np.ndarray) -> list[dict[str, np.ndarray]]:
-        v = self.values(theta)
+        return self._assemble(self.values(theta))
+
+    def _assemble(self, v: np.ndarray) -> list[dict[str, np.ndarray]]:
+        """The model matrices of every group from the values ``v`` of the table rows."""
         p, m = self.p, self.m
         out = []
         for per in self._index():
